@@ -1,0 +1,24 @@
+import { type Backend, type MaKind, composeAtc } from '@adaptive-trend/core';
+import { equityCurve, rateOfChange, scaledReturns } from './kernels/equity.js';
+import { layer1Signal } from './kernels/layer1.js';
+import { dema, ema, hma, kama, lsma, sma, wma } from './kernels/moving-averages.js';
+import { crossoverSignal, persistSignal } from './kernels/signals.js';
+
+type MaKernel = (x: Float64Array, length: number, out: Float64Array) => void;
+const MOVING_AVERAGES: { [K in MaKind]: MaKernel } = { sma, ema, wma, hma, dema, lsma, kama };
+
+/** The pure-TypeScript backend: kernels over typed arrays, no dependencies, runs anywhere. */
+export function createJsBackend(): Backend {
+  const backend: Backend = {
+    name: 'js',
+    movingAverage: (kind, source, length, out) => MOVING_AVERAGES[kind](source, length, out),
+    rateOfChange,
+    scaledReturns,
+    crossoverSignal,
+    persistSignal,
+    equityCurve,
+    layer1Signal,
+    computeAtc: (prices, config, buffers) => composeAtc(backend, prices, config, buffers),
+  };
+  return backend;
+}

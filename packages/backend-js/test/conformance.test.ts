@@ -1,0 +1,4 @@
+import { defineConformanceSuite } from '@adaptive-trend/conformance';
+import { backendFactory } from '../src/index.js';
+
+defineConformanceSuite({ name: 'js', load: () => backendFactory.load() });

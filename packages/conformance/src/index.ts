@@ -1,0 +1,18 @@
+/**
+ * `@adaptive-trend/conformance`: the one suite every backend runs against itself.
+ *
+ * @example
+ * ```ts
+ * // conformance.test.ts, run with vitest
+ * import { defineConformanceSuite } from '@adaptive-trend/conformance';
+ * import { backendFactory } from '@adaptive-trend/backend-wasm';
+ * defineConformanceSuite({ name: 'wasm', load: () => backendFactory.load() });
+ * ```
+ * @packageDocumentation
+ */
+export { type ConformanceOptions, defineConformanceSuite } from './suite.js';
+export { findSharedDir, loadCloses, loadMaFixture, loadPipelineFixture, maFixtureNames, pipelineFixtureNames, type MaFixture, type PipelineFixture } from './fixtures.js';
+export { MAX_TIE_RATE, PARITY_TOLERANCE, closeEnough, compareWithFixture, describeReport, type Mismatch, type ParityReport, type TieEvent } from './parity.js';
+export { BAD_INPUTS } from './tiers/bad-input.js';
+export { priceSeries, validConfig } from './tiers/properties.js';
+export { smokeSeries } from './tiers/vectors.js';

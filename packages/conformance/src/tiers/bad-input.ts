@@ -1,0 +1,95 @@
+// Tier d: the bad-input contract. Every backend must give the same typed error (code and
+// field) for the same bad input; core validates before any kernel runs.
+import { type AtcEngine, AtcInputError, type AtcInputErrorCode } from '@adaptive-trend/core';
+import { expect, it } from 'vitest';
+import type { EngineSource } from '../suite.js';
+
+const ramp = (n: number) => Float64Array.from({ length: n }, (_, i) => 100 + Math.sin(i / 5) * 3 + i * 0.01);
+
+interface BadCase {
+  readonly label: string;
+  readonly call: (engine: AtcEngine) => unknown;
+  readonly code: AtcInputErrorCode;
+  readonly field: string;
+}
+
+const withNaN = (at: number) => {
+  const x = ramp(100);
+  x[at] = NaN;
+  return x;
+};
+
+export const BAD_INPUTS: readonly BadCase[] = [
+  { label: 'empty series', call: (e) => e.compute(new Float64Array(0)), code: 'EMPTY_SERIES', field: 'prices' },
+  { label: 'empty plain array', call: (e) => e.compute([]), code: 'EMPTY_SERIES', field: 'prices' },
+  { label: 'one bar', call: (e) => e.compute([100]), code: 'SERIES_TOO_SHORT', field: 'prices' },
+  { label: 'shorter than the longest MA (33 < 34)', call: (e) => e.compute(ramp(33)), code: 'SERIES_TOO_SHORT', field: 'prices' },
+  { label: 'NaN at the start', call: (e) => e.compute(withNaN(0)), code: 'NON_FINITE_VALUE', field: 'prices' },
+  { label: 'NaN in the middle', call: (e) => e.compute(withNaN(50)), code: 'NON_FINITE_VALUE', field: 'prices' },
+  { label: 'NaN at the end', call: (e) => e.compute(withNaN(99)), code: 'NON_FINITE_VALUE', field: 'prices' },
+  { label: '+Infinity', call: (e) => e.compute(Float64Array.from(ramp(100), (v, i) => (i === 3 ? Infinity : v))), code: 'NON_FINITE_VALUE', field: 'prices' },
+  { label: 'negative price', call: (e) => e.compute(Float64Array.from(ramp(100), (v, i) => (i === 7 ? -v : v))), code: 'NON_POSITIVE_PRICE', field: 'prices' },
+  { label: 'zero price', call: (e) => e.compute(Float64Array.from(ramp(100), (v, i) => (i === 7 ? 0 : v))), code: 'NON_POSITIVE_PRICE', field: 'prices' },
+  { label: 'string in a plain array', call: (e) => e.compute([...ramp(99), '1' as unknown as number]), code: 'INVALID_TYPE', field: 'prices' },
+  { label: 'null in a plain array', call: (e) => e.compute([null as unknown as number, ...ramp(99)]), code: 'INVALID_TYPE', field: 'prices' },
+  { label: 'not an array', call: (e) => e.compute('1,2,3' as unknown as number[]), code: 'INVALID_TYPE', field: 'prices' },
+  { label: 'BigInt64Array', call: (e) => e.compute(new BigInt64Array(100) as unknown as Float64Array), code: 'INVALID_TYPE', field: 'prices' },
+  { label: 'unknown config key', call: (e) => e.compute(ramp(100), { emaLen: 20 } as never), code: 'UNKNOWN_CONFIG_KEY', field: 'config.emaLen' },
+  { label: 'length 0', call: (e) => e.compute(ramp(100), { emaLength: 0 }), code: 'INVALID_LENGTH', field: 'config.emaLength' },
+  { label: 'negative length', call: (e) => e.compute(ramp(100), { wmaLength: -5 }), code: 'INVALID_LENGTH', field: 'config.wmaLength' },
+  { label: 'non-integer length', call: (e) => e.compute(ramp(100), { lsmaLength: 20.5 }), code: 'INVALID_LENGTH', field: 'config.lsmaLength' },
+  { label: 'huge length', call: (e) => e.compute(ramp(100), { kamaLength: 1e12 }), code: 'INVALID_LENGTH', field: 'config.kamaLength' },
+  { label: 'robustness makes a length ≤ 0', call: (e) => e.compute(ramp(100), { demaLength: 6, robustness: 'Medium' }), code: 'INVALID_LENGTH', field: 'config.demaLength' },
+  { label: 'HMA half length 0', call: (e) => e.compute(ramp(100), { hmaLength: 8, robustness: 'Wide' }), code: 'INVALID_LENGTH', field: 'config.hmaLength' },
+  { label: 'unknown robustness', call: (e) => e.compute(ramp(100), { robustness: 'Extreme' as never }), code: 'INVALID_ROBUSTNESS', field: 'config.robustness' },
+  { label: 'lambda out of range', call: (e) => e.compute(ramp(100), { lambda: 5 }), code: 'OUT_OF_RANGE', field: 'config.lambda' },
+  { label: 'decay out of range', call: (e) => e.compute(ramp(100), { decay: 0 }), code: 'OUT_OF_RANGE', field: 'config.decay' },
+  { label: 'NaN lambda', call: (e) => e.compute(ramp(100), { lambda: NaN }), code: 'NON_FINITE_VALUE', field: 'config.lambda' },
+  { label: 'weight 0', call: (e) => e.compute(ramp(100), { kamaWeight: 0 }), code: 'OUT_OF_RANGE', field: 'config.kamaWeight' },
+  { label: 'short threshold above long', call: (e) => e.compute(ramp(100), { longThreshold: -0.5, shortThreshold: 0.5 }), code: 'OUT_OF_RANGE', field: 'config.shortThreshold' },
+  { label: 'cutout ≥ length', call: (e) => e.compute(ramp(100), { cutout: 100 }), code: 'INVALID_CUTOUT', field: 'config.cutout' },
+  { label: 'negative cutout', call: (e) => e.compute(ramp(100), { cutout: -1 }), code: 'INVALID_CUTOUT', field: 'config.cutout' },
+  { label: 'strategyMode not boolean', call: (e) => e.compute(ramp(100), { strategyMode: 1 as never }), code: 'INVALID_TYPE', field: 'config.strategyMode' },
+  { label: 'config not an object', call: (e) => e.compute(ramp(100), 28 as never), code: 'INVALID_TYPE', field: 'config' },
+  { label: 'kernel: MA length above the series length', call: (e) => e.ema(ramp(10), 11), code: 'SERIES_TOO_SHORT', field: 'length' },
+  { label: 'kernel: HMA length 1', call: (e) => e.hma(ramp(10), 1), code: 'INVALID_LENGTH', field: 'length' },
+  { label: 'kernel: NaN in an MA source', call: (e) => e.wma(withNaN(5), 3), code: 'NON_FINITE_VALUE', field: 'source' },
+  { label: 'kernel: unknown MA kind', call: (e) => e.movingAverage('tema' as never, ramp(10), 3), code: 'INVALID_OPTION', field: 'kind' },
+  { label: 'kernel: mismatched lengths', call: (e) => e.crossoverSignal(ramp(10), ramp(9)), code: 'LENGTH_MISMATCH', field: 'ma' },
+  { label: 'kernel: mismatched equity inputs', call: (e) => e.equityCurve(ramp(10), ramp(11)), code: 'LENGTH_MISMATCH', field: 'signal' },
+  { label: 'kernel: starting equity 0', call: (e) => e.equityCurve(ramp(10), ramp(10), { startingEquity: 0 }), code: 'OUT_OF_RANGE', field: 'options.startingEquity' },
+  { label: 'kernel: wrong output buffer type', call: (e) => e.ema(ramp(10), 3, new Float32Array(10) as never), code: 'INVALID_TYPE', field: 'out' },
+  { label: 'kernel: wrong output buffer length', call: (e) => e.ema(ramp(10), 3, new Float64Array(9)), code: 'LENGTH_MISMATCH', field: 'out' },
+  { label: 'kernel: rows not dividing', call: (e) => e.layer1Signal(new Int8Array(10), new Float64Array(10), 3), code: 'INVALID_LENGTH', field: 'rows' },
+];
+
+export function defineBadInputTests(engine: EngineSource): void {
+  for (const bad of BAD_INPUTS) {
+    it(`${bad.label} → ${bad.code} (${bad.field})`, () => {
+      let caught: unknown;
+      try {
+        bad.call(engine());
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(AtcInputError);
+      expect((caught as AtcInputError).code).toBe(bad.code);
+      expect((caught as AtcInputError).field).toBe(bad.field);
+    });
+  }
+
+  it('accepts other numeric typed arrays and subarray views without touching them', () => {
+    const base = ramp(140);
+    const view = base.subarray(20, 120);
+    const copy = Float64Array.from(view);
+    const a = engine().compute(view).toRecord();
+    expect(view).toEqual(copy);
+    expect(engine().compute(copy).toRecord()).toEqual(a);
+    expect(engine().compute(Array.from(copy)).toRecord()).toEqual(a);
+    const frozen = Object.freeze(Array.from(copy));
+    expect(engine().compute(frozen).toRecord()).toEqual(a);
+    const shared = new Float64Array(new SharedArrayBuffer(copy.byteLength));
+    shared.set(copy);
+    expect(engine().compute(shared).toRecord()).toEqual(a);
+  });
+}

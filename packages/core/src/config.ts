@@ -1,0 +1,295 @@
+import { AtcInputError } from './errors.js';
+import { FAMILIES, type Family, type FamilyRecord, ROBUSTNESS, type Robustness, familyLengths, largestOffset } from './families.js';
+
+/**
+ * ATC parameters. Defaults are identical to the reference (`compute_atc_signals`); see
+ * {@link DEFAULT_CONFIG}. Lengths are the *base* lengths; each family uses nine lengths around
+ * its base (see {@link familyLengths}).
+ */
+export interface AtcConfig {
+  /** Base EMA length (reference `ema_len`). */
+  emaLength: number;
+  /** Base Hull MA length (reference `hull_len`). */
+  hmaLength: number;
+  /** Base WMA length (reference `wma_len`). */
+  wmaLength: number;
+  /** Base DEMA length (reference `dema_len`). */
+  demaLength: number;
+  /** Base LSMA (linear regression) length (reference `lsma_len`). */
+  lsmaLength: number;
+  /** Base KAMA length (reference `kama_len`). */
+  kamaLength: number;
+  /** Layer-2 starting equity of each family (reference `ema_w` …); > 0, values ≤ 0.25 act as 0.25. */
+  emaWeight: number;
+  hmaWeight: number;
+  wmaWeight: number;
+  demaWeight: number;
+  lsmaWeight: number;
+  kamaWeight: number;
+  /** Spread of the nine lengths. */
+  robustness: Robustness;
+  /** Growth λ in user units (reference `La`, 0.005–0.5); used as λ/1000. */
+  lambda: number;
+  /** Decay in percent (reference `De`, 0.01–0.25); used as 1 − decay/100 per bar. */
+  decay: number;
+  /** Bars dropped from the start after the MAs are computed (reference G2 slicing). */
+  cutout: number;
+  /** Layer-1 values above this count as long in Average_Signal. */
+  longThreshold: number;
+  /** Layer-1 values below this count as short in Average_Signal. */
+  shortThreshold: number;
+  /** Shift Average_Signal one bar right (bar 0 becomes 0), as the reference's strategy mode. */
+  strategyMode: boolean;
+}
+
+/** Partial config as users pass it: every key optional, unknown keys rejected. */
+export type AtcConfigInput = Partial<AtcConfig>;
+
+/** The reference's defaults. */
+export const DEFAULT_CONFIG: Readonly<AtcConfig> = Object.freeze({
+  emaLength: 28,
+  hmaLength: 28,
+  wmaLength: 28,
+  demaLength: 28,
+  lsmaLength: 28,
+  kamaLength: 28,
+  emaWeight: 1.0,
+  hmaWeight: 1.0,
+  wmaWeight: 1.0,
+  demaWeight: 1.0,
+  lsmaWeight: 1.0,
+  kamaWeight: 1.0,
+  robustness: 'Medium',
+  lambda: 0.02,
+  decay: 0.03,
+  cutout: 0,
+  longThreshold: 0.1,
+  shortThreshold: -0.1,
+  strategyMode: false,
+});
+
+/** Ranges of the original indicator's inputs (Pine), enforced here. */
+export const LAMBDA_RANGE = [0.005, 0.5] as const;
+export const DECAY_RANGE = [0.01, 0.25] as const;
+
+/** A validated config plus what is derived from it. Backends receive this. */
+export interface ResolvedAtcConfig extends Readonly<AtcConfig> {
+  /** The nine lengths of each family, in the reference's order. */
+  readonly lengths: Readonly<FamilyRecord<readonly number[]>>;
+  /** Longest MA length that needs `n ≥ length` (KAMA is defined for any n, as in the reference). */
+  readonly minimumBars: number;
+}
+
+const LENGTH_KEY: FamilyRecord<keyof AtcConfig> = {
+  ema: 'emaLength',
+  hma: 'hmaLength',
+  wma: 'wmaLength',
+  dema: 'demaLength',
+  lsma: 'lsmaLength',
+  kama: 'kamaLength',
+};
+const WEIGHT_KEY: FamilyRecord<keyof AtcConfig> = {
+  ema: 'emaWeight',
+  hma: 'hmaWeight',
+  wma: 'wmaWeight',
+  dema: 'demaWeight',
+  lsma: 'lsmaWeight',
+  kama: 'kamaWeight',
+};
+
+export function baseLength(config: AtcConfig, family: Family): number {
+  return config[LENGTH_KEY[family]] as number;
+}
+export function familyWeight(config: AtcConfig, family: Family): number {
+  return config[WEIGHT_KEY[family]] as number;
+}
+
+/** Lengths above this are refused outright (they could never fit in memory as a series). */
+const MAX_LENGTH = 2 ** 30;
+
+function finite(field: string, value: unknown): number {
+  if (typeof value !== 'number') throw new AtcInputError('INVALID_TYPE', field, `must be a number, got ${typeof value}`);
+  if (!Number.isFinite(value)) throw new AtcInputError('NON_FINITE_VALUE', field, `must be finite, got ${value}`);
+  return value;
+}
+
+function inRange(field: string, value: unknown, [lo, hi]: readonly [number, number]): number {
+  const v = finite(field, value);
+  if (v < lo || v > hi) throw new AtcInputError('OUT_OF_RANGE', field, `must be within [${lo}, ${hi}], got ${v}`);
+  return v;
+}
+
+function checkLength(family: Family, value: unknown, robustness: Robustness): number[] {
+  const field = `config.${LENGTH_KEY[family]}`;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_LENGTH) {
+    throw new AtcInputError('INVALID_LENGTH', field, `must be an integer in [1, ${MAX_LENGTH}], got ${String(value)}`);
+  }
+  const lengths = familyLengths(value, robustness);
+  // HMA needs a half length ⌊L/2⌋ ≥ 1; the reference silently swaps in pandas_ta's default 10
+  // for a half length of 0, which we refuse instead (reference-notes Q8).
+  const minimum = family === 'hma' ? 2 : 1;
+  const shortest = value - largestOffset(robustness);
+  if (shortest < minimum) {
+    throw new AtcInputError(
+      'INVALID_LENGTH',
+      field,
+      `robustness ${robustness} derives length ${shortest} from base ${value}; every derived length must be ≥ ${minimum} (use a base ≥ ${minimum + largestOffset(robustness)})`,
+    );
+  }
+  return lengths;
+}
+
+/**
+ * Validates a user config (merged over {@link DEFAULT_CONFIG}) and derives the nine lengths
+ * per family. Throws {@link AtcInputError} naming the offending key. The series-dependent
+ * checks (cutout < n, n ≥ longest length) happen in {@link checkConfigAgainstSeries}.
+ *
+ * @example
+ * ```ts
+ * const cfg = resolveConfig({ robustness: 'Wide', cutout: 100 });
+ * cfg.lengths.ema; // [28, 29, 31, 33, 35, 27, 25, 23, 21]
+ * ```
+ */
+export function resolveConfig(input: AtcConfigInput | ResolvedAtcConfig = {}): ResolvedAtcConfig {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new AtcInputError('INVALID_TYPE', 'config', 'must be a plain object of ATC parameters');
+  }
+  for (const key of Object.keys(input)) {
+    if (!(key in DEFAULT_CONFIG) && key !== 'lengths' && key !== 'minimumBars') {
+      throw new AtcInputError('UNKNOWN_CONFIG_KEY', `config.${key}`, `unknown config key (known: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
+    }
+  }
+  const merged: AtcConfig = { ...DEFAULT_CONFIG };
+  for (const key of Object.keys(DEFAULT_CONFIG) as (keyof AtcConfig)[]) {
+    const value = (input as Record<string, unknown>)[key];
+    if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (!(ROBUSTNESS as readonly unknown[]).includes(merged.robustness)) {
+    throw new AtcInputError('INVALID_ROBUSTNESS', 'config.robustness', `must be one of ${ROBUSTNESS.join(', ')}, got ${String(merged.robustness)}`);
+  }
+  const lengths = {} as FamilyRecord<readonly number[]>;
+  let minimumBars = 1;
+  for (const family of FAMILIES) {
+    const familyLens = checkLength(family, merged[LENGTH_KEY[family]], merged.robustness);
+    lengths[family] = Object.freeze(familyLens);
+    if (family !== 'kama') minimumBars = Math.max(minimumBars, ...familyLens);
+    const weight = finite(`config.${WEIGHT_KEY[family]}`, merged[WEIGHT_KEY[family]]);
+    if (weight <= 0) throw new AtcInputError('OUT_OF_RANGE', `config.${WEIGHT_KEY[family]}`, `must be > 0, got ${weight}`);
+  }
+  inRange('config.lambda', merged.lambda, LAMBDA_RANGE);
+  inRange('config.decay', merged.decay, DECAY_RANGE);
+  const long = finite('config.longThreshold', merged.longThreshold);
+  const short = finite('config.shortThreshold', merged.shortThreshold);
+  if (short > long) {
+    throw new AtcInputError('OUT_OF_RANGE', 'config.shortThreshold', `must be ≤ longThreshold (${long}), got ${short}`);
+  }
+  if (typeof merged.cutout !== 'number' || !Number.isInteger(merged.cutout) || merged.cutout < 0) {
+    throw new AtcInputError('INVALID_CUTOUT', 'config.cutout', `must be a non-negative integer, got ${String(merged.cutout)}`);
+  }
+  if (typeof merged.strategyMode !== 'boolean') {
+    throw new AtcInputError('INVALID_TYPE', 'config.strategyMode', `must be a boolean, got ${typeof merged.strategyMode}`);
+  }
+  return Object.freeze({ ...merged, lengths: Object.freeze(lengths), minimumBars });
+}
+
+/** Checks the parts of a config that depend on the series length `n`. */
+export function checkConfigAgainstSeries(config: ResolvedAtcConfig, n: number): void {
+  if (config.cutout >= n) {
+    throw new AtcInputError('INVALID_CUTOUT', 'config.cutout', `must be < the series length ${n}, got ${config.cutout}`);
+  }
+  if (n < config.minimumBars) {
+    throw new AtcInputError(
+      'SERIES_TOO_SHORT',
+      'prices',
+      `has ${n} bars but the longest moving average needs ${config.minimumBars} (reduce the lengths or pass more bars)`,
+    );
+  }
+}
+
+/** Reference (Python) parameter names, as in `compute_atc_signals(**params)` and the golden fixtures. */
+export interface ReferenceParams {
+  ema_len?: number;
+  hull_len?: number;
+  wma_len?: number;
+  dema_len?: number;
+  lsma_len?: number;
+  kama_len?: number;
+  ema_w?: number;
+  hma_w?: number;
+  wma_w?: number;
+  dema_w?: number;
+  lsma_w?: number;
+  kama_w?: number;
+  robustness?: string;
+  La?: number;
+  De?: number;
+  cutout?: number;
+  long_threshold?: number;
+  short_threshold?: number;
+  strategy_mode?: boolean;
+}
+
+const REFERENCE_KEYS: Record<keyof ReferenceParams, keyof AtcConfig> = {
+  ema_len: 'emaLength',
+  hull_len: 'hmaLength',
+  wma_len: 'wmaLength',
+  dema_len: 'demaLength',
+  lsma_len: 'lsmaLength',
+  kama_len: 'kamaLength',
+  ema_w: 'emaWeight',
+  hma_w: 'hmaWeight',
+  wma_w: 'wmaWeight',
+  dema_w: 'demaWeight',
+  lsma_w: 'lsmaWeight',
+  kama_w: 'kamaWeight',
+  robustness: 'robustness',
+  La: 'lambda',
+  De: 'decay',
+  cutout: 'cutout',
+  long_threshold: 'longThreshold',
+  short_threshold: 'shortThreshold',
+  strategy_mode: 'strategyMode',
+};
+
+/**
+ * Translates the reference's keyword names (`ema_len`, `hull_len`, `La`, …) to an
+ * {@link AtcConfigInput}. Unknown keys are rejected.
+ *
+ * @example
+ * ```ts
+ * engine.compute(prices, fromReferenceParams({ hull_len: 20, La: 0.1 }));
+ * ```
+ */
+export function fromReferenceParams(params: ReferenceParams): AtcConfigInput {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    const mapped = REFERENCE_KEYS[key as keyof ReferenceParams];
+    if (!mapped) throw new AtcInputError('UNKNOWN_CONFIG_KEY', `params.${key}`, 'unknown reference parameter');
+    out[mapped] = value;
+  }
+  return out as AtcConfigInput;
+}
+
+/** Number of slots of {@link packConfig}'s output. */
+export const PACKED_CONFIG_LENGTH = 19;
+
+/**
+ * Packs a resolved config into the Float64Array layout the Rust backends read:
+ * `[0..5]` base lengths (EMA, HMA, WMA, DEMA, LSMA, KAMA), `[6..11]` weights, `[12]`
+ * robustness (0 Narrow, 1 Medium, 2 Wide), `[13]` lambda (user units), `[14]` decay
+ * (percent), `[15]` cutout, `[16]` long threshold, `[17]` short threshold, `[18]` strategy mode.
+ */
+export function packConfig(config: ResolvedAtcConfig, out = new Float64Array(PACKED_CONFIG_LENGTH)): Float64Array {
+  FAMILIES.forEach((family, i) => {
+    out[i] = baseLength(config, family);
+    out[6 + i] = familyWeight(config, family);
+  });
+  out[12] = ROBUSTNESS.indexOf(config.robustness);
+  out[13] = config.lambda;
+  out[14] = config.decay;
+  out[15] = config.cutout;
+  out[16] = config.longThreshold;
+  out[17] = config.shortThreshold;
+  out[18] = config.strategyMode ? 1 : 0;
+  return out;
+}

@@ -1,0 +1,205 @@
+import type { Backend, BackendName } from './backend.js';
+import { type AtcConfigInput, type ResolvedAtcConfig, checkConfigAgainstSeries, resolveConfig } from './config.js';
+import { AtcInputError } from './errors.js';
+import { MA_KINDS, type MaKind } from './families.js';
+import { allocateBuffers, composeAtc } from './pipeline.js';
+import { AtcResult } from './result.js';
+import { type SeriesInput, outputBuffer, requireFinite, requireLength, requireSameLength, toFloat64, toPrices } from './series.js';
+
+/** Options of {@link AtcEngine.compute}. */
+export interface ComputeOptions {
+  /** Also return the 54 MAs, their signals and equities (`result.details`). Default false. */
+  details?: boolean;
+  /**
+   * `'fused'` (default) uses the backend's one-call pipeline when it has one; `'composed'`
+   * runs the same pipeline kernel by kernel (for cross-checks and debugging; same bits).
+   */
+  path?: 'fused' | 'composed';
+}
+
+/** Options of {@link AtcEngine.equityCurve}. */
+export interface EquityOptions {
+  /** Starting equity (> 0; below 0.25 acts as 0.25). Default 1. */
+  startingEquity?: number;
+  /** Decay in percent per bar, as `config.decay`. Default 0.03. */
+  decay?: number;
+  /** Bars before this index are NaN; the curve starts there. Default 0. */
+  cutout?: number;
+}
+
+const newF64 = (n: number) => new Float64Array(n);
+const newI8 = (n: number) => new Int8Array(n);
+
+function toFlags(field: string, input: unknown): Uint8Array {
+  if (input instanceof Uint8Array) return input;
+  if (Array.isArray(input)) {
+    const out = new Uint8Array(input.length);
+    input.forEach((v, i) => {
+      if (typeof v !== 'boolean' && typeof v !== 'number') throw new AtcInputError('INVALID_TYPE', field, `element ${i} is not a boolean`, i);
+      out[i] = v ? 1 : 0;
+    });
+    return out;
+  }
+  throw new AtcInputError('INVALID_TYPE', field, 'must be a Uint8Array or an array of booleans');
+}
+
+/**
+ * ATC bound to one backend. Every method validates its input (same errors on every
+ * backend), never mutates it, and is synchronous. Create one with `createAtc()`.
+ *
+ * @example
+ * ```ts
+ * import { createAtc } from '@adaptive-trend/core';
+ * import '@adaptive-trend/backend-js';
+ * const engine = await createAtc();
+ * const result = engine.compute(closes, { robustness: 'Wide' });
+ * console.log(engine.backend, result.averageSignal.at(-1));
+ * ```
+ */
+export class AtcEngine {
+  readonly #impl: Backend;
+
+  constructor(impl: Backend) {
+    this.#impl = impl;
+  }
+
+  /** Name of the backend that runs every computation of this engine. */
+  get backend(): BackendName {
+    return this.#impl.name;
+  }
+
+  /** Validates and resolves a config (defaults filled in, nine lengths per family derived). */
+  resolveConfig(config?: AtcConfigInput | ResolvedAtcConfig): ResolvedAtcConfig {
+    return resolveConfig(config);
+  }
+
+  /**
+   * Full ATC on one price series (close prices: finite, > 0).
+   * @throws {@link AtcInputError} on bad prices or config.
+   */
+  compute(prices: SeriesInput, config?: AtcConfigInput | ResolvedAtcConfig, options: ComputeOptions = {}): AtcResult {
+    const series = toPrices('prices', prices);
+    const resolved = resolveConfig(config);
+    checkConfigAgainstSeries(resolved, series.length);
+    const bars = series.length - resolved.cutout;
+    const buffers = allocateBuffers(bars, options.details === true);
+    if (this.#impl.computeAtc && options.path !== 'composed') this.#impl.computeAtc(series, resolved, buffers);
+    else composeAtc(this.#impl, series, resolved, buffers);
+    return new AtcResult(buffers, bars, resolved, this.#impl.name);
+  }
+
+  /** Any moving average by kind. `out`, if given, must be a Float64Array of the source's length. */
+  movingAverage(kind: MaKind, source: SeriesInput, length: number, out?: Float64Array): Float64Array {
+    if (!(MA_KINDS as readonly unknown[]).includes(kind)) {
+      throw new AtcInputError('INVALID_OPTION', 'kind', `must be one of ${MA_KINDS.join(', ')}, got ${String(kind)}`);
+    }
+    const x = toFloat64('source', source);
+    requireFinite('source', x);
+    if (kind === 'kama') requireLength('length', length, Number.MAX_SAFE_INTEGER);
+    else requireLength('length', length, x.length, kind === 'hma' ? 2 : 1);
+    const target = outputBuffer('out', out, newF64, Float64Array, x.length);
+    this.#impl.movingAverage(kind, x, length, target);
+    return target;
+  }
+
+  /** Simple moving average. */
+  sma(source: SeriesInput, length: number, out?: Float64Array): Float64Array {
+    return this.movingAverage('sma', source, length, out);
+  }
+  /** EMA seeded with the mean of the first `length` values (pandas_ta). */
+  ema(source: SeriesInput, length: number, out?: Float64Array): Float64Array {
+    return this.movingAverage('ema', source, length, out);
+  }
+  /** Linearly weighted MA, newest heaviest. */
+  wma(source: SeriesInput, length: number, out?: Float64Array): Float64Array {
+    return this.movingAverage('wma', source, length, out);
+  }
+  /** Hull MA `WMA(2·WMA(x, ⌊L/2⌋) − WMA(x, L), ⌊√L⌋)`; length ≥ 2. */
+  hma(source: SeriesInput, length: number, out?: Float64Array): Float64Array {
+    return this.movingAverage('hma', source, length, out);
+  }
+  /** Double EMA `2·E1 − EMA(E1)`, starting at `length − 1` (reference quirk). */
+  dema(source: SeriesInput, length: number, out?: Float64Array): Float64Array {
+    return this.movingAverage('dema', source, length, out);
+  }
+  /** Least-squares MA as pandas_ta `linreg` (the fitted value one bar before the window's end). */
+  lsma(source: SeriesInput, length: number, out?: Float64Array): Float64Array {
+    return this.movingAverage('lsma', source, length, out);
+  }
+  /** ATC's KAMA (fast 0.666, slow 0.064, seeded at the first value). */
+  kama(source: SeriesInput, length: number, out?: Float64Array): Float64Array {
+    return this.movingAverage('kama', source, length, out);
+  }
+
+  /** Rate of change `p[i]/p[i−1] − 1` (NaN at bar 0). */
+  rateOfChange(prices: SeriesInput, out?: Float64Array): Float64Array {
+    const p = toPrices('prices', prices);
+    const target = outputBuffer('out', out, newF64, Float64Array, p.length);
+    this.#impl.rateOfChange(p, target);
+    return target;
+  }
+
+  /** Rate of change times the growth `exp(La/1000 · max(i, 1))`; `lambda` in user units like `config.lambda`. */
+  scaledReturns(prices: SeriesInput, lambda = 0.02, out?: Float64Array): Float64Array {
+    const p = toPrices('prices', prices);
+    resolveConfig({ lambda });
+    const target = outputBuffer('out', out, newF64, Float64Array, p.length);
+    this.#impl.scaledReturns(p, lambda / 1000.0, target);
+    return target;
+  }
+
+  /** Persistent crossover signal of prices against an MA (NaN MA slots never cross). */
+  crossoverSignal(prices: SeriesInput, ma: SeriesInput, out?: Int8Array): Int8Array {
+    const p = toFloat64('prices', prices);
+    requireFinite('prices', p);
+    const m = toFloat64('ma', ma);
+    requireSameLength('ma', m.length, p.length, 'prices');
+    const target = outputBuffer('out', out, newI8, Int8Array, p.length);
+    this.#impl.crossoverSignal(p, m, target);
+    return target;
+  }
+
+  /** Held state from up/down flags: up → 1, else down → −1, else keep (0 at start). */
+  persistSignal(up: Uint8Array | readonly boolean[], down: Uint8Array | readonly boolean[], out?: Int8Array): Int8Array {
+    const u = toFlags('up', up);
+    const d = toFlags('down', down);
+    requireSameLength('down', d.length, u.length, 'up');
+    const target = outputBuffer('out', out, newI8, Int8Array, u.length);
+    this.#impl.persistSignal(u, d, target);
+    return target;
+  }
+
+  /** Equity curve of a signal on (scaled) returns; the position over bar i is the sign of `signal[i−1]`. */
+  equityCurve(returns: SeriesInput, signal: SeriesInput, options: EquityOptions = {}, out?: Float64Array): Float64Array {
+    const r = toFloat64('returns', returns);
+    const s = toFloat64('signal', signal);
+    requireSameLength('signal', s.length, r.length, 'returns');
+    const { startingEquity = 1.0, decay = 0.03, cutout = 0 } = options;
+    if (typeof startingEquity !== 'number' || !(startingEquity > 0) || !Number.isFinite(startingEquity)) {
+      throw new AtcInputError('OUT_OF_RANGE', 'options.startingEquity', `must be a finite number > 0, got ${String(startingEquity)}`);
+    }
+    resolveConfig({ decay });
+    if (!Number.isInteger(cutout) || cutout < 0 || (r.length > 0 && cutout >= r.length)) {
+      throw new AtcInputError('INVALID_CUTOUT', 'options.cutout', `must be an integer in [0, ${r.length}), got ${String(cutout)}`);
+    }
+    const target = outputBuffer('out', out, newF64, Float64Array, r.length);
+    this.#impl.equityCurve(r, s, startingEquity, 1.0 - decay / 100.0, cutout, target);
+    return target;
+  }
+
+  /**
+   * Layer-1 signal from `rows` signals and their equities, each packed row-major
+   * (`rows × n`): `round2(Σ s·E / Σ E)`.
+   */
+  layer1Signal(signals: Int8Array, equities: Float64Array, rows = 9, out?: Float64Array): Float64Array {
+    if (!(signals instanceof Int8Array)) throw new AtcInputError('INVALID_TYPE', 'signals', 'must be an Int8Array (rows × n)');
+    const e = toFloat64('equities', equities);
+    requireSameLength('equities', e.length, signals.length, 'signals');
+    if (!Number.isInteger(rows) || rows < 1 || signals.length % rows !== 0) {
+      throw new AtcInputError('INVALID_LENGTH', 'rows', `must be a positive integer dividing signals.length ${signals.length}, got ${String(rows)}`);
+    }
+    const target = outputBuffer('out', out, newF64, Float64Array, signals.length / rows);
+    this.#impl.layer1Signal(signals, e, target);
+    return target;
+  }
+}

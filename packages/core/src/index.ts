@@ -1,0 +1,50 @@
+/**
+ * `@adaptive-trend/core`: Adaptive Trend Classification behind one backend interface.
+ * Install a backend next to it (`@adaptive-trend/backend-js`, `-wasm` or `-native`).
+ * @packageDocumentation
+ */
+export type { AtcBuffers, AtcKernels, Backend, BackendFactory, BackendLoadOptions, BackendName } from './backend.js';
+export {
+  type AtcConfig,
+  type AtcConfigInput,
+  type ReferenceParams,
+  type ResolvedAtcConfig,
+  DECAY_RANGE,
+  DEFAULT_CONFIG,
+  LAMBDA_RANGE,
+  PACKED_CONFIG_LENGTH,
+  baseLength,
+  checkConfigAgainstSeries,
+  familyWeight,
+  fromReferenceParams,
+  packConfig,
+  resolveConfig,
+} from './config.js';
+export { AtcEngine, type ComputeOptions, type EquityOptions } from './engine.js';
+export { AtcBackendError, AtcError, AtcInputError, type AtcInputErrorCode, type BackendLoadFailure } from './errors.js';
+export {
+  FAMILIES,
+  type Family,
+  type FamilyRecord,
+  LENGTHS_PER_FAMILY,
+  MA_KINDS,
+  MA_KIND_CODE,
+  type MaKind,
+  REFERENCE_FAMILY_NAMES,
+  ROBUSTNESS,
+  type Robustness,
+  familyLengths,
+} from './families.js';
+export { MA_COUNT, OUTPUT_ROWS, allocateBuffers, averageSignal, composeAtc, decayMultiplier, scaledLambda } from './pipeline.js';
+export { BACKEND_PACKAGES, type BackendChoice, type CreateAtcOptions, createAtc, registerBackend, registeredBackends } from './registry.js';
+export {
+  type AtcDetails,
+  type AtcEntries,
+  type AtcRecord,
+  AtcResult,
+  REFERENCE_OUTPUT_NAMES,
+  type ReferenceOutputName,
+  entryEvents,
+  trendSign,
+} from './result.js';
+export { type SeriesInput, toFloat64, toPrices } from './series.js';
