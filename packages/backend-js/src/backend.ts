@@ -1,8 +1,9 @@
-import { type Backend, type MaKind, composeAtc } from '@adaptive-trend/core';
+import type { Backend, MaKind } from '@adaptive-trend/core';
 import { equityCurve, rateOfChange, scaledReturns } from './kernels/equity.js';
 import { layer1Signal } from './kernels/layer1.js';
 import { dema, ema, hma, kama, lsma, sma, wma } from './kernels/moving-averages.js';
 import { crossoverSignal, persistSignal } from './kernels/signals.js';
+import { createFusedPipeline } from './pipeline.js';
 
 type MaKernel = (x: Float64Array, length: number, out: Float64Array) => void;
 const MOVING_AVERAGES: { [K in MaKind]: MaKernel } = { sma, ema, wma, hma, dema, lsma, kama };
@@ -18,7 +19,7 @@ export function createJsBackend(): Backend {
     persistSignal,
     equityCurve,
     layer1Signal,
-    computeAtc: (prices, config, buffers) => composeAtc(backend, prices, config, buffers),
+    computeAtc: createFusedPipeline(),
   };
   return backend;
 }

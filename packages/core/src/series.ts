@@ -3,9 +3,17 @@ import { AtcInputError } from './errors.js';
 /** What callers may pass as a series: a Float64Array (zero-copy) or any numeric array-like. */
 export type SeriesInput = Float64Array | ArrayLike<number>;
 
+/** True when the view's buffer was transferred away (its views then read as empty). */
 function isDetached(view: ArrayBufferView): boolean {
   const buffer = view.buffer as ArrayBuffer & { detached?: boolean };
-  return buffer.detached === true;
+  if (buffer.detached !== undefined) return buffer.detached;
+  if (view.byteLength !== 0) return false;
+  try {
+    new Uint8Array(buffer); // throws on a detached buffer in engines without `.detached`
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -19,6 +19,13 @@ const withNaN = (at: number) => {
   return x;
 };
 
+/** A Float64Array whose buffer has been transferred away. */
+const detached = () => {
+  const x = ramp(100);
+  structuredClone(x.buffer, { transfer: [x.buffer] });
+  return x;
+};
+
 export const BAD_INPUTS: readonly BadCase[] = [
   { label: 'empty series', call: (e) => e.compute(new Float64Array(0)), code: 'EMPTY_SERIES', field: 'prices' },
   { label: 'empty plain array', call: (e) => e.compute([]), code: 'EMPTY_SERIES', field: 'prices' },
@@ -50,6 +57,9 @@ export const BAD_INPUTS: readonly BadCase[] = [
   { label: 'cutout ≥ length', call: (e) => e.compute(ramp(100), { cutout: 100 }), code: 'INVALID_CUTOUT', field: 'config.cutout' },
   { label: 'negative cutout', call: (e) => e.compute(ramp(100), { cutout: -1 }), code: 'INVALID_CUTOUT', field: 'config.cutout' },
   { label: 'strategyMode not boolean', call: (e) => e.compute(ramp(100), { strategyMode: 1 as never }), code: 'INVALID_TYPE', field: 'config.strategyMode' },
+  { label: 'NaN long threshold', call: (e) => e.compute(ramp(100), { longThreshold: NaN }), code: 'NON_FINITE_VALUE', field: 'config.longThreshold' },
+  { label: 'string weight', call: (e) => e.compute(ramp(100), { emaWeight: '1' as never }), code: 'INVALID_TYPE', field: 'config.emaWeight' },
+  { label: 'detached buffer', call: (e) => e.compute(detached()), code: 'DETACHED_BUFFER', field: 'prices' },
   { label: 'config not an object', call: (e) => e.compute(ramp(100), 28 as never), code: 'INVALID_TYPE', field: 'config' },
   { label: 'kernel: MA length above the series length', call: (e) => e.ema(ramp(10), 11), code: 'SERIES_TOO_SHORT', field: 'length' },
   { label: 'kernel: HMA length 1', call: (e) => e.hma(ramp(10), 1), code: 'INVALID_LENGTH', field: 'length' },
