@@ -10,7 +10,7 @@ const MOVING_AVERAGES: { [K in MaKind]: MaKernel } = { sma, ema, wma, hma, dema,
 
 /** The pure-TypeScript backend: kernels over typed arrays, no dependencies, runs anywhere. */
 export function createJsBackend(): Backend {
-  const backend: Backend = {
+  return {
     name: 'js',
     movingAverage: (kind, source, length, out) => MOVING_AVERAGES[kind](source, length, out),
     rateOfChange,
@@ -20,6 +20,7 @@ export function createJsBackend(): Backend {
     equityCurve,
     layer1Signal,
     computeAtc: createFusedPipeline(),
+    // computeBatch's worker threads import this module to get the same backend.
+    workerModule: new URL('./index.js', import.meta.url).href,
   };
-  return backend;
 }

@@ -1,6 +1,7 @@
 import { AtcEngine, type Backend, type BackendName } from '@adaptive-trend/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defineBadInputTests } from './tiers/bad-input.js';
+import { defineBatchTests } from './tiers/batch.js';
 import { defineGoldenTests } from './tiers/golden.js';
 import { definePropertyTests } from './tiers/properties.js';
 import { defineVectorTests } from './tiers/vectors.js';
@@ -48,5 +49,6 @@ export function defineConformanceSuite(options: ConformanceOptions): void {
     describe('tier b: reference parity (golden fixtures)', () => defineGoldenTests(getEngine));
     describe('tier c: invariants (property tests)', () => definePropertyTests(getEngine, options.propertyRuns ?? 60));
     describe('tier d: bad-input contract', () => defineBadInputTests(getEngine));
+    describe('batch API', () => defineBatchTests(getEngine));
   });
 }

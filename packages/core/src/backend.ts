@@ -61,6 +61,15 @@ export interface Backend extends AtcKernels {
    * ({@link composeAtc}); when present it must give exactly the same bits.
    */
   computeAtc?(prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers): void;
+  /**
+   * Many series at once on `threads` threads of the backend's own (native). Must equal one
+   * {@link Backend.computeAtc} per series. Backends without it are run in worker_threads.
+   */
+  computeAtcBatch?(series: readonly Float64Array[], config: ResolvedAtcConfig, buffers: readonly AtcBuffers[], threads: number): void;
+  /** URL of a module that, imported in a worker, exports `backendFactory` for this backend. */
+  readonly workerModule?: string;
+  /** Structured-clonable load options a worker passes to that factory. */
+  readonly workerLoadOptions?: Record<string, unknown>;
 }
 
 /** How a backend is found and loaded. Backend packages export one of these. */

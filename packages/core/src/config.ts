@@ -193,14 +193,14 @@ export function resolveConfig(input: AtcConfigInput | ResolvedAtcConfig = {}): R
 }
 
 /** Checks the parts of a config that depend on the series length `n`. */
-export function checkConfigAgainstSeries(config: ResolvedAtcConfig, n: number): void {
+export function checkConfigAgainstSeries(config: ResolvedAtcConfig, n: number, field = 'prices'): void {
   if (config.cutout >= n) {
     throw new AtcInputError('INVALID_CUTOUT', 'config.cutout', `must be < the series length ${n}, got ${config.cutout}`);
   }
   if (n < config.minimumBars) {
     throw new AtcInputError(
       'SERIES_TOO_SHORT',
-      'prices',
+      field,
       `has ${n} bars but the longest moving average needs ${config.minimumBars} (reduce the lengths or pass more bars)`,
     );
   }

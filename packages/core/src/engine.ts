@@ -4,6 +4,7 @@ import { AtcInputError } from './errors.js';
 import { MA_KINDS, type MaKind } from './families.js';
 import { allocateBuffers, composeAtc } from './pipeline.js';
 import { AtcResult } from './result.js';
+import { type BatchOptions, allocateBatch, runBatch } from './batch.js';
 import { type SeriesInput, outputBuffer, requireFinite, requireLength, requireSameLength, toFloat64, toPrices } from './series.js';
 
 /** Options of {@link AtcEngine.compute}. */
@@ -86,6 +87,34 @@ export class AtcEngine {
     if (this.#impl.computeAtc && options.path !== 'composed') this.#impl.computeAtc(series, resolved, buffers);
     else composeAtc(this.#impl, series, resolved, buffers);
     return new AtcResult(buffers, bars, resolved, this.#impl.name);
+  }
+
+  /**
+   * ATC on many series (e.g. one per symbol) using every core: native backends split the work
+   * over Rust threads, the others over worker_threads. Each result equals `compute()` on that
+   * series alone. Every series is validated first; one bad series rejects the whole batch with
+   * an {@link AtcInputError} whose field names it (`series[i]`).
+   *
+   * @example
+   * ```ts
+   * const results = await engine.computeBatch(closesPerSymbol, {}, { onProgress: (d, t) => console.log(d, t) });
+   * ```
+   */
+  async computeBatch(series: readonly SeriesInput[], config?: AtcConfigInput | ResolvedAtcConfig, options: BatchOptions = {}): Promise<AtcResult[]> {
+    if (!Array.isArray(series)) throw new AtcInputError('INVALID_TYPE', 'series', 'must be an array of price series');
+    const resolved = resolveConfig(config);
+    const prices = series.map((s, i) => {
+      const p = toPrices(`series[${i}]`, s);
+      checkConfigAgainstSeries(resolved, p.length, `series[${i}]`);
+      return p;
+    });
+    const threads = options.threads;
+    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+      throw new AtcInputError('INVALID_OPTION', 'options.threads', `must be a positive integer, got ${String(threads)}`);
+    }
+    const buffers = allocateBatch(prices, resolved);
+    await runBatch(this.#impl, prices, resolved, buffers, options);
+    return buffers.map((b, i) => new AtcResult(b, prices[i]!.length - resolved.cutout, resolved, this.#impl.name));
   }
 
   /** Any moving average by kind. `out`, if given, must be a Float64Array of the source's length. */

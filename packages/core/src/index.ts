@@ -20,6 +20,7 @@ export {
   packConfig,
   resolveConfig,
 } from './config.js';
+export type { BatchOptions } from './batch.js';
 export { AtcEngine, type ComputeOptions, type EquityOptions } from './engine.js';
 export { AtcBackendError, AtcError, AtcInputError, type AtcInputErrorCode, type BackendLoadFailure } from './errors.js';
 export {
