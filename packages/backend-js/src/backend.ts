@@ -5,14 +5,19 @@ import { dema, ema, hma, kama, lsma, sma, wma } from './kernels/moving-averages.
 import { crossoverSignal, persistSignal } from './kernels/signals.js';
 import { createFusedPipeline } from './pipeline.js';
 
-type MaKernel = (x: Float64Array, length: number, out: Float64Array) => void;
+type MaKernel = (x: Float64Array, length: number, out: Float64Array, scratch: Float64Array) => void;
 const MOVING_AVERAGES: { [K in MaKind]: MaKernel } = { sma, ema, wma, hma, dema, lsma, kama };
 
 /** The pure-TypeScript backend: kernels over typed arrays, no dependencies, runs anywhere. */
 export function createJsBackend(): Backend {
+  // HMA and DEMA need one intermediate series; reuse it across calls instead of allocating.
+  let scratch = new Float64Array(0);
   return {
     name: 'js',
-    movingAverage: (kind, source, length, out) => MOVING_AVERAGES[kind](source, length, out),
+    movingAverage: (kind, source, length, out) => {
+      if (scratch.length < source.length) scratch = new Float64Array(source.length);
+      MOVING_AVERAGES[kind](source, length, out, scratch);
+    },
     rateOfChange,
     scaledReturns,
     crossoverSignal,

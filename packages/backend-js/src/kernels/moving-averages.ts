@@ -77,7 +77,8 @@ export function ema(x: Float64Array, length: number, out: Float64Array): void {
  * DEMA `2·E1 − E2`. Reference quirk: E2's seed is the NaN-skipping mean of E1[0..L−1], i.e.
  * E1[L−1] itself, so DEMA starts at L−1 (TA-Lib starts at 2L−2).
  */
-export function dema(x: Float64Array, length: number, out: Float64Array, scratch: Float64Array = new Float64Array(x.length)): void {
+export function dema(x: Float64Array, length: number, out: Float64Array, scratchSpace: Float64Array = new Float64Array(x.length)): void {
+  const scratch = scratchSpace.subarray(0, x.length);
   ema(x, length, scratch);
   if (x.length < length) {
     out.fill(NaN);
@@ -119,7 +120,8 @@ export function wma(x: Float64Array, length: number, out: Float64Array): void {
  * True Hull MA (the reference's Python; the original Pine script used an SMA in this slot):
  * `WMA(2·WMA(x, ⌊L/2⌋) − WMA(x, L), ⌊√L⌋)`, first value at L−2+⌊√L⌋. Needs L ≥ 2.
  */
-export function hma(x: Float64Array, length: number, out: Float64Array, scratch: Float64Array = new Float64Array(x.length)): void {
+export function hma(x: Float64Array, length: number, out: Float64Array, scratchSpace: Float64Array = new Float64Array(x.length)): void {
+  const scratch = scratchSpace.subarray(0, x.length);
   const half = Math.floor(length / 2);
   const root = Math.floor(Math.sqrt(length));
   const n = x.length;

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// `pnpm bench`: every backend's kernels, fused pipeline and batch, plus JS peers, with the
+// machine's description. Writes bench/results/latest.json and latest.md and prints the table.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AtcEngine } from '@adaptive-trend/core';
+import { calibrate, machineInfo, measure, randomWalk } from './harness.mjs';
+import { loadPeers } from './peers.mjs';
+
+const quick = process.argv.includes('--quick');
+const here = dirname(fileURLToPath(import.meta.url));
+const LENGTH = 28;
+const MAS = ['ema', 'hma', 'wma', 'dema', 'lsma', 'kama'];
+
+async function loadEngines() {
+  const engines = {};
+  for (const [name, pkg] of [['native', '@adaptive-trend/backend-native'], ['wasm', '@adaptive-trend/backend-wasm'], ['js', '@adaptive-trend/backend-js']]) {
+    try {
+      const { backendFactory } = await import(pkg);
+      engines[name] = new AtcEngine(await backendFactory.load());
+    } catch (error) {
+      console.log(`(backend ${name} unavailable: ${error.message.split('\n')[0]})`);
+    }
+  }
+  return engines;
+}
+
+const rows = [];
+function record(section, subject, backend, bars, stats) {
+  rows.push({ section, subject, backend, bars, ...stats });
+  const fmt = (v) => (v < 0.1 ? v.toFixed(4) : v < 10 ? v.toFixed(3) : v.toFixed(1));
+  console.log(
+    `${section.padEnd(9)} ${subject.padEnd(22)} ${backend.padEnd(20)} ${String(bars).padStart(8)} bars  median ${fmt(stats.medianMs).padStart(9)} ms  [${fmt(stats.minMs)}–${fmt(stats.maxMs)}]  ${stats.nsPerBar.toFixed(2).padStart(9)} ns/bar  ${(stats.barsPerSec / 1e6).toFixed(2).padStart(8)} M bars/s`,
+  );
+}
+
+function bench(section, subject, backend, bars, fn) {
+  const inner = calibrate(fn);
+  record(section, subject, backend, bars, measure(fn, { bars, inner, warmup: Math.min(20, inner * 2), runs: quick ? 5 : 11 }));
+}
+
+const engines = await loadEngines();
+const machine = machineInfo();
+console.log(`machine: ${JSON.stringify(machine)}`);
+
+// (a) per-kernel, through the public API with caller-supplied output buffers.
+for (const n of quick ? [1e4] : [1e4, 1e6]) {
+  const x = randomWalk(n);
+  const out = new Float64Array(n);
+  const out8 = new Int8Array(n);
+  for (const [name, engine] of Object.entries(engines)) {
+    for (const kind of MAS) bench('kernel', `${kind}(${LENGTH})`, name, n, () => engine.movingAverage(kind, x, LENGTH, out));
+    const returns = engine.scaledReturns(x, 0.02);
+    const signal = new Float64Array(n);
+    engine.crossoverSignal(x, engine.ema(x, LENGTH), out8);
+    signal.set(out8);
+    bench('kernel', 'equity', name, n, () => engine.equityCurve(returns, signal, {}, out));
+    const up = new Uint8Array(n);
+    const down = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      up[i] = out8[i] === 1 && out8[i - 1] !== 1 ? 1 : 0;
+      down[i] = out8[i] === -1 && out8[i - 1] !== -1 ? 1 : 0;
+    }
+    bench('kernel', 'signal persistence', name, n, () => engine.persistSignal(up, down, out8));
+  }
+  // (c) the same MAs in JS peers.
+  if (n === 1e6 || quick) {
+    const asArray = Array.from(x);
+    for (const [lib, { input, mas }] of Object.entries(loadPeers())) {
+      const values = input === 'array' ? asArray : x;
+      for (const [kind, fn] of Object.entries(mas)) bench('peer', `${kind}(${LENGTH})`, lib, n, () => fn(values, LENGTH));
+    }
+  }
+}
+
+// (b) the fused pipeline, default config.
+for (const n of quick ? [1500] : [1500, 1e4, 1e5]) {
+  const x = randomWalk(n, 7);
+  for (const [name, engine] of Object.entries(engines)) bench('pipeline', 'computeAtc default', name, n, () => engine.compute(x));
+}
+
+// (d) batch: 500 symbols × 1500 bars on all cores.
+const symbols = Array.from({ length: quick ? 50 : 500 }, (_, k) => randomWalk(1500, 1000 + k));
+for (const [name, engine] of Object.entries(engines)) {
+  await engine.computeBatch(symbols.slice(0, 4));
+  const samples = [];
+  for (let r = 0; r < (quick ? 2 : 5); r++) {
+    const start = performance.now();
+    await engine.computeBatch(symbols);
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  const median = samples[samples.length >> 1];
+  const bars = symbols.length * 1500;
+  record('batch', `${symbols.length}×1500 computeBatch`, name, bars, {
+    medianMs: median, minMs: samples[0], maxMs: samples.at(-1), p25Ms: samples[0], p75Ms: samples.at(-1),
+    nsPerBar: (median * 1e6) / bars, barsPerSec: bars / (median / 1e3), runs: samples.length, inner: 1,
+  });
+}
+
+const resultsDir = join(here, '..', 'results');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify({ machine, command: `pnpm bench${quick ? ' -- --quick' : ''}`, rows }, null, 2)}\n`);
+const table = [
+  `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node} (${machine.date})`,
+  '',
+  '| section | subject | backend / library | bars | median ms | min–max ms | ns/bar | M bars/s |',
+  '|---|---|---|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.section} | ${r.subject} | ${r.backend} | ${r.bars} | ${r.medianMs.toPrecision(4)} | ${r.minMs.toPrecision(3)}–${r.maxMs.toPrecision(3)} | ${r.nsPerBar.toFixed(2)} | ${(r.barsPerSec / 1e6).toFixed(2)} |`),
+];
+writeFileSync(join(resultsDir, 'latest.md'), `${table.join('\n')}\n`);
+console.log(`\nwrote ${join(resultsDir, 'latest.json')} and latest.md`);
