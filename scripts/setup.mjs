@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureChromium } from './ensure-chromium.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PNPM_VERSION = '10.34.8';
@@ -30,11 +31,6 @@ export function run(cmd, args, options = {}) {
   if (result.status !== 0) {
     throw new Error(`command failed (${result.status}): ${cmd} ${args.join(' ')}`);
   }
-}
-
-function commandWorks(cmd, args) {
-  const result = spawnSync(cmd, args, { cwd: root, stdio: 'ignore' });
-  return !result.error && result.status === 0;
 }
 
 /** Path of a pnpm binary of the pinned major version, installing it locally if needed. */
@@ -67,19 +63,12 @@ function installDependencies() {
   pnpm(['install', frozen ? '--frozen-lockfile' : '--no-frozen-lockfile', '--reporter=append-only']);
 }
 
-/** Builds the Rust Node-API addon when a Rust toolchain is present (the native backend is optional). */
-function buildNative() {
-  if (!existsSync(join(root, 'Cargo.toml')) || !existsSync(join(root, 'scripts', 'build-native.mjs'))) return;
-  if (!commandWorks('cargo', ['--version'])) {
-    console.warn('[setup] cargo not found: the native backend is skipped (js/wasm still work).');
-    return;
-  }
-  run(process.execPath, [join(root, 'scripts', 'build-native.mjs')]);
-}
 
 export function setup({ build = true } = {}) {
   installDependencies();
-  buildNative();
+  ensureChromium(); // the browser test drives Debian's Chromium; a fresh machine lacks it
+  // The Rust builds (native addon, wasm with its toolchain install) run as the backend
+  // packages' own `build` scripts under turbo, so their inputs decide when they rebuild.
   if (build) pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only', '--log-order=grouped']);
 }
 

@@ -1,3 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-export default defineConfig({ test: { testTimeout: 120_000, hookTimeout: 60_000 } });
+// tests/browser is its own package (Vite build + Chromium); it runs from its own directory.
+export default defineConfig({ test: { testTimeout: 180_000, hookTimeout: 180_000, exclude: [...configDefaults.exclude, 'browser/**'] } });

@@ -14,12 +14,16 @@ export interface BatchOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+// Computed specifiers keep browser bundlers away from Node built-ins (this path is Node-only).
+const NODE_OS = 'node:os';
+const NODE_WORKER_THREADS = 'node:worker_threads';
+
 /** Series per native call between progress reports. */
 const NATIVE_CHUNK = 64;
 
 async function defaultThreads(): Promise<number> {
   if (typeof process === 'undefined' || !process.versions?.node) return 1;
-  const os = await import('node:os');
+  const os = (await import(/* @vite-ignore */ NODE_OS)) as typeof import('node:os');
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
@@ -65,7 +69,7 @@ async function runInWorkers(
   threads: number,
   progress: (done: number, total: number) => void,
 ): Promise<void> {
-  const { Worker } = await import('node:worker_threads');
+  const { Worker } = (await import(/* @vite-ignore */ NODE_WORKER_THREADS)) as typeof import('node:worker_threads');
   const workerUrl = new URL('./batch-worker.js', import.meta.url);
   const total = series.length;
   let next = 0;

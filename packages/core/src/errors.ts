@@ -59,7 +59,8 @@ export class AtcBackendError extends AtcError {
   readonly failures: readonly BackendLoadFailure[];
 
   constructor(message: string, failures: readonly BackendLoadFailure[]) {
-    super(`${message}\n${failures.map((f) => `  - ${f.backend}: ${describeError(f.error)}`).join('\n')}`, {
+    const reasons = failures.map((f) => `  - ${f.backend}: ${f.error instanceof Error ? f.error.message.replace(/\n/g, '\n    ') : String(f.error)}`);
+    super(`${message}\n${reasons.join('\n')}`, {
       cause: failures[0]?.error,
     });
     this.failures = failures;

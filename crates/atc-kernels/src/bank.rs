@@ -1,0 +1,401 @@
+//! Structure-of-arrays "banks" that advance the nine MAs of a family in lock-step.
+//!
+//! Each bank starts from the scalar steppers of `ma.rs` (which compute the warm-up and run each
+//! MA up to the common start), copies their state into `[f64; 9]` lanes and then performs, lane
+//! by lane, exactly the operations of the scalar `step` — so the bits are the same — but written
+//! as element-wise loops over the lanes, which the compiler turns into packed SIMD (notably the
+//! divisions, which bound the cost of WMA, HMA, LSMA and KAMA).
+//!
+//! Output is bar-major: `mas[i·9 + k]`.
+#![allow(clippy::needless_range_loop)] // index loops over lanes are deliberate (vectorisation, same op order)
+
+use crate::ma::{
+    catch_up9, hma_stage2_init, run_bank9, DemaState, EmaCoef, EmaState, HmaDiffState, KamaState,
+    KamaStepper, LsmaState, Stepper, WmaState, KAMA_SLOW,
+};
+use crate::math::isqrt;
+
+const K: usize = 9;
+
+/// `x[j]`, or NaN when out of range (never reached: callers index inside the series; this keeps
+/// the kernels panic-free without `unsafe`).
+#[inline(always)]
+fn at(x: &[f64], j: usize) -> f64 {
+    match x.get(j) {
+        Some(&v) => v,
+        None => f64::NAN,
+    }
+}
+
+/// Nine running WMA sums `S`, `W` (see `WmaSums`).
+#[derive(Clone, Copy)]
+struct Sums9 {
+    s: [f64; K],
+    w: [f64; K],
+    lf: [f64; K],
+    len: [usize; K],
+}
+
+impl Sums9 {
+    fn of(st: &[WmaState; K]) -> Self {
+        Sums9 {
+            s: core::array::from_fn(|k| st[k].sums.s),
+            w: core::array::from_fn(|k| st[k].sums.w),
+            lf: core::array::from_fn(|k| st[k].sums.lf),
+            len: core::array::from_fn(|k| st[k].sums.len),
+        }
+    }
+
+    /// `WmaSums::advance` on every lane, all lanes reading the same series `x`.
+    #[inline(always)]
+    fn advance_shared(&mut self, x: &[f64], i: usize) {
+        let v = at(x, i);
+        let old: [f64; K] = core::array::from_fn(|k| at(x, i.wrapping_sub(self.len[k])));
+        for k in 0..K {
+            self.w[k] = (self.w[k] + self.lf[k] * v) - self.s[k];
+        }
+        for k in 0..K {
+            self.s[k] = (self.s[k] + v) - old[k];
+        }
+    }
+
+    /// `WmaSums::advance` where lane `k` reads lane `k` of the bar-major series `rows`.
+    #[inline(always)]
+    fn advance_rows(&mut self, rows: &[f64], i: usize) {
+        let v: [f64; K] = core::array::from_fn(|k| at(rows, i * K + k));
+        let old: [f64; K] = core::array::from_fn(|k| {
+            at(
+                rows,
+                i.wrapping_sub(self.len[k]).wrapping_mul(K).wrapping_add(k),
+            )
+        });
+        for k in 0..K {
+            self.w[k] = (self.w[k] + self.lf[k] * v[k]) - self.s[k];
+        }
+        for k in 0..K {
+            self.s[k] = (self.s[k] + v[k]) - old[k];
+        }
+    }
+}
+
+/// Iterate the bar-major rows `i ≥ from` of `mas` as `&mut [f64; 9]`.
+#[inline(always)]
+fn rows_from(
+    mas: &mut [f64],
+    n: usize,
+    from: usize,
+) -> impl Iterator<Item = (usize, &mut [f64; K])> {
+    mas[..K * n]
+        .chunks_exact_mut(K)
+        .enumerate()
+        .skip(from)
+        .filter_map(|(i, r)| <&mut [f64; K]>::try_from(r).ok().map(|r| (i, r)))
+}
+
+/// Scatter each MA's warm-up column into the bar-major buffer and collect the steppers.
+#[inline]
+pub(crate) fn init9<S: Stepper>(
+    lens: &[usize; K],
+    mas: &mut [f64],
+    col: &mut [f64],
+    n: usize,
+    mut init: impl FnMut(usize, usize, &mut [f64]) -> (S, usize),
+) -> ([S; K], [usize; K]) {
+    let inits: [(S, usize); K] = core::array::from_fn(|k| {
+        let (st, from) = init(k, lens[k], col);
+        for i in 0..from.min(n) {
+            mas[i * K + k] = col[i];
+        }
+        (st, from)
+    });
+    (
+        core::array::from_fn(|k| inits[k].0),
+        core::array::from_fn(|k| inits[k].1),
+    )
+}
+
+/// Generic lock-step (array-of-structs steppers); used for SMA (not an ATC family).
+pub(crate) fn generic_family<S: Stepper>(
+    x: &[f64],
+    lens: &[usize; K],
+    mas: &mut [f64],
+    col: &mut [f64],
+    init: impl FnMut(usize, usize, &mut [f64]) -> (S, usize),
+) {
+    let n = x.len();
+    let (st, from) = init9(lens, mas, col, n, init);
+    run_bank9::<S, true>(st, from, [x; K], mas, n);
+}
+
+/// EMA coefficients of nine lanes. `divide` is false when every lane's `(1−α)+α` is exactly 1
+/// (true for every L ≤ 2000): the scalar code skips the division for such a lane, and
+/// dividing by 1 would give the same bits anyway, so dividing all lanes whenever one needs it
+/// is also exact.
+#[derive(Clone, Copy)]
+struct EmaCoef9 {
+    alpha: [f64; K],
+    w: [f64; K],
+    den: [f64; K],
+    divide: bool,
+}
+
+impl EmaCoef9 {
+    fn of(c: [EmaCoef; K]) -> Self {
+        EmaCoef9 {
+            alpha: core::array::from_fn(|k| c[k].alpha),
+            w: core::array::from_fn(|k| c[k].w),
+            den: core::array::from_fn(|k| c[k].den),
+            divide: c.iter().any(|c| !c.den_is_one),
+        }
+    }
+
+    /// `EmaCoef::update` on every lane (`e` keeps its value where it equals the input).
+    #[inline(always)]
+    fn update(&self, e: &mut [f64; K], v: &[f64; K]) {
+        let mut t = [0.0; K];
+        for k in 0..K {
+            t[k] = self.w[k] * e[k] + self.alpha[k] * v[k];
+        }
+        if self.divide {
+            for k in 0..K {
+                t[k] /= self.den[k];
+            }
+        }
+        for k in 0..K {
+            e[k] = if e[k] != v[k] { t[k] } else { e[k] };
+        }
+    }
+}
+
+/// The nine EMAs.
+pub(crate) fn ema_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
+    let n = x.len();
+    let (mut st, from) = init9(lens, mas, col, n, |_, l, o| EmaState::init(x, l, o));
+    let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
+    let c = EmaCoef9::of(core::array::from_fn(|k| st[k].c));
+    let mut e: [f64; K] = core::array::from_fn(|k| st[k].e);
+    for (i, row) in rows_from(mas, n, common) {
+        let v = [at(x, i); K];
+        c.update(&mut e, &v);
+        *row = e;
+    }
+}
+
+/// The nine DEMAs.
+pub(crate) fn dema_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
+    let n = x.len();
+    let (mut st, from) = init9(lens, mas, col, n, |_, l, o| DemaState::init(x, l, o));
+    let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
+    let c = EmaCoef9::of(core::array::from_fn(|k| st[k].c));
+    let mut e1: [f64; K] = core::array::from_fn(|k| st[k].e1);
+    let mut e2: [f64; K] = core::array::from_fn(|k| st[k].e2);
+    for (i, row) in rows_from(mas, n, common) {
+        let v = [at(x, i); K];
+        c.update(&mut e1, &v);
+        let v1 = e1;
+        c.update(&mut e2, &v1);
+        for k in 0..K {
+            row[k] = 2.0 * e1[k] - e2[k];
+        }
+    }
+}
+
+/// The nine WMAs.
+pub(crate) fn wma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
+    let n = x.len();
+    let (mut st, from) = init9(lens, mas, col, n, |_, l, o| WmaState::init_at(x, 0, l, o));
+    let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
+    let mut sums = Sums9::of(&st);
+    let d: [f64; K] = core::array::from_fn(|k| st[k].d);
+    for (i, row) in rows_from(mas, n, common) {
+        sums.advance_shared(x, i);
+        for k in 0..K {
+            row[k] = sums.w[k] / d[k];
+        }
+    }
+}
+
+/// The nine LSMAs (pandas_ta linreg).
+pub(crate) fn lsma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
+    let n = x.len();
+    let (mut st, from) = init9(lens, mas, col, n, |_, l, o| LsmaState::init(x, l, o));
+    let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
+    let mut sums = Sums9 {
+        s: core::array::from_fn(|k| st[k].sums.s),
+        w: core::array::from_fn(|k| st[k].sums.w),
+        lf: core::array::from_fn(|k| st[k].sums.lf),
+        len: core::array::from_fn(|k| st[k].sums.len),
+    };
+    let sx: [f64; K] = core::array::from_fn(|k| st[k].sx);
+    let sxx: [f64; K] = core::array::from_fn(|k| st[k].sxx);
+    let dd: [f64; K] = core::array::from_fn(|k| st[k].d);
+    let lm1: [f64; K] = core::array::from_fn(|k| st[k].lm1);
+    for (i, row) in rows_from(mas, n, common) {
+        sums.advance_shared(x, i);
+        // LsmaState::value, lane by lane
+        let mut mm = [0.0; K];
+        let mut bb = [0.0; K];
+        for k in 0..K {
+            mm[k] = (sums.lf[k] * sums.w[k] - sx[k] * sums.s[k]) / dd[k];
+        }
+        for k in 0..K {
+            bb[k] = (sums.s[k] * sxx[k] - sx[k] * sums.w[k]) / dd[k];
+        }
+        for k in 0..K {
+            row[k] = mm[k] * lm1[k] + bb[k];
+        }
+    }
+}
+
+/// The nine HMAs. `diffs` is scratch (≥ 9·n: the diff series, bar-major), `col`/`col2` are
+/// n-long column scratch. When `wma_full` is given it holds `WMA(x, L_k)` bar-major for exactly
+/// these lengths (the WMA family computed with the same lengths): those values are the same
+/// bits the HMA's inner `WMA(x, L)` produces, so they are reused instead of recomputed.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn hma_family(
+    x: &[f64],
+    lens: &[usize; K],
+    mas: &mut [f64],
+    col: &mut [f64],
+    col2: &mut [f64],
+    diffs: &mut [f64],
+    wma_full: Option<&[f64]>,
+) {
+    let n = x.len();
+    let diffs = &mut diffs[..K * n];
+    let col = &mut col[..n];
+    let col2 = &mut col2[..n];
+    // ---- stage 1: diff_k[i] = 2·WMA(x, ⌊L/2⌋)[i] − WMA(x, L)[i], bar-major
+    let (mut st, from) = init9(lens, diffs, col, n, |_, l, o| HmaDiffState::init(x, l, o));
+    let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], diffs, n);
+    let half_states: [WmaState; K] = core::array::from_fn(|k| st[k].half);
+    let mut half = Sums9::of(&half_states);
+    let dh: [f64; K] = core::array::from_fn(|k| half_states[k].d);
+    match wma_full {
+        Some(full) => {
+            let full_rows = full[..K * n].chunks_exact(K).skip(common);
+            for ((i, row), frow) in rows_from(diffs, n, common).zip(full_rows) {
+                half.advance_shared(x, i);
+                let mut a = [0.0; K];
+                for k in 0..K {
+                    a[k] = half.w[k] / dh[k];
+                }
+                for k in 0..K {
+                    row[k] = 2.0 * a[k] - frow[k];
+                }
+            }
+        }
+        None => {
+            let full_states: [WmaState; K] = core::array::from_fn(|k| st[k].full);
+            let mut fsum = Sums9::of(&full_states);
+            let dl: [f64; K] = core::array::from_fn(|k| full_states[k].d);
+            for (i, row) in rows_from(diffs, n, common) {
+                half.advance_shared(x, i);
+                fsum.advance_shared(x, i);
+                let mut a = [0.0; K];
+                let mut b = [0.0; K];
+                for k in 0..K {
+                    a[k] = half.w[k] / dh[k];
+                }
+                for k in 0..K {
+                    b[k] = fsum.w[k] / dl[k];
+                }
+                for k in 0..K {
+                    row[k] = 2.0 * a[k] - b[k];
+                }
+            }
+        }
+    }
+    let diffs: &[f64] = diffs;
+
+    // ---- stage 2: HMA_k = WMA(diff_k[L−1..], ⌊√L⌋), bar-major.
+    // Warm-up and catch-up run the scalar stepper on a copy of the column's prefix.
+    let s_len: [usize; K] = core::array::from_fn(|k| isqrt(lens[k]));
+    let all_valid = (0..K).all(|k| n - (lens[k] - 1) >= s_len[k]);
+    let prefix = if all_valid {
+        (0..K)
+            .map(|k| lens[k] - 1 + s_len[k])
+            .max()
+            .unwrap_or(n)
+            .min(n)
+    } else {
+        n // some series is all NaN (tiny n): step everything individually
+    };
+    let mut st2 = [WmaState::dummy(); K];
+    for k in 0..K {
+        for i in 0..prefix {
+            col[i] = diffs[i * K + k];
+        }
+        let (mut s2, from2) = match hma_stage2_init(col, lens[k], col2) {
+            Some(v) => v,
+            None => (WmaState::dummy(), n),
+        };
+        for i in from2..prefix {
+            col2[i] = s2.step(col, i);
+        }
+        for i in 0..prefix {
+            mas[i * K + k] = col2[i];
+        }
+        st2[k] = s2;
+    }
+    if prefix >= n {
+        return;
+    }
+    let mut sums = Sums9::of(&st2);
+    let d: [f64; K] = core::array::from_fn(|k| st2[k].d);
+    for (i, row) in rows_from(mas, n, prefix) {
+        sums.advance_rows(diffs, i);
+        for k in 0..K {
+            row[k] = sums.w[k] / d[k];
+        }
+    }
+}
+
+/// The nine KAMAs. `ad` = `|x[j] − x[j−1]|` (ad[0] unused).
+pub(crate) fn kama_family(
+    x: &[f64],
+    ad: &[f64],
+    lens: &[usize; K],
+    mas: &mut [f64],
+    col: &mut [f64],
+) {
+    let n = x.len();
+    let (mut st, from) = init9(lens, mas, col, n, |_, l, o| {
+        let (st, from) = KamaState::init(x, ad, l, o);
+        (KamaStepper::new(st, ad), from)
+    });
+    // The first step of each KAMA (i = L) uses the seeded noise unchanged; the lock-step loop
+    // always slides the window, so it starts one bar after the last first step.
+    let mut last_first = 0;
+    for &f in from.iter() {
+        if f > last_first {
+            last_first = f;
+        }
+    }
+    let common = catch_up9::<_, true>(&mut st, from, last_first.saturating_add(1), [x; K], mas, n);
+    let kst: [KamaState; K] = core::array::from_fn(|k| st[k].state());
+    let mut kk: [f64; K] = core::array::from_fn(|k| kst[k].k);
+    let mut noise: [f64; K] = core::array::from_fn(|k| kst[k].noise);
+    let len: [usize; K] = core::array::from_fn(|k| kst[k].len);
+    let span: [f64; K] = core::array::from_fn(|k| kst[k].span);
+    for (i, row) in rows_from(mas, n, common) {
+        let xi = at(x, i);
+        let adi = at(ad, i);
+        let old_ad: [f64; K] = core::array::from_fn(|k| at(ad, i.wrapping_sub(len[k])));
+        let old_x: [f64; K] = core::array::from_fn(|k| at(x, i.wrapping_sub(len[k])));
+        for k in 0..K {
+            noise[k] = (noise[k] + adi) - old_ad[k];
+        }
+        let mut q = [0.0; K];
+        for k in 0..K {
+            q[k] = (xi - old_x[k]).abs() / noise[k];
+        }
+        for k in 0..K {
+            let ratio = if noise[k] == 0.0 { 0.0 } else { q[k] };
+            let t = ratio * span[k] + KAMA_SLOW;
+            let sc = t * t;
+            kk[k] = kk[k] + sc * (xi - kk[k]);
+            row[k] = kk[k];
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! # atc-kernels
+//!
+//! Adaptive Trend Classification kernels with **pinned IEEE-754 arithmetic**: every function
+//! performs the same double operations in the same order as `docs/kernels.md` prescribes, so
+//! the native (Node-API), wasm and TypeScript backends agree bit for bit.
+//!
+//! * `#![no_std]` + `alloc`, no dependencies, no `unsafe`, no FMA, no OS calls.
+//! * Kernels write into caller-provided slices and return `Result<(), KernelError>`; they
+//!   validate every length up front and never panic.
+//! * [`compute_atc`] is the fused pipeline; it uses a reusable [`Workspace`] so that repeated
+//!   calls allocate nothing once the workspace is warm.
+//!
+//! Inputs are expected to be finite (prices > 0): the TypeScript `core` package validates them
+//! before any backend runs. Non-finite inputs never panic; they just produce NaNs.
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+mod bank;
+mod equity;
+mod error;
+mod ma;
+mod math;
+mod pipeline;
+mod signal;
+
+pub use equity::{
+    average_signal, equity_curve, growth, growth_at, layer1_signal, rate_of_change, scaled_returns,
+    EQUITY_FLOOR,
+};
+pub use error::{KResult, KernelError};
+pub use ma::{dema, ema, hma, hma_with_scratch, kama, lsma, moving_average, sma, wma, MaKind};
+pub use math::{exp, isqrt, pairwise_sum, round2, round_ties_even};
+pub use pipeline::{
+    compute_atc, diflen, Detail, Params, Robustness, Workspace, DETAIL_ROWS, DIFLEN, FAMILIES,
+    FAMILY_KINDS, OUT_ROWS,
+};
+pub use signal::{crossover_signal, persist_signal};

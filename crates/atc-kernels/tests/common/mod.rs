@@ -1,0 +1,120 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+pub const NAN: f64 = f64::NAN;
+
+/// |a − b| ≤ tol·max(|a|, |b|) (+ a tiny absolute slack for values near 0); NaN only equals NaN.
+pub fn close(a: f64, b: f64, rel: f64) -> bool {
+    if a.is_nan() || b.is_nan() {
+        return a.is_nan() && b.is_nan();
+    }
+    if a == b {
+        return true;
+    }
+    let scale = a.abs().max(b.abs());
+    (a - b).abs() <= rel * scale + 1e-300
+}
+
+#[track_caller]
+pub fn assert_vec_close(what: &str, actual: &[f64], expected: &[f64], rel: f64) {
+    assert_eq!(actual.len(), expected.len(), "{what}: length");
+    for (i, (&a, &e)) in actual.iter().zip(expected).enumerate() {
+        assert!(
+            close(a, e, rel),
+            "{what}[{i}]: got {a:?}, expected {e:?} (rel tol {rel:e})"
+        );
+    }
+}
+
+#[track_caller]
+pub fn assert_vec_abs(what: &str, actual: &[f64], expected: &[f64], abs: f64) {
+    assert_eq!(actual.len(), expected.len(), "{what}: length");
+    for (i, (&a, &e)) in actual.iter().zip(expected).enumerate() {
+        let ok = if a.is_nan() || e.is_nan() {
+            a.is_nan() && e.is_nan()
+        } else {
+            (a - e).abs() <= abs
+        };
+        assert!(
+            ok,
+            "{what}[{i}]: got {a:?}, expected {e:?} (abs tol {abs:e})"
+        );
+    }
+}
+
+/// Bitwise equality (NaN == NaN when both are NaN).
+#[track_caller]
+pub fn assert_bits_eq(what: &str, a: &[f64], b: &[f64]) {
+    assert_eq!(a.len(), b.len(), "{what}: length");
+    for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+        let same = x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan());
+        assert!(
+            same,
+            "{what}[{i}]: {x:?} ({:#x}) != {y:?} ({:#x})",
+            x.to_bits(),
+            y.to_bits()
+        );
+    }
+}
+
+/// Distance in units in the last place (same sign, finite).
+pub fn ulps(a: f64, b: f64) -> u64 {
+    if a == b {
+        return 0;
+    }
+    let ia = a.to_bits() as i64;
+    let ib = b.to_bits() as i64;
+    let oa = if ia < 0 { i64::MIN - ia } else { ia };
+    let ob = if ib < 0 { i64::MIN - ib } else { ib };
+    oa.abs_diff(ob)
+}
+
+/// Deterministic xorshift64* generator.
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform in [0, 1).
+    pub fn f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A random-walk price series (finite, > 0) with occasional flat runs.
+pub fn random_prices(n: usize, seed: u64) -> Vec<f64> {
+    let mut rng = Rng(seed | 1);
+    let mut p = 100.0f64;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let u = rng.f64();
+        if u < 0.15 {
+            // flat bar (exact repeat), common in crypto data
+        } else {
+            p *= 1.0 + (rng.f64() - 0.5) * 0.02;
+            // quantise like an exchange tick so that exact MA/price ties can occur
+            p = (p * 1e4).round() / 1e4;
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// §12.3 synthetic series.
+pub fn smoke_series(n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| {
+            let tri = if (i / 40) % 2 == 0 {
+                i % 40
+            } else {
+                40 - (i % 40)
+            };
+            100.0 + 0.25 * ((37 * i) % 29) as f64 + 0.5 * tri as f64
+        })
+        .collect()
+}

@@ -1,0 +1,219 @@
+//! Randomised robustness: arbitrary parameters and hostile inputs (NaN, ±∞, zeros, negative
+//! prices, tiny series) never panic; whenever the fused pipeline accepts an input it agrees bit
+//! for bit with the composition of the single kernels, also on non-finite data.
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+use atc_kernels::*;
+use common::*;
+
+fn pick<T: Copy>(rng: &mut Rng, xs: &[T]) -> T {
+    xs[(rng.next_u64() % xs.len() as u64) as usize]
+}
+
+fn hostile_prices(rng: &mut Rng, n: usize) -> Vec<f64> {
+    let mut x = random_prices(n, rng.next_u64());
+    let mode = rng.next_u64() % 4;
+    if mode > 0 {
+        for _ in 0..(rng.next_u64() % 4) {
+            if n == 0 {
+                break;
+            }
+            let i = (rng.next_u64() % n as u64) as usize;
+            x[i] = pick(
+                rng,
+                &[
+                    f64::NAN,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    0.0,
+                    -5.0,
+                    1e308,
+                    1e-308,
+                ],
+            );
+        }
+    }
+    x
+}
+
+/// The pipeline composed from the public single-series kernels; `None` if any step refuses.
+fn compose(prices: &[f64], p: &Params) -> Option<(Vec<f64>, Vec<f64>, Vec<i8>, Vec<f64>)> {
+    let lens = p.family_lengths().ok()?;
+    let n = prices.len();
+    let c = p.cutout;
+    if c >= n {
+        return None;
+    }
+    let m = n - c;
+    let pc = &prices[c..];
+    let mut r = vec![0.0; m];
+    scaled_returns(pc, p.la / 1000.0, &mut r).ok()?;
+    let d = 1.0 - p.de / 100.0;
+    let mut out = vec![0.0; 13 * m];
+    let mut mas = vec![0.0; 54 * m];
+    let mut sigs = vec![0i8; 54 * m];
+    let mut eqs = vec![0.0; 54 * m];
+    let mut full = vec![0.0; n];
+    for f in 0..6 {
+        for k in 0..9 {
+            let row = f * 9 + k;
+            moving_average(FAMILY_KINDS[f], prices, lens[f][k], &mut full).ok()?;
+            mas[row * m..(row + 1) * m].copy_from_slice(&full[c..]);
+            crossover_signal(pc, &full[c..], &mut sigs[row * m..(row + 1) * m]).ok()?;
+            let sf: Vec<f64> = sigs[row * m..(row + 1) * m]
+                .iter()
+                .map(|&s| s as f64)
+                .collect();
+            equity_curve(&r, &sf, 1.0, d, 0, &mut eqs[row * m..(row + 1) * m]).ok()?;
+        }
+        let span = f * 9 * m..(f + 1) * 9 * m;
+        let (l1s, rest) = out.split_at_mut(6 * m);
+        let l1 = &mut l1s[f * m..(f + 1) * m];
+        layer1_signal(&sigs[span.clone()], &eqs[span], l1).ok()?;
+        equity_curve(&r, l1, p.weights[f], d, 0, &mut rest[f * m..(f + 1) * m]).ok()?;
+    }
+    let (l1s, rest) = out.split_at_mut(6 * m);
+    let (e2s, avg) = rest.split_at_mut(6 * m);
+    average_signal(
+        l1s,
+        e2s,
+        p.long_threshold,
+        p.short_threshold,
+        p.strategy_mode,
+        avg,
+    )
+    .ok()?;
+    Some((out, mas, sigs, eqs))
+}
+
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+}
+
+#[test]
+fn random_configurations_never_panic_and_match_composition() {
+    let mut rng = Rng(0xA7C0_FFEE);
+    let mut ws = Workspace::new();
+    let (mut accepted, mut refused) = (0, 0);
+    for case in 0..4000 {
+        let n = pick(
+            &mut rng,
+            &[1usize, 5, 13, 34, 40, 64, 150, 150, 333, 333, 333],
+        );
+        let x = hostile_prices(&mut rng, n);
+        let base = |rng: &mut Rng| pick(rng, &[8usize, 9, 9, 12, 12, 20, 28, 40, 70, 7, 2]);
+        // mostly valid values, sometimes hostile ones
+        let hostile = rng.next_u64() % 3 == 0;
+        let h = |rng: &mut Rng, good: &[f64], bad: &[f64]| {
+            if hostile && rng.next_u64() % 3 == 0 {
+                pick(rng, bad)
+            } else {
+                pick(rng, good)
+            }
+        };
+        let p = Params {
+            lengths: [
+                base(&mut rng),
+                base(&mut rng),
+                base(&mut rng),
+                base(&mut rng),
+                base(&mut rng),
+                base(&mut rng),
+            ],
+            weights: core::array::from_fn(|_| {
+                h(&mut rng, &[1.0, 0.1, 2.5, 1e300], &[0.0, f64::NAN])
+            }),
+            robustness: pick(
+                &mut rng,
+                &[Robustness::Narrow, Robustness::Medium, Robustness::Wide],
+            ),
+            la: h(
+                &mut rng,
+                &[0.02, 0.5, 0.0, -0.3, 1e6],
+                &[f64::NAN, f64::INFINITY],
+            ),
+            de: h(&mut rng, &[0.03, 0.25, 0.0, 100.0], &[-1.0, 150.0]),
+            cutout: pick(&mut rng, &[0usize, 0, 0, 1, 3, 20, n.saturating_sub(1), n]),
+            long_threshold: h(&mut rng, &[0.1, 0.3, f64::INFINITY], &[f64::NAN]),
+            short_threshold: h(&mut rng, &[-0.1, -0.2], &[f64::NAN]),
+            strategy_mode: rng.next_u64() % 2 == 0,
+        };
+        let m = n.saturating_sub(p.cutout).max(1);
+        let mut out = vec![0.0; 13 * m];
+        let mut dm = vec![0.0; 54 * m];
+        let mut ds = vec![0i8; 54 * m];
+        let mut de = vec![0.0; 54 * m];
+        let res = compute_atc(&x, &p, &mut out, Some((&mut dm, &mut ds, &mut de)), &mut ws);
+        let mut out2 = vec![0.0; 13 * m];
+        let res2 = compute_atc(&x, &p, &mut out2, None, &mut ws);
+        assert_eq!(res.is_ok(), res2.is_ok(), "case {case}");
+        match res {
+            Ok(()) => {
+                accepted += 1;
+                assert!(
+                    same_bits(&out, &out2),
+                    "case {case}: detail changes the output"
+                );
+                let (co, cm, cs, ce) = compose(&x, &p).unwrap_or_else(|| {
+                    panic!("case {case}: fused accepted but the composition refused: {p:?}")
+                });
+                assert!(same_bits(&out, &co), "case {case}: out differs {p:?}");
+                assert!(same_bits(&dm, &cm), "case {case}: mas differ");
+                assert_eq!(ds, cs, "case {case}: signals differ");
+                assert!(same_bits(&de, &ce), "case {case}: equities differ");
+            }
+            Err(e) => {
+                refused += 1;
+                let _ = format!("{e}"); // renders
+            }
+        }
+        // wrong output sizes are refused, never a panic
+        let short = out.len() - 1;
+        assert!(compute_atc(&x, &p, &mut out[..short], None, &mut ws).is_err());
+    }
+    eprintln!("random configurations: {accepted} accepted (bit-identical to the composition), {refused} refused");
+    assert!(accepted > 400 && refused > 400, "{accepted} / {refused}");
+}
+
+#[test]
+fn single_kernels_survive_hostile_inputs() {
+    let mut rng = Rng(77);
+    let mut scratch = Vec::new();
+    for _ in 0..400 {
+        let n = pick(&mut rng, &[0usize, 1, 2, 3, 10, 50]);
+        let x = hostile_prices(&mut rng, n);
+        let len = pick(&mut rng, &[0usize, 1, 2, 3, 4, 9, 50, 51, usize::MAX]);
+        let mut out = vec![0.0; n];
+        for kind in [
+            MaKind::Sma,
+            MaKind::Ema,
+            MaKind::Wma,
+            MaKind::Hma,
+            MaKind::Dema,
+            MaKind::Lsma,
+            MaKind::Kama,
+        ] {
+            let _ = moving_average(kind, &x, len, &mut out);
+        }
+        let _ = hma_with_scratch(&x, len, &mut out, &mut scratch);
+        let _ = rate_of_change(&x, &mut out);
+        let _ = scaled_returns(&x, pick(&mut rng, &[0.0, 1e9, -1e9, f64::NAN]), &mut out);
+        let mut s = vec![0i8; n];
+        let _ = crossover_signal(&x, &out, &mut s);
+        let sf: Vec<f64> = x.iter().map(|v| v.signum()).collect();
+        let _ = equity_curve(
+            &x,
+            &sf,
+            1.0,
+            0.9,
+            pick(&mut rng, &[0usize, 1, n, n + 1]),
+            &mut out,
+        );
+        let _ = layer1_signal(&s, &x, &mut out);
+        let _ = average_signal(&x, &x, 0.1, -0.1, true, &mut out);
+    }
+}

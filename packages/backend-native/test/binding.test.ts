@@ -1,0 +1,46 @@
+// The addon's own boundary: argument validation with JS TypeError/RangeError, panics turned
+// into exceptions, and the loader's error listing every place it looked.
+import { describe, expect, it } from 'vitest';
+import { bindingCandidates, loadBinding, platformTriple } from '../src/index.js';
+
+const binding = loadBinding();
+
+describe('native binding boundary', () => {
+  it('reports a version', () => {
+    expect(binding.version()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+  it('throws TypeError for wrong typed-array types, never aborts', () => {
+    const out = new Float64Array(4);
+    expect(() => binding.movingAverage(1, new Float32Array(4) as never, 2, out)).toThrow(TypeError);
+    expect(() => binding.movingAverage(1, [1, 2, 3, 4] as never, 2, out)).toThrow(TypeError);
+    expect(() => binding.crossoverSignal(new Float64Array(4), new Float64Array(4), new Float64Array(4) as never)).toThrow(TypeError);
+    expect(() => (binding.movingAverage as (...a: unknown[]) => void)()).toThrow();
+  });
+  it('throws RangeError for bad lengths and sizes', () => {
+    expect(() => binding.movingAverage(1, new Float64Array(4), 0, new Float64Array(4))).toThrow(RangeError);
+    expect(() => binding.movingAverage(1, new Float64Array(4), 9, new Float64Array(4))).toThrow(RangeError);
+    expect(() => binding.movingAverage(1, new Float64Array(4), 2, new Float64Array(3))).toThrow(RangeError);
+    expect(() => binding.movingAverage(99, new Float64Array(4), 2, new Float64Array(4))).toThrow(RangeError);
+    expect(() => binding.layer1Signal(new Int8Array(10), new Float64Array(10), new Float64Array(3))).toThrow(RangeError);
+    expect(() => binding.computeAtc(new Float64Array(100).fill(1), new Float64Array(3), new Float64Array(13 * 100), null, null, null)).toThrow(RangeError);
+  });
+  it('reads subarray views at their offset (zero-copy)', () => {
+    const base = Float64Array.from([1, 2, 3, 10, 11, 12, 11, 10]);
+    const out = new Float64Array(5);
+    binding.movingAverage(1, base.subarray(3), 3, out);
+    expect(out[2]).toBe(11);
+    expect(out[4]).toBe(10.5);
+  });
+  it('turns a panic into a JS exception', () => {
+    expect(() => binding.__panicForTest()).toThrow();
+    // …and the addon still works afterwards.
+    const out = new Float64Array(5);
+    binding.movingAverage(1, Float64Array.from([10, 11, 12, 11, 10]), 3, out);
+    expect(out[2]).toBe(11);
+  });
+  it('an explicit binding path is exclusive and a missing one lists where it looked', () => {
+    expect(bindingCandidates('/nowhere/atc.node')).toHaveLength(1);
+    expect(() => loadBinding('/nowhere/atc.node')).toThrow(/looked in:\n.*nowhere/);
+    expect(bindingCandidates().map((c) => c.label).join('\n')).toContain(`backend-native-${platformTriple()}`);
+  });
+});

@@ -1,0 +1,7 @@
+import { defineConformanceSuite } from '@adaptive-trend/conformance';
+import { backendFactory, defaultWasmUrl, loadWasmBackend } from '../src/index.js';
+
+defineConformanceSuite({ name: 'wasm', load: () => backendFactory.load() });
+
+// The plain (non-SIMD) build is what engines without wasm SIMD get: it must conform too.
+defineConformanceSuite({ name: 'wasm', load: () => loadWasmBackend({ wasm: defaultWasmUrl(false) }), propertyRuns: 30 });
