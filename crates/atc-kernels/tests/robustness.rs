@@ -38,7 +38,9 @@ fn hostile_prices(rng: &mut Rng, n: usize) -> Vec<f64> {
 }
 
 /// The pipeline composed from the public single-series kernels; `None` if any step refuses.
-fn compose(prices: &[f64], p: &Params) -> Option<(Vec<f64>, Vec<f64>, Vec<i8>, Vec<f64>)> {
+type Outputs = (Vec<f64>, Vec<f64>, Vec<i8>, Vec<f64>);
+
+fn compose(prices: &[f64], p: &Params) -> Option<Outputs> {
     let lens = p.family_lengths().ok()?;
     let n = prices.len();
     let c = p.cutout;
@@ -107,9 +109,9 @@ fn random_configurations_never_panic_and_match_composition() {
         let x = hostile_prices(&mut rng, n);
         let base = |rng: &mut Rng| pick(rng, &[8usize, 9, 9, 12, 12, 20, 28, 40, 70, 7, 2]);
         // mostly valid values, sometimes hostile ones
-        let hostile = rng.next_u64() % 3 == 0;
+        let hostile = rng.next_u64().is_multiple_of(3);
         let h = |rng: &mut Rng, good: &[f64], bad: &[f64]| {
-            if hostile && rng.next_u64() % 3 == 0 {
+            if hostile && rng.next_u64().is_multiple_of(3) {
                 pick(rng, bad)
             } else {
                 pick(rng, good)
@@ -140,7 +142,7 @@ fn random_configurations_never_panic_and_match_composition() {
             cutout: pick(&mut rng, &[0usize, 0, 0, 1, 3, 20, n.saturating_sub(1), n]),
             long_threshold: h(&mut rng, &[0.1, 0.3, f64::INFINITY], &[f64::NAN]),
             short_threshold: h(&mut rng, &[-0.1, -0.2], &[f64::NAN]),
-            strategy_mode: rng.next_u64() % 2 == 0,
+            strategy_mode: rng.next_u64().is_multiple_of(2),
         };
         let m = n.saturating_sub(p.cutout).max(1);
         let mut out = vec![0.0; 13 * m];
