@@ -22,6 +22,8 @@ export function createNativeBackend(binding: NativeBinding): Backend {
         buffers.maSignals ?? null,
         buffers.maEquities ?? null,
       ),
+    computeAtcBatch: (series, config, buffers, threads) =>
+      binding.computeAtcBatch(series, packConfig(config, params), buffers.map((b) => b.outputs), threads),
   };
 }
 

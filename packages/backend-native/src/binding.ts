@@ -21,6 +21,11 @@ export interface NativeBinding {
     signals: Int8Array | null,
     equities: Float64Array | null,
   ): void;
+  /**
+   * Many series in one call on `threads` Rust threads (`std::thread::scope`); `outs[i]` has
+   * 13·(n_i − cutout) slots. Same bits as one `computeAtc` per series.
+   */
+  computeAtcBatch(series: readonly Float64Array[], params: Float64Array, outs: readonly Float64Array[], threads: number): void;
   /** Test hook: panics inside the addon's guard; must surface as a JS exception. */
   __panicForTest(): void;
 }
