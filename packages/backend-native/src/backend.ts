@@ -22,8 +22,12 @@ export function createNativeBackend(binding: NativeBinding): Backend {
         buffers.maSignals ?? null,
         buffers.maEquities ?? null,
       ),
-    computeAtcBatch: (series, config, buffers, threads) =>
-      binding.computeAtcBatch(series, packConfig(config, params), buffers.map((b) => b.outputs), threads),
+    // Rust threads for many series; without it (an older binary) core falls back to workers.
+    computeAtcBatch:
+      typeof binding.computeAtcBatch === 'function'
+        ? (series, config, buffers, threads) => binding.computeAtcBatch(series, packConfig(config, params), buffers.map((b) => b.outputs), threads)
+        : undefined,
+    workerModule: new URL('./index.js', import.meta.url).href,
   };
 }
 
