@@ -91,10 +91,15 @@ export class WasmBackend implements Backend {
   #i8 = new Int8Array(0);
   #u8 = new Uint8Array(0);
   readonly #packed = new Float64Array(PACKED_CONFIG_LENGTH);
+  /** computeBatch's worker threads import this module to get the same backend… */
+  readonly workerModule = new URL('./index.js', import.meta.url).href;
+  /** …and instantiate the already compiled module (a `WebAssembly.Module` is cloned to workers). */
+  readonly workerLoadOptions: Record<string, unknown>;
 
   constructor(loaded: InstantiatedWasm) {
     this.module = loaded.module;
     this.source = loaded.source;
+    this.workerLoadOptions = { wasm: loaded.module };
     this.#ex = exportsOf(loaded.instance, loaded.source);
     this.#refresh();
   }

@@ -1,5 +1,5 @@
 import { defineConformanceSuite } from '@adaptive-trend/conformance';
-import { backendFactory, defaultWasmUrl, loadWasmBackend } from '../src/index.js';
+import { backendFactory, defaultWasmUrl, loadWasmBackend } from '@adaptive-trend/backend-wasm';
 
 defineConformanceSuite({ name: 'wasm', load: () => backendFactory.load() });
 
