@@ -24,6 +24,8 @@ const EQUITY_FLOOR = 0.25;
 class Scratch {
   n = -1;
   ma = new Float64Array(0);
+  ma1 = new Float64Array(0);
+  ma2 = new Float64Array(0);
   maScratch = new Float64Array(0);
   returns = new Float64Array(0);
   num = new Float64Array(0);
@@ -36,6 +38,8 @@ class Scratch {
     if (n === this.n) return;
     this.n = n;
     this.ma = new Float64Array(n);
+    this.ma1 = new Float64Array(n);
+    this.ma2 = new Float64Array(n);
     this.maScratch = new Float64Array(n);
     this.returns = new Float64Array(n);
     this.num = new Float64Array(n);
@@ -107,6 +111,44 @@ function accumulateMa(
   }
 }
 
+/**
+ * {@link accumulateMa} for three MAs at once: three independent equity recurrences in one loop
+ * overlap in the CPU pipeline (each alone is latency-bound). The sums still add the rows in
+ * order k, k+1, k+2, so the bits equal three separate passes.
+ */
+function accumulateThree(p: Float64Array, m0: Float64Array, m1: Float64Array, m2: Float64Array, r: Float64Array, d: number, num: Float64Array, den: Float64Array): void {
+  const m = p.length;
+  let s0 = 0, s1 = 0, s2 = 0;
+  let e0 = 1.0, e1 = 1.0, e2 = 1.0;
+  num[0] = num[0]! + 0 * e0 + 0 * e1 + 0 * e2;
+  den[0] = den[0]! + e0 + e1 + e2;
+  for (let i = 1; i < m; i++) {
+    const ri = r[i]!;
+    let a0 = 0.0, a1 = 0.0, a2 = 0.0;
+    if (ri === ri) {
+      a0 = s0 > 0 ? ri : s0 < 0 ? -ri : 0.0;
+      a1 = s1 > 0 ? ri : s1 < 0 ? -ri : 0.0;
+      a2 = s2 > 0 ? ri : s2 < 0 ? -ri : 0.0;
+    }
+    e0 = e0 * d * (1.0 + a0);
+    e1 = e1 * d * (1.0 + a1);
+    e2 = e2 * d * (1.0 + a2);
+    if (e0 < EQUITY_FLOOR) e0 = EQUITY_FLOOR;
+    if (e1 < EQUITY_FLOOR) e1 = EQUITY_FLOOR;
+    if (e2 < EQUITY_FLOOR) e2 = EQUITY_FLOOR;
+    const pi = p[i]!, pp = p[i - 1]!;
+    const x0 = m0[i]!, y0 = m0[i - 1]!, x1 = m1[i]!, y1 = m1[i - 1]!, x2 = m2[i]!, y2 = m2[i - 1]!;
+    if (pi > x0 && pp <= y0) s0 = 1;
+    else if (pi < x0 && pp >= y0) s0 = -1;
+    if (pi > x1 && pp <= y1) s1 = 1;
+    else if (pi < x1 && pp >= y1) s1 = -1;
+    if (pi > x2 && pp <= y2) s2 = 1;
+    else if (pi < x2 && pp >= y2) s2 = -1;
+    num[i] = num[i]! + s0 * e0 + s1 * e1 + s2 * e2;
+    den[i] = den[i]! + e0 + e1 + e2;
+  }
+}
+
 /** A fused `computeAtc` with its own reusable scratch (one per backend instance). */
 export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers) => void {
   const scratch = new Scratch();
@@ -128,13 +170,23 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
     FAMILIES.forEach((family, f) => {
       num.fill(0);
       den.fill(0);
-      config.lengths[family].forEach((length, k) => {
-        movingAverageInto(family, prices, length, scratch.ma, scratch.maScratch);
-        const maCut = scratch.ma.subarray(cut);
-        const row = (f * LENGTHS_PER_FAMILY + k) * m;
-        movingAverages?.set(maCut, row);
-        accumulateMa(p, maCut, r, d, num, den, maSignals?.subarray(row, row + m), maEquities?.subarray(row, row + m));
-      });
+      const lengths = config.lengths[family];
+      if (movingAverages || maSignals || maEquities) {
+        lengths.forEach((length, k) => {
+          movingAverageInto(family, prices, length, scratch.ma, scratch.maScratch);
+          const maCut = scratch.ma.subarray(cut);
+          const row = (f * LENGTHS_PER_FAMILY + k) * m;
+          movingAverages?.set(maCut, row);
+          accumulateMa(p, maCut, r, d, num, den, maSignals?.subarray(row, row + m), maEquities?.subarray(row, row + m));
+        });
+      } else {
+        for (let k = 0; k < lengths.length; k += 3) {
+          movingAverageInto(family, prices, lengths[k]!, scratch.ma, scratch.maScratch);
+          movingAverageInto(family, prices, lengths[k + 1]!, scratch.ma1, scratch.maScratch);
+          movingAverageInto(family, prices, lengths[k + 2]!, scratch.ma2, scratch.maScratch);
+          accumulateThree(p, scratch.ma.subarray(cut), scratch.ma1.subarray(cut), scratch.ma2.subarray(cut), r, d, num, den);
+        }
+      }
       const layer1 = outputs.subarray(f * m, (f + 1) * m);
       for (let i = 0; i < m; i++) {
         const q = num[i]! / den[i]!;

@@ -75,18 +75,25 @@ export function ema(x: Float64Array, length: number, out: Float64Array): void {
 
 /**
  * DEMA `2·E1 − E2`. Reference quirk: E2's seed is the NaN-skipping mean of E1[0..L−1], i.e.
- * E1[L−1] itself, so DEMA starts at L−1 (TA-Lib starts at 2L−2).
+ * E1[L−1] itself, so DEMA starts at L−1 (TA-Lib starts at 2L−2). Both EMA recurrences run in
+ * one loop (E2 consumes E1[i] as soon as it exists), the same operations as two passes.
  */
-export function dema(x: Float64Array, length: number, out: Float64Array, scratchSpace: Float64Array = new Float64Array(x.length)): void {
-  const scratch = scratchSpace.subarray(0, x.length);
-  ema(x, length, scratch);
-  if (x.length < length) {
-    out.fill(NaN);
-    return;
+export function dema(x: Float64Array, length: number, out: Float64Array, _scratch?: Float64Array): void {
+  const n = x.length;
+  out.fill(NaN, 0, Math.min(length - 1, n));
+  if (n < length) return;
+  const alpha = 2 / (length + 1);
+  const w = 1 - alpha;
+  const den = w + alpha;
+  let e1 = pairwiseSum(x, 0, length) / length;
+  let e2 = e1;
+  out[length - 1] = 2 * e1 - e2;
+  for (let i = length; i < n; i++) {
+    const v = x[i]!;
+    if (e1 !== v) e1 = den === 1 ? w * e1 + alpha * v : (w * e1 + alpha * v) / den;
+    if (e2 !== e1) e2 = den === 1 ? w * e2 + alpha * e1 : (w * e2 + alpha * e1) / den;
+    out[i] = 2 * e1 - e2;
   }
-  out.fill(NaN, 0, length - 1);
-  emaFrom(scratch, length, length - 1, scratch[length - 1]!, out);
-  for (let i = length - 1; i < x.length; i++) out[i] = 2 * scratch[i]! - out[i]!;
 }
 
 /** WMA over `x[from..]`, written to `out[from..]` (NaN before from+length−1). */
