@@ -150,7 +150,23 @@ function checkLength(family: Family, value: unknown, robustness: Robustness): nu
  * cfg.lengths.ema; // [28, 29, 31, 33, 35, 27, 25, 23, 21]
  * ```
  */
-export function resolveConfig(input: AtcConfigInput | ResolvedAtcConfig = {}): ResolvedAtcConfig {
+export function resolveConfig(input?: AtcConfigInput | ResolvedAtcConfig): ResolvedAtcConfig {
+  // Configs this function produced are frozen and valid: reuse them as they are (hot path of
+  // repeated compute calls); undefined means the defaults, resolved once.
+  if (input === undefined) return (defaultResolved ??= remember(resolveFresh({})));
+  if (resolvedConfigs.has(input as ResolvedAtcConfig)) return input as ResolvedAtcConfig;
+  return remember(resolveFresh(input));
+}
+
+function remember(config: ResolvedAtcConfig): ResolvedAtcConfig {
+  resolvedConfigs.add(config);
+  return config;
+}
+
+const resolvedConfigs = new WeakSet<ResolvedAtcConfig>();
+let defaultResolved: ResolvedAtcConfig | undefined;
+
+function resolveFresh(input: AtcConfigInput | ResolvedAtcConfig): ResolvedAtcConfig {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new AtcInputError('INVALID_TYPE', 'config', 'must be a plain object of ATC parameters');
   }

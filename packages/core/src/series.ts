@@ -60,8 +60,10 @@ export function toPrices(field: string, input: unknown): Float64Array {
   if (prices.length === 0) throw new AtcInputError('EMPTY_SERIES', field, 'is empty');
   for (let i = 0; i < prices.length; i++) {
     const v = prices[i]!;
+    // One comparison pair per bar on the hot path (false for NaN, ≤ 0 and +∞); diagnose after.
+    if (v > 0 && v < Infinity) continue;
     if (!Number.isFinite(v)) throw new AtcInputError('NON_FINITE_VALUE', field, `value ${v} at index ${i}; prices must be finite`, i);
-    if (v <= 0) throw new AtcInputError('NON_POSITIVE_PRICE', field, `value ${v} at index ${i}; prices must be > 0`, i);
+    throw new AtcInputError('NON_POSITIVE_PRICE', field, `value ${v} at index ${i}; prices must be > 0`, i);
   }
   return prices;
 }
