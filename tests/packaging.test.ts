@@ -69,6 +69,21 @@ describe('packages install from tarballs and work outside the workspace', () => 
 
   const expected = new AtcEngine(createJsBackend()).compute(prices).toRecord();
 
+  it('a user can run the conformance suite against an installed backend', () => {
+    const app = join(work, 'app-conformance');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app-conformance', private: true, version: '0.0.0', type: 'module' }));
+    const specs = ['core', 'backend-js', 'conformance'].map((p) => tarballs.get(p)!);
+    run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', ...specs, 'vitest@4.1.12'], app);
+    const output = execFileSync(join(app, 'node_modules', '.bin', 'adaptive-trend-conformance'), ['js'], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { ...process.env, ATC_SHARED_DIR: shared ?? '', ATC_BACKEND: '', NO_COLOR: '1' },
+    });
+    expect(output).toMatch(/Tests\s+\d+ passed/);
+    expect(output).not.toMatch(/failed/);
+  }, 300_000);
+
   for (const backend of BACKENDS) {
     it(`core + ${backend.name} from tarballs: ESM import and CJS require compute the same ATC`, () => {
       const app = join(work, `app-${backend.name}`);
