@@ -1,6 +1,7 @@
 // Timing harness: warm-up, several runs of an inner loop, median and spread. Wall-clock via
 // performance.now(); every number printed comes from here.
 import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { sampleSeries } from '@adaptive-trend/cli';
 
 /**
  * Times `fn` (which processes `bars` bars per call): `warmup` untimed calls, then `runs`
@@ -51,21 +52,7 @@ export function machineInfo() {
   };
 }
 
-/** Seeded geometric random walk (mulberry32), positive, 4 decimals: the benchmark series. */
+/** The benchmark series: the CLI's seeded synthetic random walk (positive, 4 decimals). */
 export function randomWalk(bars, seed = 42) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = new Float64Array(bars);
-  let p = 100;
-  for (let i = 0; i < bars; i++) {
-    p *= 1 + (uniform() - 0.5) * 0.02;
-    out[i] = Math.round(p * 1e4) / 1e4;
-  }
-  return out;
+  return sampleSeries(bars, seed);
 }
