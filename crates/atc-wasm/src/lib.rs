@@ -426,48 +426,6 @@ pub extern "C" fn moving_average(
     }
 }
 
-/// Simple moving average (see [`moving_average`]).
-#[no_mangle]
-pub extern "C" fn sma(x_ptr: *const f64, n: usize, length: u32, out_ptr: *mut f64) -> i32 {
-    run_ma("sma", MaKind::Sma, x_ptr, n, length, out_ptr)
-}
-
-/// SMA-seeded EMA (see [`moving_average`]).
-#[no_mangle]
-pub extern "C" fn ema(x_ptr: *const f64, n: usize, length: u32, out_ptr: *mut f64) -> i32 {
-    run_ma("ema", MaKind::Ema, x_ptr, n, length, out_ptr)
-}
-
-/// Linearly weighted MA (see [`moving_average`]).
-#[no_mangle]
-pub extern "C" fn wma(x_ptr: *const f64, n: usize, length: u32, out_ptr: *mut f64) -> i32 {
-    run_ma("wma", MaKind::Wma, x_ptr, n, length, out_ptr)
-}
-
-/// Hull MA, scratch reused across calls (see [`moving_average`]).
-#[no_mangle]
-pub extern "C" fn hma(x_ptr: *const f64, n: usize, length: u32, out_ptr: *mut f64) -> i32 {
-    run_ma("hma", MaKind::Hma, x_ptr, n, length, out_ptr)
-}
-
-/// pandas_ta DEMA (see [`moving_average`]).
-#[no_mangle]
-pub extern "C" fn dema(x_ptr: *const f64, n: usize, length: u32, out_ptr: *mut f64) -> i32 {
-    run_ma("dema", MaKind::Dema, x_ptr, n, length, out_ptr)
-}
-
-/// pandas_ta linreg (see [`moving_average`]).
-#[no_mangle]
-pub extern "C" fn lsma(x_ptr: *const f64, n: usize, length: u32, out_ptr: *mut f64) -> i32 {
-    run_ma("lsma", MaKind::Lsma, x_ptr, n, length, out_ptr)
-}
-
-/// ATC KAMA; any `length ≥ 1`, also longer than the series (see [`moving_average`]).
-#[no_mangle]
-pub extern "C" fn kama(x_ptr: *const f64, n: usize, length: u32, out_ptr: *mut f64) -> i32 {
-    run_ma("kama", MaKind::Kama, x_ptr, n, length, out_ptr)
-}
-
 /// `out[0] = NaN`, `out[i] = p[i]/p[i−1] − 1` for `n` prices.
 #[no_mangle]
 pub extern "C" fn rate_of_change(p_ptr: *const f64, n: usize, out_ptr: *mut f64) -> i32 {
