@@ -75,7 +75,7 @@ describe(`differential fuzzing across backends (${RUNS} cases)`, () => {
       }),
       { numRuns: RUNS, seed: SEED },
     );
-  });
+  }, Math.max(180_000, RUNS * 30)); // the long run (1e5 cases) takes ~15 minutes
 
   it('all backends reject invalid series with the same typed error', () => {
     const bad = fc.tuple(priceSeries(48, 120), fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity, 0, -1)).map(([x, at, v]) => {
