@@ -1,6 +1,9 @@
 //! `cargo bench -p atc-kernels [-- FILTER]` — plain `std::time::Instant` timing (no criterion:
 //! crates.io is unreachable). Each case is warmed up, then timed over several runs; the median
 //! is reported as ns per bar (and ms per call where that is the natural unit).
+//!
+//! Cases marked `[avx2]` run the AVX2 twin (same bits) and are skipped on CPUs without AVX2;
+//! the Node-API addon picks that twin at run time.
 
 use atc_kernels::*;
 use std::hint::black_box;
@@ -54,6 +57,14 @@ fn time<F: FnMut()>(mut f: F) -> (Duration, Duration) {
 
 struct Report {
     filter: Option<String>,
+}
+
+/// Whether the AVX2 twins may run here.
+fn avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
 }
 
 impl Report {
@@ -123,6 +134,20 @@ fn main() {
         },
     );
 
+    let mut o9 = vec![0.0; 9 * p4.len()];
+    r.case("kama_multi 9 lengths (28 Medium) n=1e4", p4.len(), || {
+        kama_multi(black_box(&p4), &lens9, &mut o9).unwrap();
+        black_box(&o9);
+    });
+    #[cfg(target_arch = "x86_64")]
+    if avx2() {
+        r.case("kama_multi 9 lengths n=1e4 [avx2]", p4.len(), || {
+            // SAFETY: AVX2 checked above.
+            unsafe { kama_multi_avx2(black_box(&p4), &lens9, &mut o9).unwrap() };
+            black_box(&o9);
+        });
+    }
+
     // ------------------------------------------------------------------ signals at 1e6
     let mut ema28 = vec![0.0; big.len()];
     ema(&big, 28, &mut ema28).unwrap();
@@ -184,9 +209,46 @@ fn main() {
         },
     );
 
+    let mut one = vec![0.0; n4];
+    let one_curve = r.case("equity_curve 1 curve n=1e4", n4, || {
+        equity_curve(black_box(&r4), &sig54[..n4], 1.0, 0.9997, 0, &mut one).unwrap();
+        black_box(&one);
+    });
+    let starts = vec![1.0; 54];
+    let together = r.case("equity_curves 54 curves together n=1e4", 54 * n4, || {
+        equity_curves(black_box(&r4), &sig54, &starts, 0.9997, &mut eq54).unwrap();
+        black_box(&eq54);
+    });
+    if let (Some(a), Some(b)) = (one_curve, together) {
+        println!(
+            "  -> 54 curves together / one curve = {:.2}x",
+            b.0.as_secs_f64() / a.0.as_secs_f64()
+        );
+    }
+    #[cfg(target_arch = "x86_64")]
+    if avx2() {
+        let t = r.case(
+            "equity_curves 54 curves together n=1e4 [avx2]",
+            54 * n4,
+            || {
+                // SAFETY: AVX2 checked above.
+                unsafe {
+                    equity_curves_avx2(black_box(&r4), &sig54, &starts, 0.9997, &mut eq54).unwrap()
+                };
+                black_box(&eq54);
+            },
+        );
+        if let (Some(a), Some(b)) = (one_curve, t) {
+            println!(
+                "  -> 54 curves together [avx2] / one curve = {:.2}x",
+                b.0.as_secs_f64() / a.0.as_secs_f64()
+            );
+        }
+    }
+
     // ------------------------------------------------------------------ fused pipeline
     let params = Params::default();
-    for n in [1500usize, 10_000] {
+    for n in [1500usize, 10_000, 100_000] {
         let p = prices(n, 2024);
         let mut ws = Workspace::with_capacity(n);
         let mut out = vec![0.0; 13 * n];
@@ -194,6 +256,19 @@ fn main() {
             compute_atc(black_box(&p), &params, &mut out, None, &mut ws).unwrap();
             black_box(&out);
         });
+        #[cfg(target_arch = "x86_64")]
+        if avx2() {
+            r.case(&format!("compute_atc default n={n} [avx2]"), n, || {
+                // SAFETY: AVX2 checked above.
+                unsafe {
+                    compute_atc_avx2(black_box(&p), &params, &mut out, None, &mut ws).unwrap()
+                };
+                black_box(&out);
+            });
+        }
+        if n > 10_000 {
+            continue;
+        }
         let mut mas = vec![0.0; 54 * n];
         let mut sigs = vec![0i8; 54 * n];
         let mut eqs = vec![0.0; 54 * n];

@@ -69,6 +69,7 @@ pub fn scaled_returns(prices: &[f64], lambda: f64, out: &mut [f64]) -> KResult {
 
 /// Scaled returns from precomputed growth factors (`g.len() ≥ prices.len()`); same bits as
 /// [`scaled_returns`].
+#[inline(always)]
 pub(crate) fn scaled_returns_with_growth(prices: &[f64], g: &[f64], out: &mut [f64]) {
     let n = prices.len();
     if n == 0 {

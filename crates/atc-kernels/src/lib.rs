@@ -8,7 +8,10 @@
 //! * Kernels write into caller-provided slices and return `Result<(), KernelError>`; they
 //!   validate every length up front and never panic.
 //! * [`compute_atc`] is the fused pipeline; it uses a reusable [`Workspace`] so that repeated
-//!   calls allocate nothing once the workspace is warm.
+//!   calls allocate nothing once the workspace is warm. On x86-64, `compute_atc_avx2` is the
+//!   same code compiled for AVX2 (same bits; the caller checks the CPU), see `isa.rs`.
+//! * Cargo feature `std` (off by default, so the crate stays `no_std` for wasm) adds
+//!   `compute_atc_batch`: many series on `std::thread::scope` threads.
 //!
 //! Inputs are expected to be finite (prices > 0): the TypeScript `core` package validates them
 //! before any backend runs. Non-finite inputs never panic; they just produce NaNs.
@@ -17,15 +20,22 @@
 #![warn(missing_docs)]
 
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
-mod bank;
+#[cfg(feature = "std")]
+mod batch;
 mod equity;
 mod error;
+mod isa;
 mod ma;
 mod math;
+mod multi;
 mod pipeline;
 mod signal;
 
+#[cfg(feature = "std")]
+pub use batch::{check_atc_batch, compute_atc_batch, compute_atc_batch_with, BatchError};
 pub use equity::{
     average_signal, equity_curve, growth, growth_at, layer1_signal, rate_of_change, scaled_returns,
     EQUITY_FLOOR,
@@ -33,8 +43,13 @@ pub use equity::{
 pub use error::{KResult, KernelError};
 pub use ma::{dema, ema, hma, hma_with_scratch, kama, lsma, moving_average, sma, wma, MaKind};
 pub use math::{exp, isqrt, pairwise_sum, round2, round_ties_even};
+pub use multi::{equity_curves, kama_multi};
+#[cfg(target_arch = "x86_64")]
+pub use multi::{equity_curves_avx2, kama_multi_avx2};
+#[cfg(target_arch = "x86_64")]
+pub use pipeline::compute_atc_avx2;
 pub use pipeline::{
-    compute_atc, diflen, Detail, Params, Robustness, Workspace, DETAIL_ROWS, DIFLEN, FAMILIES,
-    FAMILY_KINDS, OUT_ROWS,
+    check_atc_inputs, compute_atc, diflen, Detail, Params, Robustness, Workspace, DETAIL_ROWS,
+    DIFLEN, FAMILIES, FAMILY_KINDS, OUT_ROWS,
 };
 pub use signal::{crossover_signal, persist_signal};

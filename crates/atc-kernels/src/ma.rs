@@ -116,7 +116,7 @@ macro_rules! unroll9 {
 /// [`run`], so the output bits are the same.
 ///
 /// Output layout: `BAR_MAJOR` → `outs[i·9 + k]`, otherwise column-major `outs[k·n + i]`.
-#[inline]
+#[inline(always)]
 pub(crate) fn run_bank9<S: Stepper, const BAR_MAJOR: bool>(
     mut st: [S; 9],
     from: [usize; 9],
@@ -142,7 +142,7 @@ pub(crate) fn run_bank9<S: Stepper, const BAR_MAJOR: bool>(
 
 /// Advance each stepper individually up to the common start `max(max(from), min_start)`
 /// (capped at `n`) and return it. Output layout as in [`run_bank9`].
-#[inline]
+#[inline(always)]
 pub(crate) fn catch_up9<S: Stepper, const BAR_MAJOR: bool>(
     st: &mut [S; 9],
     from: [usize; 9],
@@ -604,6 +604,7 @@ impl Stepper for KamaStepper<'_> {
 }
 
 /// `ad[0] = 0`, `ad[j] = |x[j] − x[j−1]|`. `ad.len() == x.len()`.
+#[inline(always)]
 pub(crate) fn abs_diffs(x: &[f64], ad: &mut [f64]) {
     if x.is_empty() {
         return;
@@ -729,7 +730,7 @@ pub fn kama(x: &[f64], length: usize, out: &mut [f64]) -> KResult {
 }
 
 impl KamaState {
-    fn init_inline(x: &[f64], len: usize, out: &mut [f64]) -> (Self, usize) {
+    pub(crate) fn init_inline(x: &[f64], len: usize, out: &mut [f64]) -> (Self, usize) {
         let n = x.len();
         let x0 = x[0];
         let flat = if len < n { len } else { n };
@@ -754,7 +755,7 @@ impl KamaState {
     }
 
     #[inline(always)]
-    fn update_inline(&mut self, x: &[f64], i: usize) -> f64 {
+    pub(crate) fn update_inline(&mut self, x: &[f64], i: usize) -> f64 {
         if i > self.len {
             let l = self.len;
             self.noise = (self.noise + (x[i] - x[i - 1]).abs()) - (x[i - l] - x[i - l - 1]).abs();

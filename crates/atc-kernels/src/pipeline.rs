@@ -3,28 +3,30 @@
 //!
 //! Speed comes from data layout and scheduling only — no floating-point operation is changed,
 //! reordered or fused:
-//! * the nine MAs of a family advance in lock-step as structure-of-arrays lanes (`bank.rs`),
-//!   so the compiler packs their arithmetic — notably the divisions — into SIMD instructions
-//!   and the nine dependency chains overlap;
+//! * the nine MAs of a family advance in lock-step as structure-of-arrays lanes
+//!   (`hot/bank.rs`), so the compiler packs their arithmetic — notably the divisions — into
+//!   SIMD instructions and the nine dependency chains overlap;
 //! * the HMA family reuses the WMA family's `WMA(x, L)` values when both use the same lengths
 //!   (same operations, hence same bits);
 //! * per family, the nine signal state machines, then the nine equity recurrences, advance
 //!   together (branch-free), then Layer 1 is formed; Layer 2 of the six families and the
 //!   Average run together in one final pass.
 //!
+//! * the hot code (`hot/*.rs`) is compiled twice (`isa.rs`): for the baseline instruction set
+//!   ([`compute_atc`]) and, on x86-64, for AVX2 (`compute_atc_avx2`, same bits; the caller
+//!   checks the CPU).
+//!
+//! This module holds the parameters, the [`Workspace`] and the validation; the pipeline body is
+//! in `hot/pipeline.rs`.
+//!
 //! Memory: the [`Workspace`] holds about 45·n doubles; once it has grown to a series length,
 //! further calls of that length or shorter allocate nothing.
 
 use alloc::vec::Vec;
 
-use crate::bank;
-use crate::equity::{
-    average_value, cut, floor_equity, growth_at, scaled_returns_with_growth, shift_right,
-    EQUITY_FLOOR,
-};
+use crate::equity::growth_at;
 use crate::error::{check_len, KResult, KernelError};
-use crate::ma::{abs_diffs, MaKind, SmaState};
-use crate::math::round2;
+use crate::ma::MaKind;
 
 /// Number of MAs per family.
 pub const DIFLEN: usize = 9;
@@ -235,21 +237,21 @@ const WEIGHT_NAMES: [&str; FAMILIES] = [
 #[derive(Debug, Default, Clone)]
 pub struct Workspace {
     /// n × 9 MA values of the current family, bar-major.
-    mas: Vec<f64>,
+    pub(crate) mas: Vec<f64>,
     /// n × 9 WMA family values (kept for the HMA family).
-    mas2: Vec<f64>,
+    pub(crate) mas2: Vec<f64>,
     /// n values: one MA's warm-up column (two of them).
-    col: Vec<f64>,
-    col2: Vec<f64>,
+    pub(crate) col: Vec<f64>,
+    pub(crate) col2: Vec<f64>,
     /// 2 × 9 × m: per-bar equities and signal·equity products of the current family.
-    pass: Vec<f64>,
+    pub(crate) pass: Vec<f64>,
     /// 9 × n HMA diff series, or n KAMA absolute differences.
-    scratch: Vec<f64>,
+    pub(crate) scratch: Vec<f64>,
     /// m scaled returns.
-    r: Vec<f64>,
+    pub(crate) r: Vec<f64>,
     /// Cached growth factors for `growth_lambda`.
-    growth: Vec<f64>,
-    growth_lambda: u64,
+    pub(crate) growth: Vec<f64>,
+    pub(crate) growth_lambda: u64,
 }
 
 impl Workspace {
@@ -265,7 +267,7 @@ impl Workspace {
         ws
     }
 
-    fn reserve(&mut self, n: usize, m: usize) {
+    pub(crate) fn reserve(&mut self, n: usize, m: usize) {
         let nn = DIFLEN * n;
         if self.mas.len() < nn {
             self.mas.resize(nn, 0.0);
@@ -290,7 +292,7 @@ impl Workspace {
         }
     }
 
-    fn ensure_growth(&mut self, lambda: f64, m: usize) {
+    pub(crate) fn ensure_growth(&mut self, lambda: f64, m: usize) {
         let bits = lambda.to_bits();
         if self.growth_lambda != bits {
             self.growth.clear();
@@ -310,23 +312,16 @@ impl Workspace {
 /// MA values after cutout, per-MA signals, per-MA equities.
 pub type Detail<'a> = (&'a mut [f64], &'a mut [i8], &'a mut [f64]);
 
-/// Full ATC pipeline.
-///
-/// * `prices`: n bars (finite, > 0 — validated by the caller);
-/// * `out13`: `13 × m` row-major, `m = n − cutout`: rows 0..5 Layer-1 signals (EMA, HMA, WMA,
-///   DEMA, LSMA, KAMA), rows 6..11 Layer-2 equities (same order), row 12 Average_Signal;
-/// * `detail`: optional `(mas, signals, equities)`, each `54 × m`;
-/// * `ws`: reusable scratch.
-///
-/// MAs are computed on the full series and cut; everything else runs on the cut series.
-pub fn compute_atc(
-    prices: &[f64],
+/// Validates everything [`compute_atc`] checks before it writes anything, for a series of `n`
+/// bars and a main output of `out_len` values (`13 × (n − cutout)`): the parameters, the
+/// cutout, the output length, and that the series is at least as long as every non-KAMA MA.
+/// Returns the nine lengths of every family. (The batch entry points use it to reject a bad
+/// series before any thread starts.)
+pub fn check_atc_inputs(
+    n: usize,
     params: &Params,
-    out13: &mut [f64],
-    detail: Option<Detail<'_>>,
-    ws: &mut Workspace,
-) -> KResult {
-    let n = prices.len();
+    out_len: usize,
+) -> KResult<[[usize; DIFLEN]; FAMILIES]> {
     if n == 0 {
         return Err(KernelError::Empty { what: "prices" });
     }
@@ -336,18 +331,13 @@ pub fn compute_atc(
         return Err(KernelError::CutoutTooLarge { cutout, n });
     }
     let m = n - cutout;
-    let out_len = OUT_ROWS
+    let want = OUT_ROWS
         .checked_mul(m)
         .ok_or(KernelError::Overflow { what: "13·m" })?;
-    check_len("out", out_len, out13.len())?;
-    let det_len = DETAIL_ROWS
+    check_len("out", want, out_len)?;
+    DETAIL_ROWS
         .checked_mul(m)
         .ok_or(KernelError::Overflow { what: "54·m" })?;
-    if let Some((a, b, c)) = &detail {
-        check_len("mas", det_len, a.len())?;
-        check_len("signals", det_len, b.len())?;
-        check_len("equities", det_len, c.len())?;
-    }
     for f in 0..FAMILIES {
         if FAMILY_KINDS[f] == MaKind::Kama {
             continue; // KAMA is defined on any series length
@@ -361,326 +351,73 @@ pub fn compute_atc(
             });
         }
     }
-    DIFLEN
-        .checked_mul(n)
-        .ok_or(KernelError::Overflow { what: "9·n" })?;
+    2usize
+        .checked_mul(DIFLEN)
+        .and_then(|v| v.checked_mul(n))
+        .ok_or(KernelError::Overflow { what: "18·n" })?;
+    Ok(lens)
+}
 
-    ws.reserve(n, m);
-    let lambda = params.lambda();
-    let d = params.decay_multiplier();
-    ws.ensure_growth(lambda, m);
-    let pc = &prices[cutout..];
-    let r = &mut ws.r[..m];
-    scaled_returns_with_growth(pc, &ws.growth[..m], r);
-
-    let (rows_l1, rest) = out13.split_at_mut(FAMILIES * m);
-    let (rows_e2, avg) = rest.split_at_mut(FAMILIES * m);
-
-    // WMA first: its values are reused by the HMA family when both use the same lengths.
-    const ORDER: [usize; FAMILIES] = [2, 1, 0, 3, 4, 5];
-    let share_wma = lens[2] == lens[1];
-    let mut detail = detail;
-    for f in ORDER {
-        let kind = FAMILY_KINDS[f];
-        let (mas, other) = if kind == MaKind::Wma {
-            (&mut ws.mas2[..DIFLEN * n], &ws.mas[..0])
-        } else {
-            (&mut ws.mas[..DIFLEN * n], &ws.mas2[..DIFLEN * n])
-        };
-        let wma_full = if kind == MaKind::Hma && share_wma {
-            Some(other)
-        } else {
-            None
-        };
-        compute_family_mas(
-            kind,
-            prices,
-            &lens[f],
-            mas,
-            &mut ws.scratch,
-            &mut ws.col,
-            &mut ws.col2,
-            wma_full,
-        );
-        let mas: &[f64] = mas;
-        let l1 = &mut rows_l1[f * m..(f + 1) * m];
-        let r = &ws.r[..m];
-        let tmp = &mut ws.pass[..2 * DIFLEN * m];
-        match detail.as_mut() {
-            Some((dm, ds, de)) => {
-                let span = f * DIFLEN * m..(f + 1) * DIFLEN * m;
-                let (dm, ds, de) = (&mut dm[span.clone()], &mut ds[span.clone()], &mut de[span]);
-                family_pass::<true>(pc, r, mas, cutout, d, l1, tmp, dm, ds, de);
-            }
-            None => family_pass::<false>(pc, r, mas, cutout, d, l1, tmp, &mut [], &mut [], &mut []),
-        }
-    }
-
-    layer2_and_average(rows_l1, rows_e2, avg, &ws.r[..m], d, params);
+/// Full ATC pipeline.
+///
+/// * `prices`: n bars (finite, > 0 — validated by the caller);
+/// * `out13`: `13 × m` row-major, `m = n − cutout`: rows 0..5 Layer-1 signals (EMA, HMA, WMA,
+///   DEMA, LSMA, KAMA), rows 6..11 Layer-2 equities (same order), row 12 Average_Signal;
+/// * `detail`: optional `(mas, signals, equities)`, each `54 × m`;
+/// * `ws`: reusable scratch.
+///
+/// MAs are computed on the full series and cut; everything else runs on the cut series.
+///
+/// Built for the target's baseline instruction set; see [`compute_atc_avx2`] for the same
+/// function compiled for AVX2 (same bits).
+pub fn compute_atc(
+    prices: &[f64],
+    params: &Params,
+    out13: &mut [f64],
+    detail: Option<Detail<'_>>,
+    ws: &mut Workspace,
+) -> KResult {
+    let lens = check_compute_atc(prices.len(), params, out13, &detail)?;
+    crate::isa::base::run_atc(prices, params, &lens, out13, detail, ws);
     Ok(())
 }
 
-/// Layer 2 (equity of each family's L1, starting equity = weight) for the six families in
-/// lock-step, and the Average signal in the same pass. Same operations as `equity_curve` per
-/// family followed by `average_signal`.
-fn layer2_and_average(
-    l1: &[f64],
-    e2: &mut [f64],
-    avg: &mut [f64],
-    r: &[f64],
-    d: f64,
-    params: &Params,
-) {
-    const F: usize = FAMILIES;
-    let m = avg.len();
-    if m == 0 || l1.len() < F * m || e2.len() < F * m || r.len() < m {
-        return;
-    }
-    let (long, short) = (params.long_threshold, params.short_threshold);
-    let mut eq: [f64; F] = core::array::from_fn(|f| floor_equity(params.weights[f]));
-    let mut prev: [f64; F] = [0.0; F];
-    for i in 0..m {
-        let cur: [f64; F] = core::array::from_fn(|f| l1[f * m + i]);
-        if i > 0 {
-            // position = sign of the previous bar's L1 (NaN / 0 → flat)
-            let ri = r[i];
-            let rr = if ri.is_nan() { 0.0 } else { ri };
-            let mut fac = [0.0f64; F];
-            if rr.is_finite() {
-                for f in 0..F {
-                    let q = prev[f];
-                    let sq = if q > 0.0 {
-                        1.0
-                    } else if q < 0.0 {
-                        -1.0
-                    } else {
-                        0.0
-                    };
-                    fac[f] = 1.0 + sq * rr; // exactly 1 + a (see family_pass)
-                }
-            } else {
-                for f in 0..F {
-                    let q = prev[f];
-                    fac[f] = if q > 0.0 {
-                        1.0 + rr
-                    } else if q < 0.0 {
-                        1.0 + -rr
-                    } else {
-                        1.0
-                    };
-                }
-            }
-            for f in 0..F {
-                let e = (eq[f] * d) * fac[f];
-                eq[f] = if e < EQUITY_FLOOR { EQUITY_FLOOR } else { e };
-            }
-        }
-        let mut nom = 0.0;
-        let mut den = 0.0;
-        for f in 0..F {
-            e2[f * m + i] = eq[f];
-            nom += cut(cur[f], long, short) * eq[f];
-            den += eq[f];
-        }
-        avg[i] = average_value(nom, den);
-        prev = cur;
-    }
-    if params.strategy_mode {
-        shift_right(avg);
-    }
-}
-
-/// The nine MAs of one family on the full series, bar-major into `mas` (n × 9). Lengths are
-/// validated by the caller. `scratch` holds ≥ 9·n values, `col` ≥ n. For HMA, `wma_full` may
-/// hold the WMA family computed with the same nine lengths (reused, same bits).
-#[allow(clippy::too_many_arguments)]
-fn compute_family_mas(
-    kind: MaKind,
-    x: &[f64],
-    lens: &[usize; DIFLEN],
-    mas: &mut [f64],
-    scratch: &mut [f64],
-    col: &mut [f64],
-    col2: &mut [f64],
-    wma_full: Option<&[f64]>,
-) {
-    let n = x.len();
-    let col = &mut col[..n];
-    match kind {
-        MaKind::Ema => bank::ema_family(x, lens, mas, col),
-        MaKind::Dema => bank::dema_family(x, lens, mas, col),
-        MaKind::Sma => bank::generic_family(x, lens, mas, col, |_, l, o| SmaState::init(x, l, o)),
-        MaKind::Wma => bank::wma_family(x, lens, mas, col),
-        MaKind::Lsma => bank::lsma_family(x, lens, mas, col),
-        MaKind::Hma => bank::hma_family(x, lens, mas, col, col2, scratch, wma_full),
-        MaKind::Kama => {
-            let ad = &mut scratch[..n];
-            abs_diffs(x, ad);
-            bank::kama_family(x, ad, lens, mas, col);
-        }
-    }
-}
-
-/// Signals, equities, Layer 1 and Layer 2 of one family.
+/// [`compute_atc`] compiled with AVX2 enabled (x86-64 only): the very same code and the same
+/// IEEE operations in the same order — AVX2 only widens the lanes the compiler packs and
+/// shortens the instruction stream; it enables no FMA, and Rust never contracts `a·b + c` —
+/// so the results are bit-identical to [`compute_atc`].
 ///
-/// Same operations as `crossover_signal` + `equity_curve` (S = 1) per MA and `layer1_signal`,
-/// arranged for speed without changing a single operation: pass A1 advances the nine signal
-/// state machines together (branch-free, vectorised across the nine MAs), pass A2 the nine
-/// equity recurrences, storing `E_k` and `s_k·E_k` bar-major in `tmp`; pass B forms the
-/// sequential sums and Layer 1. (Layer 2 runs for all families at once in
-/// `layer2_and_average`.)
-#[allow(clippy::too_many_arguments)]
-#[inline]
-fn family_pass<const DETAIL: bool>(
-    pc: &[f64],
-    r: &[f64],
-    mas: &[f64],
-    cutout: usize,
-    d: f64,
-    l1: &mut [f64],
-    tmp: &mut [f64],
-    det_mas: &mut [f64],
-    det_sig: &mut [i8],
-    det_eq: &mut [f64],
-) {
-    let m = pc.len();
-    if m == 0 || r.len() < m || l1.len() < m || tmp.len() < 2 * DIFLEN * m {
-        return;
-    }
-    let rows = &mas[cutout * DIFLEN..(cutout + m) * DIFLEN];
-    let (teq, tprod) = tmp[..2 * DIFLEN * m].split_at_mut(DIFLEN * m);
+/// # Safety
+/// The CPU must support AVX2: callers outside an AVX2 context need `unsafe` and must check
+/// first, e.g. with `std::is_x86_feature_detected!("avx2")`. (The Node-API addon does exactly
+/// that; this crate itself stays free of `unsafe`.)
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub fn compute_atc_avx2(
+    prices: &[f64],
+    params: &Params,
+    out13: &mut [f64],
+    detail: Option<Detail<'_>>,
+    ws: &mut Workspace,
+) -> KResult {
+    let lens = check_compute_atc(prices.len(), params, out13, &detail)?;
+    crate::isa::avx2::run_atc(prices, params, &lens, out13, detail, ws);
+    Ok(())
+}
 
-    // ---- pass A1: per-MA held signals (±1.0 / 0.0), bar-major into `tprod`
-    let mut sf = [0.0f64; DIFLEN];
-    tprod[..DIFLEN].copy_from_slice(&sf); // bar 0: no crossover possible
-    if DETAIL {
-        for k in 0..DIFLEN {
-            det_mas[k * m] = rows[k];
-            det_sig[k * m] = 0;
-        }
+/// All of `compute_atc`'s validation (nothing is written before it passes).
+fn check_compute_atc(
+    n: usize,
+    params: &Params,
+    out13: &[f64],
+    detail: &Option<Detail<'_>>,
+) -> KResult<[[usize; DIFLEN]; FAMILIES]> {
+    let lens = check_atc_inputs(n, params, out13.len())?;
+    let det_len = DETAIL_ROWS * (n - params.cutout);
+    if let Some((a, b, c)) = detail {
+        check_len("mas", det_len, a.len())?;
+        check_len("signals", det_len, b.len())?;
+        check_len("equities", det_len, c.len())?;
     }
-    let bars = rows
-        .chunks_exact(DIFLEN)
-        .zip(rows[DIFLEN..].chunks_exact(DIFLEN))
-        .zip(tprod[DIFLEN..].chunks_exact_mut(DIFLEN))
-        .zip(pc.windows(2));
-    for (i0, (((prev, row), ts), pw)) in bars.enumerate() {
-        let (Ok(prev), Ok(row), Ok(ts)) = (
-            <&[f64; DIFLEN]>::try_from(prev),
-            <&[f64; DIFLEN]>::try_from(row),
-            <&mut [f64; DIFLEN]>::try_from(ts),
-        ) else {
-            break;
-        };
-        let (pp, p) = (pw[0], pw[1]);
-        let mut up = [0.0f64; DIFLEN];
-        let mut down = [0.0f64; DIFLEN];
-        for k in 0..DIFLEN {
-            up[k] = if (p > row[k]) & (pp <= prev[k]) {
-                1.0
-            } else {
-                0.0
-            };
-        }
-        for k in 0..DIFLEN {
-            down[k] = if (p < row[k]) & (pp >= prev[k]) {
-                1.0
-            } else {
-                0.0
-            };
-        }
-        for k in 0..DIFLEN {
-            // up and down are exclusive: t ∈ {−1, 0, 1}; t ≠ 0 sets the state, 0 keeps it
-            let t = up[k] - down[k];
-            sf[k] = t + sf[k] * (1.0 - t * t);
-        }
-        *ts = sf;
-        if DETAIL {
-            let i = i0 + 1;
-            for k in 0..DIFLEN {
-                det_mas[k * m + i] = row[k];
-                det_sig[k * m + i] = sf[k] as i8;
-            }
-        }
-    }
-
-    // ---- pass A2: per-MA equities (position = previous bar's signal); `tprod` becomes s·E
-    let mut eq = [floor_equity(1.0); DIFLEN];
-    let mut s_prev = [0.0f64; DIFLEN];
-    for k in 0..DIFLEN {
-        teq[k] = eq[k];
-        tprod[k] = s_prev[k] * eq[k];
-        if DETAIL {
-            det_eq[k * m] = eq[k];
-        }
-    }
-    let bars = teq[DIFLEN..]
-        .chunks_exact_mut(DIFLEN)
-        .zip(tprod[DIFLEN..].chunks_exact_mut(DIFLEN));
-    for (i0, (te, tp)) in bars.enumerate() {
-        let (Ok(te), Ok(tp)) = (
-            <&mut [f64; DIFLEN]>::try_from(te),
-            <&mut [f64; DIFLEN]>::try_from(tp),
-        ) else {
-            break;
-        };
-        let i = i0 + 1;
-        let ri = r[i];
-        let rr = if ri.is_nan() { 0.0 } else { ri };
-        let mut fac = [0.0f64; DIFLEN];
-        if rr.is_finite() {
-            // held state s ∈ {−1, 0, 1} and finite r: s·r is exactly −r, ±0 or r, and
-            // 1 + (±0) = 1, so this equals the kernel's `1 + a`.
-            for k in 0..DIFLEN {
-                fac[k] = 1.0 + s_prev[k] * rr;
-            }
-        } else {
-            let f_up = 1.0 + rr;
-            let f_dn = 1.0 + -rr;
-            for k in 0..DIFLEN {
-                fac[k] = if s_prev[k] > 0.0 {
-                    f_up
-                } else if s_prev[k] < 0.0 {
-                    f_dn
-                } else {
-                    1.0
-                };
-            }
-        }
-        for k in 0..DIFLEN {
-            let e = (eq[k] * d) * fac[k];
-            eq[k] = if e < EQUITY_FLOOR { EQUITY_FLOOR } else { e };
-        }
-        let s_now = *tp;
-        *te = eq;
-        for k in 0..DIFLEN {
-            tp[k] = s_now[k] * eq[k];
-        }
-        s_prev = s_now;
-        if DETAIL {
-            for k in 0..DIFLEN {
-                det_eq[k * m + i] = eq[k];
-            }
-        }
-    }
-
-    // ---- pass B: Layer 1 = round2(Σ s·E / Σ E), sums sequential in diflen order. The quotient
-    // is stored first and rounded in a separate element-wise loop (vectorised).
-    let sums = teq
-        .chunks_exact(DIFLEN)
-        .zip(tprod.chunks_exact(DIFLEN))
-        .zip(l1.iter_mut());
-    for ((te, tp), out) in sums {
-        let mut num = 0.0;
-        let mut den = 0.0;
-        for k in 0..DIFLEN {
-            num += tp[k];
-            den += te[k];
-        }
-        *out = num / den;
-    }
-    for v in l1[..m].iter_mut() {
-        let q = *v;
-        *v = if q.is_finite() { round2(q) } else { f64::NAN };
-    }
+    Ok(lens)
 }

@@ -85,6 +85,29 @@ fn fused(prices: &[f64], p: &Params, ws: &mut Workspace) -> Composed {
     let mut out2 = vec![0.0; 13 * m];
     compute_atc(prices, p, &mut out2, None, ws).unwrap();
     assert_bits_eq("out13 with vs without detail", &out13, &out2);
+    // and the AVX2 twin (when the CPU has it): same bits, with and without detail
+    let mut out3 = vec![0.0; 13 * m];
+    let mut mas3 = vec![-1.0; 54 * m];
+    let mut sigs3 = vec![9i8; 54 * m];
+    let mut eqs3 = vec![-1.0; 54 * m];
+    let twin = compute_atc_avx2_if_available(
+        prices,
+        p,
+        &mut out3,
+        Some((&mut mas3, &mut sigs3, &mut eqs3)),
+        ws,
+    );
+    if let Some(res) = twin {
+        res.unwrap();
+        assert_bits_eq("avx2 out13", &out13, &out3);
+        assert_bits_eq("avx2 mas", &mas, &mas3);
+        assert_eq!(sigs, sigs3, "avx2 signals");
+        assert_bits_eq("avx2 equities", &eqs, &eqs3);
+        compute_atc_avx2_if_available(prices, p, &mut out3, None, ws)
+            .unwrap()
+            .unwrap();
+        assert_bits_eq("avx2 out13 without detail", &out13, &out3);
+    }
     Composed {
         out13,
         mas,

@@ -153,6 +153,26 @@ fn random_configurations_never_panic_and_match_composition() {
         let mut out2 = vec![0.0; 13 * m];
         let res2 = compute_atc(&x, &p, &mut out2, None, &mut ws);
         assert_eq!(res.is_ok(), res2.is_ok(), "case {case}");
+        // the AVX2 twin: same acceptance, same bits (detail included)
+        let mut out3 = vec![0.0; 13 * m];
+        let mut dm3 = vec![0.0; 54 * m];
+        let mut ds3 = vec![0i8; 54 * m];
+        let mut de3 = vec![0.0; 54 * m];
+        if let Some(res3) = compute_atc_avx2_if_available(
+            &x,
+            &p,
+            &mut out3,
+            Some((&mut dm3, &mut ds3, &mut de3)),
+            &mut ws,
+        ) {
+            assert_eq!(res.is_ok(), res3.is_ok(), "case {case}: avx2 acceptance");
+            if res.is_ok() {
+                assert!(same_bits(&out, &out3), "case {case}: avx2 out differs");
+                assert!(same_bits(&dm, &dm3), "case {case}: avx2 mas differ");
+                assert_eq!(ds, ds3, "case {case}: avx2 signals differ");
+                assert!(same_bits(&de, &de3), "case {case}: avx2 equities differ");
+            }
+        }
         match res {
             Ok(()) => {
                 accepted += 1;

@@ -9,6 +9,11 @@
 //!   process never aborts;
 //! * returns `undefined` and writes into the caller's `out` arrays (JS owns allocation).
 //!
+//! `computeAtc` and `computeAtcBatch` run the AVX2 twin of the pipeline
+//! (`atc_kernels::compute_atc_avx2`, same bits) when the CPU has AVX2, the baseline build
+//! otherwise; `ATC_NATIVE_ISA=baseline` in the environment forces the baseline.
+//! `computeAtcBatch` spreads many series over Rust threads (`std::thread::scope`).
+//!
 //! Scratch memory lives in a thread-local, so repeated calls allocate nothing and the addon can
 //! be loaded in several `worker_threads` (no mutable state is shared between threads).
 //!
@@ -40,6 +45,8 @@ enum JsError {
     Range(String),
     /// Plain `Error` (internal failure).
     Error(String),
+    /// Plain `Error` for a Rust panic caught off the JS thread (code `ERR_ATC_PANIC`).
+    Panic(String),
     /// A JS exception is already pending (a Node-API call threw); throw nothing more.
     Pending,
 }
@@ -70,10 +77,39 @@ fn cstring(s: &str) -> CString {
 #[derive(Clone, Copy)]
 struct Env(napi_env);
 
+/// How an argument is named in error messages: `name` or `name[index]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Label {
+    name: &'static str,
+    index: Option<usize>,
+}
+
+impl Label {
+    const fn plain(name: &'static str) -> Label {
+        Label { name, index: None }
+    }
+
+    const fn at(name: &'static str, index: usize) -> Label {
+        Label {
+            name,
+            index: Some(index),
+        }
+    }
+}
+
+impl core::fmt::Display for Label {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.index {
+            None => f.write_str(self.name),
+            Some(i) => write!(f, "{}[{i}]", self.name),
+        }
+    }
+}
+
 /// A typed array argument, as reported by `napi_get_typedarray_info`.
 #[derive(Clone, Copy)]
 struct TypedArray {
-    name: &'static str,
+    name: Label,
     kind: napi_typedarray_type,
     /// Element count.
     len: usize,
@@ -226,6 +262,16 @@ impl Env {
         name: &'static str,
         want: napi_typedarray_type,
     ) -> JsResult<TypedArray> {
+        self.typed_array_labeled(v, Label::plain(name), want)
+    }
+
+    /// [`Env::typed_array`] with a full label (e.g. `series[3]`).
+    fn typed_array_labeled(
+        self,
+        v: napi_value,
+        name: Label,
+        want: napi_typedarray_type,
+    ) -> JsResult<TypedArray> {
         let mut is_ta = false;
         // SAFETY: valid env, handle and out pointer.
         let st = unsafe { napi_is_typedarray(self.0, v, &mut is_ta) };
@@ -290,6 +336,35 @@ impl Env {
         })
     }
 
+    /// The length of a JS array (TypeError if `v` is not an array).
+    fn array_length(self, v: napi_value, name: &str) -> JsResult<u32> {
+        let mut is_array = false;
+        // SAFETY: valid env, handle and out pointer.
+        let st = unsafe { napi_is_array(self.0, v, &mut is_array) };
+        self.check(st, "napi_is_array")?;
+        if !is_array {
+            let t = self.type_of(v)?;
+            return type_err(format!(
+                "{name} must be an array of Float64Array (got {})",
+                value_type_name(t)
+            ));
+        }
+        let mut len = 0u32;
+        // SAFETY: `v` is an array (checked above); valid out pointer.
+        let st = unsafe { napi_get_array_length(self.0, v, &mut len) };
+        self.check(st, "napi_get_array_length")?;
+        Ok(len)
+    }
+
+    /// `array[index]` (may run a getter, hence may throw).
+    fn element(self, array: napi_value, index: u32) -> JsResult<napi_value> {
+        let mut v = ptr::null_mut();
+        // SAFETY: valid env; `array` is an object handle of this callback; valid out pointer.
+        let st = unsafe { napi_get_element(self.0, array, index, &mut v) };
+        self.check(st, "napi_get_element")?;
+        Ok(v)
+    }
+
     /// `undefined`, `null` or a missing argument → None; otherwise a typed array of `want`.
     fn optional_typed_array(
         self,
@@ -316,6 +391,7 @@ impl Env {
             JsError::Type(m) => (napi_throw_type_error, c"ERR_ATC_ARG_TYPE", m),
             JsError::Range(m) => (napi_throw_range_error, c"ERR_ATC_ARG_RANGE", m),
             JsError::Error(m) => (napi_throw_error, c"ERR_ATC_INTERNAL", m),
+            JsError::Panic(m) => return self.throw_panic(&m),
         };
         let msg = cstring(&msg);
         // SAFETY: valid env; `code` and `msg` are NUL-terminated and live across the call.
@@ -363,6 +439,41 @@ fn check_no_overlap(outputs: &[&TypedArray], all: &[&TypedArray]) -> JsResult<()
             if s < oe && os < e {
                 return range_err(format!("{} must not share memory with {}", o.name, a.name));
             }
+        }
+    }
+    Ok(())
+}
+
+/// [`check_no_overlap`] for many arrays in O(k log k): sort the byte ranges by start and sweep,
+/// remembering the furthest end seen so far among all ranges and among outputs. A range that
+/// starts before such an end overlaps the range that reached it; that is a conflict when one
+/// of the two is an output (inputs may share memory with each other).
+fn check_no_overlap_many(outputs: &[TypedArray], inputs: &[TypedArray]) -> JsResult<()> {
+    let mut ranges: Vec<(usize, usize, bool, &TypedArray)> = outputs
+        .iter()
+        .map(|t| (t, true))
+        .chain(inputs.iter().map(|t| (t, false)))
+        .filter_map(|(t, out)| {
+            let (a, b) = t.byte_range();
+            (a < b).then_some((a, b, out, t))
+        })
+        .collect();
+    ranges.sort_unstable_by_key(|r| r.0);
+    let mut far_any: Option<(usize, &TypedArray)> = None;
+    let mut far_out: Option<(usize, &TypedArray)> = None;
+    for &(start, end, is_out, t) in &ranges {
+        let hit = if is_out { far_any } else { far_out };
+        if let Some((e, other)) = hit {
+            if e > start {
+                let (o, a) = if is_out { (t, other) } else { (other, t) };
+                return range_err(format!("{} must not share memory with {}", o.name, a.name));
+            }
+        }
+        if far_any.is_none_or(|(e, _)| end > e) {
+            far_any = Some((end, t));
+        }
+        if is_out && far_out.is_none_or(|(e, _)| end > e) {
+            far_out = Some((end, t));
         }
     }
     Ok(())
@@ -514,6 +625,7 @@ export!(cb_persist_signal => persist_signal);
 export!(cb_equity_curve => equity_curve);
 export!(cb_layer1_signal => layer1_signal);
 export!(cb_compute_atc => compute_atc);
+export!(cb_compute_atc_batch => compute_atc_batch);
 export!(cb_version => version);
 export!(cb_panic_for_test => panic_for_test);
 
@@ -780,7 +892,7 @@ fn compute_atc(env: Env, info: napi_callback_info) -> JsResult<napi_value> {
         } = s;
         let any = dm.is_some() || ds.is_some() || de.is_some();
         if !any {
-            return k::compute_atc(x, &params, o, None, ws);
+            return atc_kernel(x, &params, o, None, ws);
         }
         // Detail outputs the caller did not pass go to thread-local scratch.
         let dm = match dm {
@@ -795,10 +907,128 @@ fn compute_atc(env: Env, info: napi_callback_info) -> JsResult<napi_value> {
             Some(v) => v,
             None => grow(det_eq, want_det, 0.0),
         };
-        k::compute_atc(x, &params, o, Some((dm, ds, de)), ws)
+        atc_kernel(x, &params, o, Some((dm, ds, de)), ws)
     });
     kernel("computeAtc", r)?;
     env.undefined()
+}
+
+/// `true` when the AVX2 twin of the pipeline may run: the CPU has AVX2 and the environment
+/// does not set `ATC_NATIVE_ISA=baseline`. Decided once per process.
+fn use_avx2() -> bool {
+    static USE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *USE.get_or_init(|| {
+        let forced_baseline = std::env::var("ATC_NATIVE_ISA")
+            .map(|v| v.eq_ignore_ascii_case("baseline"))
+            .unwrap_or(false);
+        #[cfg(target_arch = "x86_64")]
+        let has = std::is_x86_feature_detected!("avx2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let has = false;
+        has && !forced_baseline
+    })
+}
+
+/// `compute_atc` through the fastest twin this CPU runs (same bits either way).
+fn atc_kernel(
+    x: &[f64],
+    params: &k::Params,
+    out: &mut [f64],
+    detail: Option<k::Detail<'_>>,
+    ws: &mut k::Workspace,
+) -> Result<(), k::KernelError> {
+    #[cfg(target_arch = "x86_64")]
+    if use_avx2() {
+        // SAFETY: `use_avx2()` is true only when the CPU supports AVX2.
+        return unsafe { k::compute_atc_avx2(x, params, out, detail, ws) };
+    }
+    k::compute_atc(x, params, out, detail, ws)
+}
+
+/// `computeAtcBatch(series: Float64Array[], params: Float64Array(19), outs: Float64Array[],
+/// threads)`: `computeAtc(series[i], params, outs[i])` for every `i` on `min(threads,
+/// series.length)` Rust threads. Everything is validated (and every typed array read,
+/// zero-copy) on the JS thread before any work starts; the call returns when all series are
+/// done.
+fn compute_atc_batch(env: Env, info: napi_callback_info) -> JsResult<napi_value> {
+    let [a_series, a_par, a_outs, a_threads] = env.args::<4>(info)?;
+    // 1. shapes and scalars (no JS code runs here)
+    let count = env.array_length(a_series, "series")?;
+    let out_count = env.array_length(a_outs, "outs")?;
+    let threads = env.integer(a_threads, "threads", 1.0, MAX_INDEX)?;
+    // 2. the elements: a getter may run here (and could even detach a buffer), so every
+    //    element is fetched before any typed array is inspected
+    let series_v: Vec<napi_value> = (0..count)
+        .map(|i| env.element(a_series, i))
+        .collect::<JsResult<_>>()?;
+    let outs_v: Vec<napi_value> = (0..out_count)
+        .map(|i| env.element(a_outs, i))
+        .collect::<JsResult<_>>()?;
+    // 3. typed arrays (no JS code runs from here on, so the data pointers stay valid)
+    let par = env.typed_array(a_par, "params", NAPI_FLOAT64_ARRAY)?;
+    let series: Vec<TypedArray> = series_v
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| env.typed_array_labeled(v, Label::at("series", i), NAPI_FLOAT64_ARRAY))
+        .collect::<JsResult<_>>()?;
+    let outs: Vec<TypedArray> = outs_v
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| env.typed_array_labeled(v, Label::at("outs", i), NAPI_FLOAT64_ARRAY))
+        .collect::<JsResult<_>>()?;
+    // 4. values and lengths
+    // SAFETY: validated Float64Array; read-only, copied out before any output slice exists.
+    let params = unpack_params(unsafe { f64_in(&par) })?;
+    kernel("computeAtcBatch", params.validate().map(|_| ()))?;
+    if out_count != count {
+        return range_err(format!(
+            "computeAtcBatch: outs.length ({out_count}) must equal series.length ({count})"
+        ));
+    }
+    for (s, o) in series.iter().zip(&outs) {
+        let n = s.len;
+        if n == 0 {
+            return range_err(format!("computeAtcBatch: {} must not be empty", s.name));
+        }
+        if params.cutout >= n {
+            return range_err(format!(
+                "computeAtcBatch: cutout ({}) must be smaller than {}.length ({n})",
+                params.cutout, s.name
+            ));
+        }
+        let want = 13usize.saturating_mul(n - params.cutout);
+        if o.len != want {
+            return range_err(format!(
+                "{}.length must be 13·({}.length − cutout) = {want} (got {})",
+                o.name, s.name, o.len
+            ));
+        }
+        if let Err(e) = k::check_atc_inputs(n, &params, o.len) {
+            return range_err(format!("computeAtcBatch: {}: {e}", s.name));
+        }
+    }
+    let mut inputs = series.clone();
+    inputs.push(par);
+    check_no_overlap_many(&outs, &inputs)?;
+    if count == 0 {
+        return env.undefined();
+    }
+    // 5. the work
+    // SAFETY: validated Float64Arrays of this callback, alive until it returns (the JS thread
+    // waits here, and no JS code runs until then); no output overlaps any other argument.
+    let xs: Vec<&[f64]> = series.iter().map(|t| unsafe { f64_in(t) }).collect();
+    // SAFETY: as above.
+    let mut os: Vec<&mut [f64]> = outs.iter().map(|t| unsafe { f64_out(t) }).collect();
+    let r = k::compute_atc_batch_with(&xs, &params, &mut os, threads, |x, p, o, ws| {
+        atc_kernel(x, p, o, None, ws)
+    });
+    match r {
+        Ok(()) => env.undefined(),
+        Err(k::BatchError::Panic { index, message }) => Err(JsError::Panic(format!(
+            "computeAtcBatch: series[{index}]: {message}"
+        ))),
+        Err(e) => range_err(format!("computeAtcBatch: {e}")),
+    }
 }
 
 fn grow<T: Copy>(v: &mut Vec<T>, len: usize, fill: T) -> &mut [T] {
@@ -825,7 +1055,7 @@ fn panic_for_test(_env: Env, _info: napi_callback_info) -> JsResult<napi_value> 
 const EXPORTS: [(
     &CStr,
     unsafe extern "C" fn(napi_env, napi_callback_info) -> napi_value,
-); 10] = [
+); 11] = [
     (c"movingAverage", cb_moving_average),
     (c"rateOfChange", cb_rate_of_change),
     (c"scaledReturns", cb_scaled_returns),
@@ -834,6 +1064,7 @@ const EXPORTS: [(
     (c"equityCurve", cb_equity_curve),
     (c"layer1Signal", cb_layer1_signal),
     (c"computeAtc", cb_compute_atc),
+    (c"computeAtcBatch", cb_compute_atc_batch),
     (c"version", cb_version),
     (c"__panicForTest", cb_panic_for_test),
 ];
@@ -924,21 +1155,21 @@ mod tests {
         let mut buf = [0.0f64; 8];
         let base = buf.as_mut_ptr().cast::<u8>();
         let a = TypedArray {
-            name: "a",
+            name: Label::plain("a"),
             kind: NAPI_FLOAT64_ARRAY,
             len: 4,
             data: base,
         };
         // SAFETY (test): pointer arithmetic inside `buf`.
         let b = TypedArray {
-            name: "b",
+            name: Label::plain("b"),
             kind: NAPI_FLOAT64_ARRAY,
             len: 4,
             data: unsafe { base.add(32) },
         };
         // SAFETY (test): pointer arithmetic inside `buf`.
         let c = TypedArray {
-            name: "c",
+            name: Label::plain("c"),
             kind: NAPI_INT8_ARRAY,
             len: 1,
             data: unsafe { base.add(31) },
@@ -946,11 +1177,74 @@ mod tests {
         assert!(check_no_overlap(&[&b], &[&a, &b]).is_ok());
         assert!(check_no_overlap(&[&c], &[&a, &b, &c]).is_err());
         let empty = TypedArray {
-            name: "e",
+            name: Label::plain("e"),
             kind: NAPI_FLOAT64_ARRAY,
             len: 0,
             data: base,
         };
         assert!(check_no_overlap(&[&empty], &[&a, &empty]).is_ok());
+    }
+
+    #[test]
+    fn overlap_sweep_matches_pairwise() {
+        let mut buf = [0.0f64; 64];
+        let base = buf.as_mut_ptr().cast::<u8>();
+        let ta = |name: &'static str, i: usize, off: usize, len: usize| TypedArray {
+            name: Label::at(name, i),
+            kind: NAPI_FLOAT64_ARRAY,
+            len,
+            // SAFETY (test): pointer arithmetic inside `buf` (off + 8·len ≤ 512).
+            data: unsafe { base.add(off) },
+        };
+        // disjoint outputs, inputs sharing memory with each other: fine
+        let outs = [ta("outs", 0, 0, 4), ta("outs", 1, 32, 4)];
+        let ins = [
+            ta("series", 0, 64, 8),
+            ta("series", 1, 64, 8),
+            ta("series", 2, 96, 2),
+        ];
+        assert!(check_no_overlap_many(&outs, &ins).is_ok());
+        // an output overlapping an input (input starts first)
+        let outs2 = [ta("outs", 0, 72, 2)];
+        let err = check_no_overlap_many(&outs2, &ins).unwrap_err();
+        assert!(
+            matches!(&err, JsError::Range(m) if m.starts_with("outs[0] must not share memory with series[")),
+            "{err:?}"
+        );
+        // an input overlapping an output (output starts first)
+        let outs3 = [ta("outs", 0, 56, 4)];
+        assert!(check_no_overlap_many(&outs3, &ins).is_err());
+        // two outputs sharing memory (the same array twice)
+        let outs4 = [ta("outs", 0, 0, 4), ta("outs", 1, 0, 4)];
+        assert!(check_no_overlap_many(&outs4, &[]).is_err());
+        // a long early input covering a later output
+        let ins5 = [ta("series", 0, 0, 60)];
+        let outs5 = [ta("outs", 0, 400, 2)];
+        assert!(check_no_overlap_many(&outs5, &ins5).is_err());
+        // touching ranges and empty arrays do not overlap
+        let outs6 = [
+            ta("outs", 0, 0, 4),
+            ta("outs", 1, 32, 0),
+            ta("outs", 2, 32, 1),
+        ];
+        assert!(check_no_overlap_many(&outs6, &[ta("series", 0, 40, 1)]).is_ok());
+        // exhaustive agreement with the pairwise check on small layouts
+        for a in 0..6usize {
+            for b in 0..6usize {
+                for c in 0..6usize {
+                    let outs = [ta("outs", 0, 8 * a, 2), ta("outs", 1, 8 * b, 1)];
+                    let ins = [ta("series", 0, 8 * c, 2), ta("series", 1, 8 * a, 1)];
+                    let all: Vec<&TypedArray> = outs.iter().chain(ins.iter()).collect();
+                    let pair = check_no_overlap(&[&outs[0], &outs[1]], &all).is_ok();
+                    assert_eq!(
+                        check_no_overlap_many(&outs, &ins).is_ok(),
+                        pair,
+                        "{a} {b} {c}"
+                    );
+                }
+            }
+        }
+        assert_eq!(Label::at("series", 3).to_string(), "series[3]");
+        assert_eq!(Label::plain("params").to_string(), "params");
     }
 }

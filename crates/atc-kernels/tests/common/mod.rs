@@ -118,3 +118,20 @@ pub fn smoke_series(n: usize) -> Vec<f64> {
         })
         .collect()
 }
+
+/// `compute_atc` through the AVX2 twin when the CPU has AVX2 (x86-64), else `None`.
+pub fn compute_atc_avx2_if_available(
+    prices: &[f64],
+    p: &atc_kernels::Params,
+    out: &mut [f64],
+    detail: Option<atc_kernels::Detail<'_>>,
+    ws: &mut atc_kernels::Workspace,
+) -> Option<atc_kernels::KResult> {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return Some(unsafe { atc_kernels::compute_atc_avx2(prices, p, out, detail, ws) });
+    }
+    let _ = (prices, p, out, detail, ws);
+    None
+}

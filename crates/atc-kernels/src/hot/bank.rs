@@ -1,13 +1,12 @@
-//! Structure-of-arrays "banks" that advance the nine MAs of a family in lock-step.
-//!
-//! Each bank starts from the scalar steppers of `ma.rs` (which compute the warm-up and run each
-//! MA up to the common start), copies their state into `[f64; 9]` lanes and then performs, lane
-//! by lane, exactly the operations of the scalar `step` — so the bits are the same — but written
-//! as element-wise loops over the lanes, which the compiler turns into packed SIMD (notably the
-//! divisions, which bound the cost of WMA, HMA, LSMA and KAMA).
-//!
-//! Output is bar-major: `mas[i·9 + k]`.
-#![allow(clippy::needless_range_loop)] // index loops over lanes are deliberate (vectorisation, same op order)
+// Structure-of-arrays "banks" that advance the nine MAs of a family in lock-step.
+//
+// Each bank starts from the scalar steppers of `ma.rs` (which compute the warm-up and run each
+// MA up to the common start), copies their state into `[f64; 9]` lanes and then performs, lane
+// by lane, exactly the operations of the scalar `step` — so the bits are the same — but written
+// as element-wise loops over the lanes, which the compiler turns into packed SIMD (notably the
+// divisions, which bound the cost of WMA, HMA, LSMA and KAMA).
+//
+// Output is bar-major: `mas[i·9 + k]`.
 
 use crate::ma::{
     catch_up9, hma_stage2_init, run_bank9, DemaState, EmaCoef, EmaState, HmaDiffState, KamaState,
@@ -80,20 +79,38 @@ impl Sums9 {
 
 /// Iterate the bar-major rows `i ≥ from` of `mas` as `&mut [f64; 9]`.
 #[inline(always)]
-fn rows_from(
-    mas: &mut [f64],
-    n: usize,
-    from: usize,
-) -> impl Iterator<Item = (usize, &mut [f64; K])> {
-    mas[..K * n]
-        .chunks_exact_mut(K)
-        .enumerate()
-        .skip(from)
-        .filter_map(|(i, r)| <&mut [f64; K]>::try_from(r).ok().map(|r| (i, r)))
+fn rows_from(mas: &mut [f64], n: usize, from: usize) -> Rows<'_> {
+    let end = (K * n).min(mas.len());
+    let start = (K * from).min(end);
+    Rows {
+        rest: &mut mas[start..end],
+        i: from,
+    }
+}
+
+/// Iterator of [`rows_from`] (a plain struct whose `next` is always inlined, so the loops
+/// compile the same in every instruction-set twin).
+struct Rows<'a> {
+    rest: &'a mut [f64],
+    i: usize,
+}
+
+impl<'a> Iterator for Rows<'a> {
+    type Item = (usize, &'a mut [f64; K]);
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = core::mem::take(&mut self.rest);
+        let (row, tail) = rest.split_first_chunk_mut::<K>()?;
+        self.rest = tail;
+        let i = self.i;
+        self.i += 1;
+        Some((i, row))
+    }
 }
 
 /// Scatter each MA's warm-up column into the bar-major buffer and collect the steppers.
-#[inline]
+#[inline(always)]
 pub(crate) fn init9<S: Stepper>(
     lens: &[usize; K],
     mas: &mut [f64],
@@ -114,6 +131,7 @@ pub(crate) fn init9<S: Stepper>(
     )
 }
 
+hot! {
 /// Generic lock-step (array-of-structs steppers); used for SMA (not an ATC family).
 pub(crate) fn generic_family<S: Stepper>(
     x: &[f64],
@@ -125,6 +143,7 @@ pub(crate) fn generic_family<S: Stepper>(
     let n = x.len();
     let (st, from) = init9(lens, mas, col, n, init);
     run_bank9::<S, true>(st, from, [x; K], mas, n);
+}
 }
 
 /// EMA coefficients of nine lanes. `divide` is false when every lane's `(1−α)+α` is exactly 1
@@ -167,6 +186,7 @@ impl EmaCoef9 {
     }
 }
 
+hot! {
 /// The nine EMAs.
 pub(crate) fn ema_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
     let n = x.len();
@@ -180,7 +200,9 @@ pub(crate) fn ema_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mu
         *row = e;
     }
 }
+}
 
+hot! {
 /// The nine DEMAs.
 pub(crate) fn dema_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
     let n = x.len();
@@ -199,7 +221,9 @@ pub(crate) fn dema_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &m
         }
     }
 }
+}
 
+hot! {
 /// The nine WMAs.
 pub(crate) fn wma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
     let n = x.len();
@@ -214,7 +238,9 @@ pub(crate) fn wma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mu
         }
     }
 }
+}
 
+hot! {
 /// The nine LSMAs (pandas_ta linreg).
 pub(crate) fn lsma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
     let n = x.len();
@@ -246,7 +272,9 @@ pub(crate) fn lsma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &m
         }
     }
 }
+}
 
+hot! {
 /// The nine HMAs. `diffs` is scratch (≥ 9·n: the diff series, bar-major), `col`/`col2` are
 /// n-long column scratch. When `wma_full` is given it holds `WMA(x, L_k)` bar-major for exactly
 /// these lengths (the WMA family computed with the same lengths): those values are the same
@@ -273,8 +301,10 @@ pub(crate) fn hma_family(
     let dh: [f64; K] = core::array::from_fn(|k| half_states[k].d);
     match wma_full {
         Some(full) => {
-            let full_rows = full[..K * n].chunks_exact(K).skip(common);
-            for ((i, row), frow) in rows_from(diffs, n, common).zip(full_rows) {
+            for (i, row) in rows_from(diffs, n, common) {
+                let Some(frow) = full.get(i * K..i * K + K) else {
+                    break;
+                };
                 half.advance_shared(x, i);
                 let mut a = [0.0; K];
                 for k in 0..K {
@@ -350,7 +380,9 @@ pub(crate) fn hma_family(
         }
     }
 }
+}
 
+hot! {
 /// The nine KAMAs. `ad` = `|x[j] − x[j−1]|` (ad[0] unused).
 pub(crate) fn kama_family(
     x: &[f64],
@@ -398,4 +430,5 @@ pub(crate) fn kama_family(
             row[k] = kk[k];
         }
     }
+}
 }

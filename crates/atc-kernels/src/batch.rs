@@ -1,0 +1,211 @@
+//! Many series on several threads (cargo feature `std`; the wasm build leaves it off).
+//!
+//! [`compute_atc_batch`] runs [`compute_atc`](crate::compute_atc) once per series on
+//! `min(threads, series)` threads of a `std::thread::scope` (the calling thread is one of
+//! them). Each thread owns a [`Workspace`]; series are handed out one at a time through an
+//! atomic counter, longest first, so uneven lengths still balance. Every series is computed by
+//! exactly the same code as a single call, so the results are bit-identical to one
+//! `compute_atc` per series.
+//!
+//! Everything is validated before any thread starts: a bad series or output length is reported
+//! with its index and nothing is written. A panic inside a worker is caught there and reported
+//! as [`BatchError::Panic`] (the other workers stop taking new series).
+
+use core::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::string::{String, ToString};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::thread;
+use std::vec::Vec;
+
+use crate::error::{KResult, KernelError};
+use crate::pipeline::{check_atc_inputs, compute_atc, Params, Workspace};
+
+/// Why a batch failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchError {
+    /// `outs` and `series` have different lengths (nothing was written).
+    CountMismatch {
+        /// Number of series.
+        series: usize,
+        /// Number of outputs.
+        outs: usize,
+    },
+    /// Series `index` (or its output) is invalid; found before any work started, nothing was
+    /// written.
+    Invalid {
+        /// Index of the series.
+        index: usize,
+        /// What is wrong.
+        error: KernelError,
+    },
+    /// The kernel refused series `index` while running (outputs of other series may be
+    /// complete).
+    Kernel {
+        /// Index of the series.
+        index: usize,
+        /// The kernel's error.
+        error: KernelError,
+    },
+    /// A worker panicked while computing series `index`; the panic was caught.
+    Panic {
+        /// Index of the series.
+        index: usize,
+        /// The panic message.
+        message: String,
+    },
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BatchError::CountMismatch { series, outs } => write!(
+                f,
+                "outs has {outs} entries but series has {series}; they must match"
+            ),
+            BatchError::Invalid { index, error } | BatchError::Kernel { index, error } => {
+                write!(f, "series[{index}]: {error}")
+            }
+            BatchError::Panic { index, message } => {
+                write!(f, "panic while computing series[{index}]: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BatchError {}
+
+/// Validates a batch without computing it: equal counts, and for every series what
+/// [`check_atc_inputs`] checks (`out_lens[i]` = length of output `i`).
+pub fn check_atc_batch(
+    series: &[&[f64]],
+    params: &Params,
+    out_lens: &[usize],
+) -> Result<(), BatchError> {
+    if out_lens.len() != series.len() {
+        return Err(BatchError::CountMismatch {
+            series: series.len(),
+            outs: out_lens.len(),
+        });
+    }
+    for (index, (s, &len)) in series.iter().zip(out_lens).enumerate() {
+        check_atc_inputs(s.len(), params, len)
+            .map_err(|error| BatchError::Invalid { index, error })?;
+    }
+    Ok(())
+}
+
+/// `compute_atc(series[i], params, outs[i], None, ·)` for every `i`, on `min(threads,
+/// series.len())` threads (`threads == 0` counts as 1). `outs[i]` holds `13 × (n_i −
+/// cutout)` values. Same bits as one [`compute_atc`] per series.
+pub fn compute_atc_batch(
+    series: &[&[f64]],
+    params: &Params,
+    outs: &mut [&mut [f64]],
+    threads: usize,
+) -> Result<(), BatchError> {
+    compute_atc_batch_with(series, params, outs, threads, |prices, p, out, ws| {
+        compute_atc(prices, p, out, None, ws)
+    })
+}
+
+/// [`compute_atc_batch`] with the per-series kernel supplied by the caller (for instance a
+/// wrapper that picks an instruction-set twin such as `compute_atc_avx2` after checking the
+/// CPU). `kernel(prices, params, out, workspace)` must behave like
+/// `compute_atc(prices, params, out, None, workspace)`.
+pub fn compute_atc_batch_with<F>(
+    series: &[&[f64]],
+    params: &Params,
+    outs: &mut [&mut [f64]],
+    threads: usize,
+    kernel: F,
+) -> Result<(), BatchError>
+where
+    F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult + Sync,
+{
+    let lens: Vec<usize> = outs.iter().map(|o| o.len()).collect();
+    check_atc_batch(series, params, &lens)?;
+    let count = series.len();
+    if count == 0 {
+        return Ok(());
+    }
+    // Longest first: the last series handed out are the short ones, which balances the tail.
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by(|&a, &b| series[b].len().cmp(&series[a].len()));
+    // Each output is taken exactly once, by the worker that claims its index.
+    let slots: Vec<Mutex<Option<&mut [f64]>>> = outs
+        .iter_mut()
+        .map(|o| Mutex::new(Some(&mut **o)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let first_error: Mutex<Option<BatchError>> = Mutex::new(None);
+
+    let worker = || {
+        let mut ws = Workspace::new();
+        while !stop.load(Ordering::Relaxed) {
+            let claim = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&index) = order.get(claim) else {
+                return;
+            };
+            let out = match slots[index].lock() {
+                Ok(mut slot) => slot.take(),
+                Err(poisoned) => poisoned.into_inner().take(),
+            };
+            let Some(out) = out else {
+                continue;
+            };
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                kernel(series[index], params, out, &mut ws)
+            }));
+            let error = match result {
+                Ok(Ok(())) => continue,
+                Ok(Err(error)) => BatchError::Kernel { index, error },
+                Err(payload) => BatchError::Panic {
+                    index,
+                    message: panic_message(payload.as_ref()),
+                },
+            };
+            stop.store(true, Ordering::Relaxed);
+            let mut first = match first_error.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if first.is_none() {
+                *first = Some(error);
+            }
+            return;
+        }
+    };
+
+    let threads = threads.clamp(1, count);
+    thread::scope(|scope| {
+        for _ in 1..threads {
+            // A thread that cannot be created is simply not needed: the others (and the
+            // calling thread) take its share from the counter.
+            if thread::Builder::new().spawn_scoped(scope, worker).is_err() {
+                break;
+            }
+        }
+        worker();
+    });
+    let first = match first_error.into_inner() {
+        Ok(e) => e,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    match first {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic payload".to_string()
+    }
+}

@@ -1,0 +1,359 @@
+// The fused pipeline after validation (included twice by `isa.rs`: baseline and AVX2 twins;
+// every function is wrapped in `hot!`, which adds the twin's `target_feature`).
+//
+// Speed comes from data layout and scheduling only — no floating-point operation is changed,
+// reordered or fused:
+// * the nine MAs of a family advance in lock-step as structure-of-arrays lanes (`hot/bank.rs`),
+//   so the compiler packs their arithmetic — notably the divisions — into SIMD instructions
+//   and the nine dependency chains overlap;
+// * the HMA family reuses the WMA family's `WMA(x, L)` values when both use the same lengths
+//   (same operations, hence same bits);
+// * per family, the nine signal state machines, then the nine equity recurrences, advance
+//   together (branch-free), then Layer 1 is formed; Layer 2 of the six families and the
+//   Average run together in one final pass.
+
+use crate::equity::{
+    average_value, cut, floor_equity, scaled_returns_with_growth, shift_right, EQUITY_FLOOR,
+};
+use crate::ma::{abs_diffs, MaKind, SmaState};
+use crate::math::round2;
+use crate::pipeline::{Detail, Params, Workspace, DIFLEN, FAMILIES, FAMILY_KINDS};
+
+hot! {
+/// Everything `compute_atc` does after validation (`lens` = the validated family lengths).
+pub(crate) fn run_atc(
+    prices: &[f64],
+    params: &Params,
+    lens: &[[usize; DIFLEN]; FAMILIES],
+    out13: &mut [f64],
+    detail: Option<Detail<'_>>,
+    ws: &mut Workspace,
+) {
+    let n = prices.len();
+    let cutout = params.cutout;
+    let m = n - cutout;
+    ws.reserve(n, m);
+    let lambda = params.lambda();
+    let d = params.decay_multiplier();
+    ws.ensure_growth(lambda, m);
+    let pc = &prices[cutout..];
+    let r = &mut ws.r[..m];
+    scaled_returns_with_growth(pc, &ws.growth[..m], r);
+
+    let (rows_l1, rest) = out13.split_at_mut(FAMILIES * m);
+    let (rows_e2, avg) = rest.split_at_mut(FAMILIES * m);
+
+    // WMA first: its values are reused by the HMA family when both use the same lengths.
+    const ORDER: [usize; FAMILIES] = [2, 1, 0, 3, 4, 5];
+    let share_wma = lens[2] == lens[1];
+    let mut detail = detail;
+    for f in ORDER {
+        let kind = FAMILY_KINDS[f];
+        let (mas, other) = if kind == MaKind::Wma {
+            (&mut ws.mas2[..DIFLEN * n], &ws.mas[..0])
+        } else {
+            (&mut ws.mas[..DIFLEN * n], &ws.mas2[..DIFLEN * n])
+        };
+        let wma_full = if kind == MaKind::Hma && share_wma {
+            Some(other)
+        } else {
+            None
+        };
+        compute_family_mas(
+            kind,
+            prices,
+            &lens[f],
+            mas,
+            &mut ws.scratch,
+            &mut ws.col,
+            &mut ws.col2,
+            wma_full,
+        );
+        let mas: &[f64] = mas;
+        let l1 = &mut rows_l1[f * m..(f + 1) * m];
+        let r = &ws.r[..m];
+        let tmp = &mut ws.pass[..2 * DIFLEN * m];
+        match detail.as_mut() {
+            Some((dm, ds, de)) => {
+                let span = f * DIFLEN * m..(f + 1) * DIFLEN * m;
+                let (dm, ds, de) = (&mut dm[span.clone()], &mut ds[span.clone()], &mut de[span]);
+                family_pass::<true>(pc, r, mas, cutout, d, l1, tmp, dm, ds, de);
+            }
+            None => family_pass::<false>(pc, r, mas, cutout, d, l1, tmp, &mut [], &mut [], &mut []),
+        }
+    }
+
+    layer2_and_average(rows_l1, rows_e2, avg, &ws.r[..m], d, params);
+}
+}
+
+hot! {
+/// The nine MAs of one family on the full series, bar-major into `mas` (n × 9). Lengths are
+/// validated by the caller. `scratch` holds ≥ 9·n values, `col` ≥ n. For HMA, `wma_full` may
+/// hold the WMA family computed with the same nine lengths (reused, same bits).
+#[allow(clippy::too_many_arguments)]
+fn compute_family_mas(
+    kind: MaKind,
+    x: &[f64],
+    lens: &[usize; DIFLEN],
+    mas: &mut [f64],
+    scratch: &mut [f64],
+    col: &mut [f64],
+    col2: &mut [f64],
+    wma_full: Option<&[f64]>,
+) {
+    let n = x.len();
+    let col = &mut col[..n];
+    match kind {
+        MaKind::Ema => ema_family(x, lens, mas, col),
+        MaKind::Dema => dema_family(x, lens, mas, col),
+        MaKind::Sma => generic_family(x, lens, mas, col, |_, l, o| SmaState::init(x, l, o)),
+        MaKind::Wma => wma_family(x, lens, mas, col),
+        MaKind::Lsma => lsma_family(x, lens, mas, col),
+        MaKind::Hma => hma_family(x, lens, mas, col, col2, scratch, wma_full),
+        MaKind::Kama => {
+            let ad = &mut scratch[..n];
+            abs_diffs(x, ad);
+            kama_family(x, ad, lens, mas, col);
+        }
+    }
+}
+}
+
+hot! {
+/// Layer 2 (equity of each family's L1, starting equity = weight) for the six families in
+/// lock-step, and the Average signal in the same pass. Same operations as `equity_curve` per
+/// family followed by `average_signal`.
+fn layer2_and_average(
+    l1: &[f64],
+    e2: &mut [f64],
+    avg: &mut [f64],
+    r: &[f64],
+    d: f64,
+    params: &Params,
+) {
+    const F: usize = FAMILIES;
+    let m = avg.len();
+    if m == 0 || l1.len() < F * m || e2.len() < F * m || r.len() < m {
+        return;
+    }
+    let (long, short) = (params.long_threshold, params.short_threshold);
+    let mut eq: [f64; F] = core::array::from_fn(|f| floor_equity(params.weights[f]));
+    let mut prev: [f64; F] = [0.0; F];
+    for i in 0..m {
+        let cur: [f64; F] = core::array::from_fn(|f| l1[f * m + i]);
+        if i > 0 {
+            // position = sign of the previous bar's L1 (NaN / 0 → flat)
+            let ri = r[i];
+            let rr = if ri.is_nan() { 0.0 } else { ri };
+            let mut fac = [0.0f64; F];
+            if rr.is_finite() {
+                for f in 0..F {
+                    let q = prev[f];
+                    let sq = if q > 0.0 {
+                        1.0
+                    } else if q < 0.0 {
+                        -1.0
+                    } else {
+                        0.0
+                    };
+                    fac[f] = 1.0 + sq * rr; // exactly 1 + a (see family_pass)
+                }
+            } else {
+                for f in 0..F {
+                    let q = prev[f];
+                    fac[f] = if q > 0.0 {
+                        1.0 + rr
+                    } else if q < 0.0 {
+                        1.0 + -rr
+                    } else {
+                        1.0
+                    };
+                }
+            }
+            for f in 0..F {
+                let e = (eq[f] * d) * fac[f];
+                eq[f] = if e < EQUITY_FLOOR { EQUITY_FLOOR } else { e };
+            }
+        }
+        let mut nom = 0.0;
+        let mut den = 0.0;
+        for f in 0..F {
+            e2[f * m + i] = eq[f];
+            nom += cut(cur[f], long, short) * eq[f];
+            den += eq[f];
+        }
+        avg[i] = average_value(nom, den);
+        prev = cur;
+    }
+    if params.strategy_mode {
+        shift_right(avg);
+    }
+}
+}
+
+hot! {
+/// Signals, equities, Layer 1 and Layer 2 of one family.
+///
+/// Same operations as `crossover_signal` + `equity_curve` (S = 1) per MA and `layer1_signal`,
+/// arranged for speed without changing a single operation: pass A1 advances the nine signal
+/// state machines together (branch-free, vectorised across the nine MAs), pass A2 the nine
+/// equity recurrences, storing `E_k` and `s_k·E_k` bar-major in `tmp`; pass B forms the
+/// sequential sums and Layer 1. (Layer 2 runs for all families at once in
+/// `layer2_and_average`.)
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn family_pass<const DETAIL: bool>(
+    pc: &[f64],
+    r: &[f64],
+    mas: &[f64],
+    cutout: usize,
+    d: f64,
+    l1: &mut [f64],
+    tmp: &mut [f64],
+    det_mas: &mut [f64],
+    det_sig: &mut [i8],
+    det_eq: &mut [f64],
+) {
+    let m = pc.len();
+    if m == 0 || r.len() < m || l1.len() < m || tmp.len() < 2 * DIFLEN * m {
+        return;
+    }
+    let rows = &mas[cutout * DIFLEN..(cutout + m) * DIFLEN];
+    let (teq, tprod) = tmp[..2 * DIFLEN * m].split_at_mut(DIFLEN * m);
+
+    // ---- pass A1: per-MA held signals (±1.0 / 0.0), bar-major into `tprod`
+    let mut sf = [0.0f64; DIFLEN];
+    tprod[..DIFLEN].copy_from_slice(&sf); // bar 0: no crossover possible
+    if DETAIL {
+        for k in 0..DIFLEN {
+            det_mas[k * m] = rows[k];
+            det_sig[k * m] = 0;
+        }
+    }
+    let bars = rows
+        .chunks_exact(DIFLEN)
+        .zip(rows[DIFLEN..].chunks_exact(DIFLEN))
+        .zip(tprod[DIFLEN..].chunks_exact_mut(DIFLEN))
+        .zip(pc.windows(2));
+    for (i0, (((prev, row), ts), pw)) in bars.enumerate() {
+        let (Ok(prev), Ok(row), Ok(ts)) = (
+            <&[f64; DIFLEN]>::try_from(prev),
+            <&[f64; DIFLEN]>::try_from(row),
+            <&mut [f64; DIFLEN]>::try_from(ts),
+        ) else {
+            break;
+        };
+        let (pp, p) = (pw[0], pw[1]);
+        let mut up = [0.0f64; DIFLEN];
+        let mut down = [0.0f64; DIFLEN];
+        for k in 0..DIFLEN {
+            up[k] = if (p > row[k]) & (pp <= prev[k]) {
+                1.0
+            } else {
+                0.0
+            };
+        }
+        for k in 0..DIFLEN {
+            down[k] = if (p < row[k]) & (pp >= prev[k]) {
+                1.0
+            } else {
+                0.0
+            };
+        }
+        for k in 0..DIFLEN {
+            // up and down are exclusive: t ∈ {−1, 0, 1}; t ≠ 0 sets the state, 0 keeps it
+            let t = up[k] - down[k];
+            sf[k] = t + sf[k] * (1.0 - t * t);
+        }
+        *ts = sf;
+        if DETAIL {
+            let i = i0 + 1;
+            for k in 0..DIFLEN {
+                det_mas[k * m + i] = row[k];
+                det_sig[k * m + i] = sf[k] as i8;
+            }
+        }
+    }
+
+    // ---- pass A2: per-MA equities (position = previous bar's signal); `tprod` becomes s·E
+    let mut eq = [floor_equity(1.0); DIFLEN];
+    let mut s_prev = [0.0f64; DIFLEN];
+    for k in 0..DIFLEN {
+        teq[k] = eq[k];
+        tprod[k] = s_prev[k] * eq[k];
+        if DETAIL {
+            det_eq[k * m] = eq[k];
+        }
+    }
+    let bars = teq[DIFLEN..]
+        .chunks_exact_mut(DIFLEN)
+        .zip(tprod[DIFLEN..].chunks_exact_mut(DIFLEN));
+    for (i0, (te, tp)) in bars.enumerate() {
+        let (Ok(te), Ok(tp)) = (
+            <&mut [f64; DIFLEN]>::try_from(te),
+            <&mut [f64; DIFLEN]>::try_from(tp),
+        ) else {
+            break;
+        };
+        let i = i0 + 1;
+        let ri = r[i];
+        let rr = if ri.is_nan() { 0.0 } else { ri };
+        let mut fac = [0.0f64; DIFLEN];
+        if rr.is_finite() {
+            // held state s ∈ {−1, 0, 1} and finite r: s·r is exactly −r, ±0 or r, and
+            // 1 + (±0) = 1, so this equals the kernel's `1 + a`.
+            for k in 0..DIFLEN {
+                fac[k] = 1.0 + s_prev[k] * rr;
+            }
+        } else {
+            let f_up = 1.0 + rr;
+            let f_dn = 1.0 + -rr;
+            for k in 0..DIFLEN {
+                fac[k] = if s_prev[k] > 0.0 {
+                    f_up
+                } else if s_prev[k] < 0.0 {
+                    f_dn
+                } else {
+                    1.0
+                };
+            }
+        }
+        for k in 0..DIFLEN {
+            let e = (eq[k] * d) * fac[k];
+            eq[k] = if e < EQUITY_FLOOR { EQUITY_FLOOR } else { e };
+        }
+        let s_now = *tp;
+        *te = eq;
+        for k in 0..DIFLEN {
+            tp[k] = s_now[k] * eq[k];
+        }
+        s_prev = s_now;
+        if DETAIL {
+            for k in 0..DIFLEN {
+                det_eq[k * m + i] = eq[k];
+            }
+        }
+    }
+
+    // ---- pass B: Layer 1 = round2(Σ s·E / Σ E), sums sequential in diflen order. The quotient
+    // is stored first and rounded in a separate element-wise loop (vectorised).
+    let sums = teq
+        .chunks_exact(DIFLEN)
+        .zip(tprod.chunks_exact(DIFLEN))
+        .zip(l1.iter_mut());
+    for ((te, tp), out) in sums {
+        let mut num = 0.0;
+        let mut den = 0.0;
+        for k in 0..DIFLEN {
+            num += tp[k];
+            den += te[k];
+        }
+        *out = num / den;
+    }
+    for v in l1[..m].iter_mut() {
+        let q = *v;
+        *v = if q.is_finite() { round2(q) } else { f64::NAN };
+    }
+}
+}

@@ -1,0 +1,112 @@
+//! Multi-series kernels: several equity curves, or several KAMA lengths, in one call
+//! (bit-identical to one single-series call per row; the bodies are in `hot/multi.rs`).
+
+use crate::error::{check_len, KResult, KernelError};
+
+fn check_equity_curves(
+    returns: &[f64],
+    signals: &[f64],
+    starting: &[f64],
+    d: f64,
+    out: &[f64],
+) -> KResult {
+    let n = returns.len();
+    let kn = starting
+        .len()
+        .checked_mul(n)
+        .ok_or(KernelError::Overflow { what: "k·n" })?;
+    check_len("signals", kn, signals.len())?;
+    check_len("out", kn, out.len())?;
+    if let Some(_bad) = starting.iter().find(|s| !s.is_finite()) {
+        return Err(KernelError::InvalidParameter {
+            what: "startingEquity",
+            requirement: "must be finite",
+        });
+    }
+    if !d.is_finite() {
+        return Err(KernelError::InvalidParameter {
+            what: "decayMultiplier",
+            requirement: "must be finite",
+        });
+    }
+    Ok(())
+}
+
+/// `k` equity curves over the same returns at once: row `j` of `out` (row-major `k × n`,
+/// `k = starting.len()`, `n = returns.len()`) is
+/// `equity_curve(returns, signals[j], starting[j], d, 0, out[j])` bit for bit, where
+/// `signals` is row-major `k × n` (unshifted signals, as for [`equity_curve`]).
+///
+/// The curves advance together (bars outer, curves inner, on small transposed stack blocks),
+/// so their recurrences overlap instead of each waiting on its own latency. No allocation.
+///
+/// [`equity_curve`]: crate::equity_curve
+pub fn equity_curves(
+    returns: &[f64],
+    signals: &[f64],
+    starting: &[f64],
+    d: f64,
+    out: &mut [f64],
+) -> KResult {
+    check_equity_curves(returns, signals, starting, d, out)?;
+    crate::isa::base::equity_curves_run(returns, signals, starting, d, out);
+    Ok(())
+}
+
+/// [`equity_curves`] compiled for AVX2 (x86-64; same bits).
+///
+/// # Safety
+/// The CPU must support AVX2 (check with `std::is_x86_feature_detected!("avx2")`); calling it
+/// from code without that target feature requires `unsafe`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub fn equity_curves_avx2(
+    returns: &[f64],
+    signals: &[f64],
+    starting: &[f64],
+    d: f64,
+    out: &mut [f64],
+) -> KResult {
+    check_equity_curves(returns, signals, starting, d, out)?;
+    crate::isa::avx2::equity_curves_run(returns, signals, starting, d, out);
+    Ok(())
+}
+
+fn check_kama_multi(x: &[f64], lengths: &[usize], out: &[f64]) -> KResult {
+    let kn = lengths
+        .len()
+        .checked_mul(x.len())
+        .ok_or(KernelError::Overflow { what: "k·n" })?;
+    check_len("out", kn, out.len())?;
+    if lengths.contains(&0) {
+        return Err(KernelError::LengthTooSmall {
+            what: "KAMA",
+            length: 0,
+        });
+    }
+    Ok(())
+}
+
+/// Several KAMA lengths of one series at once: row `j` of `out` (row-major `k × n`,
+/// `k = lengths.len()`) is `kama(x, lengths[j], out[j])` bit for bit. Lengths may exceed the
+/// series (such rows stay flat at `x[0]`, like [`kama`]). No allocation.
+///
+/// [`kama`]: crate::kama
+pub fn kama_multi(x: &[f64], lengths: &[usize], out: &mut [f64]) -> KResult {
+    check_kama_multi(x, lengths, out)?;
+    crate::isa::base::kama_multi_run(x, lengths, out);
+    Ok(())
+}
+
+/// [`kama_multi`] compiled for AVX2 (x86-64; same bits).
+///
+/// # Safety
+/// The CPU must support AVX2 (check with `std::is_x86_feature_detected!("avx2")`); calling it
+/// from code without that target feature requires `unsafe`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub fn kama_multi_avx2(x: &[f64], lengths: &[usize], out: &mut [f64]) -> KResult {
+    check_kama_multi(x, lengths, out)?;
+    crate::isa::avx2::kama_multi_run(x, lengths, out);
+    Ok(())
+}
