@@ -717,7 +717,7 @@ mod tests {
         let op = buf(800) as *mut f64;
         // SAFETY: test-only, 800-byte buffers from alloc_bytes.
         unsafe { core::ptr::copy_nonoverlapping(x.as_ptr(), xp, 100) };
-        assert_eq!(ema(xp, 100, 10, op), 0);
+        assert_eq!(moving_average(1, xp, 100, 10, op), 0);
         let mut expected = vec![0.0; 100];
         k::ema(&x, 10, &mut expected).unwrap();
         // SAFETY: as above.
@@ -733,20 +733,20 @@ mod tests {
     fn rejects_bad_regions() {
         let _serial = serial();
         let a = buf(64) as *mut f64;
-        assert_eq!(ema(core::ptr::null(), 4, 2, a), STATUS_NULL_POINTER);
-        assert_eq!(ema(a, 4, 2, a), STATUS_OVERLAP);
+        assert_eq!(moving_average(1, core::ptr::null(), 4, 2, a), STATUS_NULL_POINTER);
+        assert_eq!(moving_average(1, a, 4, 2, a), STATUS_OVERLAP);
         assert!(message().contains("overlaps"));
-        assert_eq!(ema(a, 16, 2, a.wrapping_add(4)), STATUS_OUT_OF_BOUNDS);
+        assert_eq!(moving_average(1, a, 16, 2, a.wrapping_add(4)), STATUS_OUT_OF_BOUNDS);
         // SAFETY: not dereferenced (the check fails first).
         let odd = unsafe { (a as *mut u8).add(1) } as *const f64;
-        assert_eq!(ema(odd, 2, 1, a.wrapping_add(4)), STATUS_MISALIGNED);
-        assert_eq!(ema(a, usize::MAX, 2, a), STATUS_SIZE_OVERFLOW);
+        assert_eq!(moving_average(1, odd, 2, 1, a.wrapping_add(4)), STATUS_MISALIGNED);
+        assert_eq!(moving_average(1, a, usize::MAX, 2, a), STATUS_SIZE_OVERFLOW);
         assert_eq!(moving_average(9, a, 1, 1, a), STATUS_INVALID_KIND);
-        assert_eq!(ema(a, 2, 3, a.wrapping_add(4)), STATUS_SERIES_TOO_SHORT);
-        assert_eq!(ema(a, 2, 0, a.wrapping_add(4)), STATUS_LENGTH_TOO_SMALL);
+        assert_eq!(moving_average(1, a, 2, 3, a.wrapping_add(4)), STATUS_SERIES_TOO_SHORT);
+        assert_eq!(moving_average(1, a, 2, 0, a.wrapping_add(4)), STATUS_LENGTH_TOO_SMALL);
         assert_eq!(free_bytes(a.cast(), 63), STATUS_UNKNOWN_ALLOCATION);
         assert_eq!(free_bytes(a.cast(), 64), STATUS_OK);
-        assert_eq!(ema(a, 2, 1, a.wrapping_add(4)), STATUS_OUT_OF_BOUNDS);
+        assert_eq!(moving_average(1, a, 2, 1, a.wrapping_add(4)), STATUS_OUT_OF_BOUNDS);
     }
 
     #[test]
