@@ -15,50 +15,8 @@ struct Composed {
 
 /// The pipeline written as a composition of the public single-series kernels.
 fn compose(prices: &[f64], p: &Params) -> Composed {
-    let lens = p.family_lengths().unwrap();
-    let n = prices.len();
-    let c = p.cutout;
-    let m = n - c;
-    let pc = &prices[c..];
-    let mut r = vec![0.0; m];
-    scaled_returns(pc, p.la / 1000.0, &mut r).unwrap();
-    let d = 1.0 - p.de / 100.0;
-    let mut out13 = vec![0.0; 13 * m];
-    let mut mas = vec![0.0; 54 * m];
-    let mut sigs = vec![0i8; 54 * m];
-    let mut eqs = vec![0.0; 54 * m];
-    let mut full = vec![0.0; n];
-    for f in 0..6 {
-        let kind = FAMILY_KINDS[f];
-        for k in 0..9 {
-            let row = f * 9 + k;
-            moving_average(kind, prices, lens[f][k], &mut full).unwrap();
-            mas[row * m..(row + 1) * m].copy_from_slice(&full[c..]);
-            let mc = &full[c..];
-            crossover_signal(pc, mc, &mut sigs[row * m..(row + 1) * m]).unwrap();
-            let sf: Vec<f64> = sigs[row * m..(row + 1) * m]
-                .iter()
-                .map(|&s| s as f64)
-                .collect();
-            equity_curve(&r, &sf, 1.0, d, 0, &mut eqs[row * m..(row + 1) * m]).unwrap();
-        }
-        let span = f * 9 * m..(f + 1) * 9 * m;
-        let (l1s, rest) = out13.split_at_mut(6 * m);
-        let l1 = &mut l1s[f * m..(f + 1) * m];
-        layer1_signal(&sigs[span.clone()], &eqs[span], l1).unwrap();
-        equity_curve(&r, l1, p.weights[f], d, 0, &mut rest[f * m..(f + 1) * m]).unwrap();
-    }
-    let (l1s, rest) = out13.split_at_mut(6 * m);
-    let (e2s, avg) = rest.split_at_mut(6 * m);
-    average_signal(
-        l1s,
-        e2s,
-        p.long_threshold,
-        p.short_threshold,
-        p.strategy_mode,
-        avg,
-    )
-    .unwrap();
+    let (out13, mas, sigs, eqs) =
+        compose_kernels(prices, p).expect("a single kernel refused the input");
     Composed {
         out13,
         mas,

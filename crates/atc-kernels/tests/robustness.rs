@@ -37,58 +37,6 @@ fn hostile_prices(rng: &mut Rng, n: usize) -> Vec<f64> {
     x
 }
 
-/// The pipeline composed from the public single-series kernels; `None` if any step refuses.
-type Outputs = (Vec<f64>, Vec<f64>, Vec<i8>, Vec<f64>);
-
-fn compose(prices: &[f64], p: &Params) -> Option<Outputs> {
-    let lens = p.family_lengths().ok()?;
-    let n = prices.len();
-    let c = p.cutout;
-    if c >= n {
-        return None;
-    }
-    let m = n - c;
-    let pc = &prices[c..];
-    let mut r = vec![0.0; m];
-    scaled_returns(pc, p.la / 1000.0, &mut r).ok()?;
-    let d = 1.0 - p.de / 100.0;
-    let mut out = vec![0.0; 13 * m];
-    let mut mas = vec![0.0; 54 * m];
-    let mut sigs = vec![0i8; 54 * m];
-    let mut eqs = vec![0.0; 54 * m];
-    let mut full = vec![0.0; n];
-    for f in 0..6 {
-        for k in 0..9 {
-            let row = f * 9 + k;
-            moving_average(FAMILY_KINDS[f], prices, lens[f][k], &mut full).ok()?;
-            mas[row * m..(row + 1) * m].copy_from_slice(&full[c..]);
-            crossover_signal(pc, &full[c..], &mut sigs[row * m..(row + 1) * m]).ok()?;
-            let sf: Vec<f64> = sigs[row * m..(row + 1) * m]
-                .iter()
-                .map(|&s| s as f64)
-                .collect();
-            equity_curve(&r, &sf, 1.0, d, 0, &mut eqs[row * m..(row + 1) * m]).ok()?;
-        }
-        let span = f * 9 * m..(f + 1) * 9 * m;
-        let (l1s, rest) = out.split_at_mut(6 * m);
-        let l1 = &mut l1s[f * m..(f + 1) * m];
-        layer1_signal(&sigs[span.clone()], &eqs[span], l1).ok()?;
-        equity_curve(&r, l1, p.weights[f], d, 0, &mut rest[f * m..(f + 1) * m]).ok()?;
-    }
-    let (l1s, rest) = out.split_at_mut(6 * m);
-    let (e2s, avg) = rest.split_at_mut(6 * m);
-    average_signal(
-        l1s,
-        e2s,
-        p.long_threshold,
-        p.short_threshold,
-        p.strategy_mode,
-        avg,
-    )
-    .ok()?;
-    Some((out, mas, sigs, eqs))
-}
-
 fn same_bits(a: &[f64], b: &[f64]) -> bool {
     a.len() == b.len()
         && a.iter()
@@ -180,7 +128,7 @@ fn random_configurations_never_panic_and_match_composition() {
                     same_bits(&out, &out2),
                     "case {case}: detail changes the output"
                 );
-                let (co, cm, cs, ce) = compose(&x, &p).unwrap_or_else(|| {
+                let (co, cm, cs, ce) = compose_kernels(&x, &p).unwrap_or_else(|| {
                     panic!("case {case}: fused accepted but the composition refused: {p:?}")
                 });
                 assert!(same_bits(&out, &co), "case {case}: out differs {p:?}");

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use atc_kernels::*;
+
 pub const NAN: f64 = f64::NAN;
 
 /// |a − b| ≤ tol·max(|a|, |b|) (+ a tiny absolute slack for values near 0); NaN only equals NaN.
@@ -134,4 +136,56 @@ pub fn compute_atc_avx2_if_available(
     }
     let _ = (prices, p, out, detail, ws);
     None
+}
+
+/// The pipeline composed from the public single-series kernels; `None` if any step refuses.
+pub type Outputs = (Vec<f64>, Vec<f64>, Vec<i8>, Vec<f64>);
+
+pub fn compose_kernels(prices: &[f64], p: &Params) -> Option<Outputs> {
+    let lens = p.family_lengths().ok()?;
+    let n = prices.len();
+    let c = p.cutout;
+    if c >= n {
+        return None;
+    }
+    let m = n - c;
+    let pc = &prices[c..];
+    let mut r = vec![0.0; m];
+    scaled_returns(pc, p.la / 1000.0, &mut r).ok()?;
+    let d = 1.0 - p.de / 100.0;
+    let mut out = vec![0.0; 13 * m];
+    let mut mas = vec![0.0; 54 * m];
+    let mut sigs = vec![0i8; 54 * m];
+    let mut eqs = vec![0.0; 54 * m];
+    let mut full = vec![0.0; n];
+    for f in 0..6 {
+        for k in 0..9 {
+            let row = f * 9 + k;
+            moving_average(FAMILY_KINDS[f], prices, lens[f][k], &mut full).ok()?;
+            mas[row * m..(row + 1) * m].copy_from_slice(&full[c..]);
+            crossover_signal(pc, &full[c..], &mut sigs[row * m..(row + 1) * m]).ok()?;
+            let sf: Vec<f64> = sigs[row * m..(row + 1) * m]
+                .iter()
+                .map(|&s| s as f64)
+                .collect();
+            equity_curve(&r, &sf, 1.0, d, 0, &mut eqs[row * m..(row + 1) * m]).ok()?;
+        }
+        let span = f * 9 * m..(f + 1) * 9 * m;
+        let (l1s, rest) = out.split_at_mut(6 * m);
+        let l1 = &mut l1s[f * m..(f + 1) * m];
+        layer1_signal(&sigs[span.clone()], &eqs[span], l1).ok()?;
+        equity_curve(&r, l1, p.weights[f], d, 0, &mut rest[f * m..(f + 1) * m]).ok()?;
+    }
+    let (l1s, rest) = out.split_at_mut(6 * m);
+    let (e2s, avg) = rest.split_at_mut(6 * m);
+    average_signal(
+        l1s,
+        e2s,
+        p.long_threshold,
+        p.short_threshold,
+        p.strategy_mode,
+        avg,
+    )
+    .ok()?;
+    Some((out, mas, sigs, eqs))
 }
