@@ -147,6 +147,19 @@ fn main() {
             black_box(&o9);
         });
     }
+    let mut ks = vec![0.0; 2 * p4.len()];
+    r.case("kama_bar_major 9 lengths (28 Medium) n=1e4", p4.len(), || {
+        kama_bar_major(black_box(&p4), &lens9, &mut o9, &mut ks).unwrap();
+        black_box(&o9);
+    });
+    #[cfg(target_arch = "x86_64")]
+    if avx2() {
+        r.case("kama_bar_major 9 lengths n=1e4 [avx2]", p4.len(), || {
+            // SAFETY: AVX2 checked above.
+            unsafe { kama_bar_major_avx2(black_box(&p4), &lens9, &mut o9, &mut ks).unwrap() };
+            black_box(&o9);
+        });
+    }
 
     // ------------------------------------------------------------------ signals at 1e6
     let mut ema28 = vec![0.0; big.len()];

@@ -15,6 +15,8 @@ pub(crate) mod base {
     macro_rules! hot {
         ($($item:item)*) => { $($item)* };
     }
+    #[allow(unused_imports)]
+    use crate::lanes9::*; // the nine-lane value type and its operations (bank, pipeline)
     include!("hot/bank.rs");
     include!("hot/pipeline.rs");
     include!("hot/multi.rs");
@@ -32,6 +34,8 @@ pub(crate) mod avx2 {
             $v fn $($rest)*
         };
     }
+    #[allow(unused_imports)]
+    use crate::lanes9::*; // the nine-lane value type and its operations (bank, pipeline)
     include!("hot/bank.rs");
     include!("hot/pipeline.rs");
     include!("hot/multi.rs");

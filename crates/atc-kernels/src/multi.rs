@@ -110,3 +110,57 @@ pub fn kama_multi_avx2(x: &[f64], lengths: &[usize], out: &mut [f64]) -> KResult
     crate::isa::avx2::kama_multi_run(x, lengths, out);
     Ok(())
 }
+
+fn check_kama_bar_major(x: &[f64], lengths: &[usize; 9], out: &[f64], scratch: &[f64]) -> KResult {
+    let n = x.len();
+    check_len("out", 9 * n, out.len())?;
+    check_len("scratch", 2 * n, scratch.len())?;
+    for &length in lengths {
+        if length == 0 {
+            return Err(KernelError::LengthTooSmall { what: "KAMA", length: 0 });
+        }
+        if length > n {
+            return Err(KernelError::SeriesTooShort { what: "KAMA", length, n });
+        }
+    }
+    Ok(())
+}
+
+/// The nine KAMA lengths of one robustness set at once, **bar-major**: `out[9·i + j]` is
+/// `kama(x, lengths[j])[i]` bit for bit (every length in `1..=n`). This is the layout the
+/// fused pipeline uses: the nine recurrences advance in lock-step as SIMD lanes and each bar's
+/// nine values are stored together, so there is no transpose (compare [`kama_multi`], whose
+/// row-major output costs a strided store per value). `scratch` holds `2·n` values. No
+/// allocation.
+pub fn kama_bar_major(
+    x: &[f64],
+    lengths: &[usize; 9],
+    out: &mut [f64],
+    scratch: &mut [f64],
+) -> KResult {
+    check_kama_bar_major(x, lengths, out, scratch)?;
+    let (ad, col) = scratch.split_at_mut(x.len());
+    crate::ma::abs_diffs(x, ad);
+    crate::isa::base::kama_family(x, ad, lengths, out, col);
+    Ok(())
+}
+
+/// [`kama_bar_major`] compiled for AVX2 (x86-64; same bits).
+///
+/// # Safety
+/// The CPU must support AVX2 (check with `std::is_x86_feature_detected!("avx2")`); calling it
+/// from code without that target feature requires `unsafe`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub fn kama_bar_major_avx2(
+    x: &[f64],
+    lengths: &[usize; 9],
+    out: &mut [f64],
+    scratch: &mut [f64],
+) -> KResult {
+    check_kama_bar_major(x, lengths, out, scratch)?;
+    let (ad, col) = scratch.split_at_mut(x.len());
+    crate::ma::abs_diffs(x, ad);
+    crate::isa::avx2::kama_family(x, ad, lengths, out, col);
+    Ok(())
+}

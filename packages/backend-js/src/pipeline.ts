@@ -28,6 +28,7 @@ class Scratch {
   ma2 = new Float64Array(0);
   maScratch = new Float64Array(0);
   returns = new Float64Array(0);
+  returnsOrZero = new Float64Array(0);
   num = new Float64Array(0);
   den = new Float64Array(0);
   growthLambda = NaN;
@@ -42,6 +43,7 @@ class Scratch {
     this.ma2 = new Float64Array(n);
     this.maScratch = new Float64Array(n);
     this.returns = new Float64Array(n);
+    this.returnsOrZero = new Float64Array(n);
     this.num = new Float64Array(n);
     this.den = new Float64Array(n);
     this.growth = new Float64Array(n);
@@ -115,37 +117,35 @@ function accumulateMa(
  * {@link accumulateMa} for three MAs at once: three independent equity recurrences in one loop
  * overlap in the CPU pipeline (each alone is latency-bound). The sums still add the rows in
  * order k, k+1, k+2, so the bits equal three separate passes.
+ *
+ * Branch-free, because the crossover tests are data-dependent (mispredicted branches dominated
+ * this loop): `rz` holds the returns with NaN replaced by 0 and must be all finite (the caller
+ * checks), so with the held state s ∈ {−1, 0, 1} the factor `1 + s·rz` is exactly the kernel's
+ * `1 + a` (s·rz is −r, ±0 or r, and 1 + (±0) = 1); `Math.max(v, 0.25)` is the floor, NaN
+ * included; booleans combine with `&` into 0/1 and `t + s·(1 − t²)` sets or keeps the state.
  */
-function accumulateThree(p: Float64Array, m0: Float64Array, m1: Float64Array, m2: Float64Array, r: Float64Array, d: number, num: Float64Array, den: Float64Array): void {
+function accumulateThree(p: Float64Array, m0: Float64Array, m1: Float64Array, m2: Float64Array, rz: Float64Array, d: number, num: Float64Array, den: Float64Array): void {
   const m = p.length;
   let s0 = 0, s1 = 0, s2 = 0;
   let e0 = 1.0, e1 = 1.0, e2 = 1.0;
   num[0] = num[0]! + 0 * e0 + 0 * e1 + 0 * e2;
   den[0] = den[0]! + e0 + e1 + e2;
+  let pp = p[0]!, y0 = m0[0]!, y1 = m1[0]!, y2 = m2[0]!;
   for (let i = 1; i < m; i++) {
-    const ri = r[i]!;
-    let a0 = 0.0, a1 = 0.0, a2 = 0.0;
-    if (ri === ri) {
-      a0 = s0 > 0 ? ri : s0 < 0 ? -ri : 0.0;
-      a1 = s1 > 0 ? ri : s1 < 0 ? -ri : 0.0;
-      a2 = s2 > 0 ? ri : s2 < 0 ? -ri : 0.0;
-    }
-    e0 = e0 * d * (1.0 + a0);
-    e1 = e1 * d * (1.0 + a1);
-    e2 = e2 * d * (1.0 + a2);
-    if (e0 < EQUITY_FLOOR) e0 = EQUITY_FLOOR;
-    if (e1 < EQUITY_FLOOR) e1 = EQUITY_FLOOR;
-    if (e2 < EQUITY_FLOOR) e2 = EQUITY_FLOOR;
-    const pi = p[i]!, pp = p[i - 1]!;
-    const x0 = m0[i]!, y0 = m0[i - 1]!, x1 = m1[i]!, y1 = m1[i - 1]!, x2 = m2[i]!, y2 = m2[i - 1]!;
-    if (pi > x0 && pp <= y0) s0 = 1;
-    else if (pi < x0 && pp >= y0) s0 = -1;
-    if (pi > x1 && pp <= y1) s1 = 1;
-    else if (pi < x1 && pp >= y1) s1 = -1;
-    if (pi > x2 && pp <= y2) s2 = 1;
-    else if (pi < x2 && pp >= y2) s2 = -1;
+    const rr = rz[i]!;
+    e0 = Math.max(e0 * d * (1.0 + s0 * rr), EQUITY_FLOOR);
+    e1 = Math.max(e1 * d * (1.0 + s1 * rr), EQUITY_FLOOR);
+    e2 = Math.max(e2 * d * (1.0 + s2 * rr), EQUITY_FLOOR);
+    const pi = p[i]!, x0 = m0[i]!, x1 = m1[i]!, x2 = m2[i]!;
+    const t0 = (+(pi > x0) & +(pp <= y0)) - (+(pi < x0) & +(pp >= y0));
+    const t1 = (+(pi > x1) & +(pp <= y1)) - (+(pi < x1) & +(pp >= y1));
+    const t2 = (+(pi > x2) & +(pp <= y2)) - (+(pi < x2) & +(pp >= y2));
+    s0 = t0 + s0 * (1 - t0 * t0);
+    s1 = t1 + s1 * (1 - t1 * t1);
+    s2 = t2 + s2 * (1 - t2 * t2);
     num[i] = num[i]! + s0 * e0 + s1 * e1 + s2 * e2;
     den[i] = den[i]! + e0 + e1 + e2;
+    pp = pi; y0 = x0; y1 = x1; y2 = x2;
   }
 }
 
@@ -161,7 +161,14 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
     const r = scratch.returns.subarray(0, m);
     rateOfChange(p, r);
     const growth = scratch.growthFor(scaledLambda(config), m);
-    for (let i = 1; i < m; i++) r[i] = r[i]! * growth[i]!;
+    const rz = scratch.returnsOrZero.subarray(0, m);
+    let returnsFinite = true;
+    for (let i = 1; i < m; i++) {
+      const v = r[i]! * growth[i]!;
+      r[i] = v;
+      rz[i] = v === v ? v : 0.0;
+      returnsFinite &&= v === v ? Number.isFinite(v) : true;
+    }
     const d = decayMultiplier(config);
     const num = scratch.num.subarray(0, m);
     const den = scratch.den.subarray(0, m);
@@ -179,13 +186,19 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
           movingAverages?.set(maCut, row);
           accumulateMa(p, maCut, r, d, num, den, maSignals?.subarray(row, row + m), maEquities?.subarray(row, row + m));
         });
-      } else {
+      } else if (returnsFinite) {
         for (let k = 0; k < lengths.length; k += 3) {
           movingAverageInto(family, prices, lengths[k]!, scratch.ma, scratch.maScratch);
           movingAverageInto(family, prices, lengths[k + 1]!, scratch.ma1, scratch.maScratch);
           movingAverageInto(family, prices, lengths[k + 2]!, scratch.ma2, scratch.maScratch);
-          accumulateThree(p, scratch.ma.subarray(cut), scratch.ma1.subarray(cut), scratch.ma2.subarray(cut), r, d, num, den);
+          accumulateThree(p, scratch.ma.subarray(cut), scratch.ma1.subarray(cut), scratch.ma2.subarray(cut), rz, d, num, den);
         }
+      } else {
+        // an infinite scaled return (a price ratio beyond 1.8e308): the general per-MA loop
+        lengths.forEach((length) => {
+          movingAverageInto(family, prices, length, scratch.ma, scratch.maScratch);
+          accumulateMa(p, scratch.ma.subarray(cut), r, d, num, den, undefined, undefined);
+        });
       }
       const layer1 = outputs.subarray(f * m, (f + 1) * m);
       for (let i = 0; i < m; i++) {

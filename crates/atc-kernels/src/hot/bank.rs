@@ -29,18 +29,18 @@ fn at(x: &[f64], j: usize) -> f64 {
 /// Nine running WMA sums `S`, `W` (see `WmaSums`).
 #[derive(Clone, Copy)]
 struct Sums9 {
-    s: [f64; K],
-    w: [f64; K],
-    lf: [f64; K],
+    s: L9,
+    w: L9,
+    lf: L9,
     len: [usize; K],
 }
 
 impl Sums9 {
     fn of(st: &[WmaState; K]) -> Self {
         Sums9 {
-            s: core::array::from_fn(|k| st[k].sums.s),
-            w: core::array::from_fn(|k| st[k].sums.w),
-            lf: core::array::from_fn(|k| st[k].sums.lf),
+            s: load9(&core::array::from_fn(|k| st[k].sums.s)),
+            w: load9(&core::array::from_fn(|k| st[k].sums.w)),
+            lf: load9(&core::array::from_fn(|k| st[k].sums.lf)),
             len: core::array::from_fn(|k| st[k].sums.len),
         }
     }
@@ -50,12 +50,9 @@ impl Sums9 {
     fn advance_shared(&mut self, x: &[f64], i: usize) {
         let v = at(x, i);
         let old: [f64; K] = core::array::from_fn(|k| at(x, i.wrapping_sub(self.len[k])));
-        for k in 0..K {
-            self.w[k] = (self.w[k] + self.lf[k] * v) - self.s[k];
-        }
-        for k in 0..K {
-            self.s[k] = (self.s[k] + v) - old[k];
-        }
+        let old = load9(&old);
+        self.w = sub9(add9(self.w, mul9(self.lf, splat9(v))), self.s);
+        self.s = sub9(add9(self.s, splat9(v)), old);
     }
 
     /// `WmaSums::advance` where lane `k` reads lane `k` of the bar-major series `rows`.
@@ -68,12 +65,9 @@ impl Sums9 {
                 i.wrapping_sub(self.len[k]).wrapping_mul(K).wrapping_add(k),
             )
         });
-        for k in 0..K {
-            self.w[k] = (self.w[k] + self.lf[k] * v[k]) - self.s[k];
-        }
-        for k in 0..K {
-            self.s[k] = (self.s[k] + v[k]) - old[k];
-        }
+        let (v, old) = (load9(&v), load9(&old));
+        self.w = sub9(add9(self.w, mul9(self.lf, v)), self.s);
+        self.s = sub9(add9(self.s, v), old);
     }
 }
 
@@ -152,37 +146,30 @@ pub(crate) fn generic_family<S: Stepper>(
 /// is also exact.
 #[derive(Clone, Copy)]
 struct EmaCoef9 {
-    alpha: [f64; K],
-    w: [f64; K],
-    den: [f64; K],
+    alpha: L9,
+    w: L9,
+    den: L9,
     divide: bool,
 }
 
 impl EmaCoef9 {
     fn of(c: [EmaCoef; K]) -> Self {
         EmaCoef9 {
-            alpha: core::array::from_fn(|k| c[k].alpha),
-            w: core::array::from_fn(|k| c[k].w),
-            den: core::array::from_fn(|k| c[k].den),
+            alpha: load9(&core::array::from_fn(|k| c[k].alpha)),
+            w: load9(&core::array::from_fn(|k| c[k].w)),
+            den: load9(&core::array::from_fn(|k| c[k].den)),
             divide: c.iter().any(|c| !c.den_is_one),
         }
     }
 
     /// `EmaCoef::update` on every lane (`e` keeps its value where it equals the input).
     #[inline(always)]
-    fn update(&self, e: &mut [f64; K], v: &[f64; K]) {
-        let mut t = [0.0; K];
-        for k in 0..K {
-            t[k] = self.w[k] * e[k] + self.alpha[k] * v[k];
-        }
+    fn update(&self, e: L9, v: L9) -> L9 {
+        let mut t = add9(mul9(self.w, e), mul9(self.alpha, v));
         if self.divide {
-            for k in 0..K {
-                t[k] /= self.den[k];
-            }
+            t = div9(t, self.den);
         }
-        for k in 0..K {
-            e[k] = if e[k] != v[k] { t[k] } else { e[k] };
-        }
+        keep_where_equal(e, v, t)
     }
 }
 
@@ -193,11 +180,10 @@ pub(crate) fn ema_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mu
     let (mut st, from) = init9(lens, mas, col, n, |_, l, o| EmaState::init(x, l, o));
     let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
     let c = EmaCoef9::of(core::array::from_fn(|k| st[k].c));
-    let mut e: [f64; K] = core::array::from_fn(|k| st[k].e);
+    let mut e = load9(&core::array::from_fn(|k| st[k].e));
     for (i, row) in rows_from(mas, n, common) {
-        let v = [at(x, i); K];
-        c.update(&mut e, &v);
-        *row = e;
+        e = c.update(e, splat9(at(x, i)));
+        store9(row, e);
     }
 }
 }
@@ -209,16 +195,12 @@ pub(crate) fn dema_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &m
     let (mut st, from) = init9(lens, mas, col, n, |_, l, o| DemaState::init(x, l, o));
     let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
     let c = EmaCoef9::of(core::array::from_fn(|k| st[k].c));
-    let mut e1: [f64; K] = core::array::from_fn(|k| st[k].e1);
-    let mut e2: [f64; K] = core::array::from_fn(|k| st[k].e2);
+    let mut e1 = load9(&core::array::from_fn(|k| st[k].e1));
+    let mut e2 = load9(&core::array::from_fn(|k| st[k].e2));
     for (i, row) in rows_from(mas, n, common) {
-        let v = [at(x, i); K];
-        c.update(&mut e1, &v);
-        let v1 = e1;
-        c.update(&mut e2, &v1);
-        for k in 0..K {
-            row[k] = 2.0 * e1[k] - e2[k];
-        }
+        e1 = c.update(e1, splat9(at(x, i)));
+        e2 = c.update(e2, e1);
+        store9(row, sub9(mul9(splat9(2.0), e1), e2));
     }
 }
 }
@@ -230,12 +212,10 @@ pub(crate) fn wma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mu
     let (mut st, from) = init9(lens, mas, col, n, |_, l, o| WmaState::init_at(x, 0, l, o));
     let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
     let mut sums = Sums9::of(&st);
-    let d: [f64; K] = core::array::from_fn(|k| st[k].d);
+    let d = load9(&core::array::from_fn(|k| st[k].d));
     for (i, row) in rows_from(mas, n, common) {
         sums.advance_shared(x, i);
-        for k in 0..K {
-            row[k] = sums.w[k] / d[k];
-        }
+        store9(row, div9(sums.w, d));
     }
 }
 }
@@ -247,29 +227,21 @@ pub(crate) fn lsma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &m
     let (mut st, from) = init9(lens, mas, col, n, |_, l, o| LsmaState::init(x, l, o));
     let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
     let mut sums = Sums9 {
-        s: core::array::from_fn(|k| st[k].sums.s),
-        w: core::array::from_fn(|k| st[k].sums.w),
-        lf: core::array::from_fn(|k| st[k].sums.lf),
+        s: load9(&core::array::from_fn(|k| st[k].sums.s)),
+        w: load9(&core::array::from_fn(|k| st[k].sums.w)),
+        lf: load9(&core::array::from_fn(|k| st[k].sums.lf)),
         len: core::array::from_fn(|k| st[k].sums.len),
     };
-    let sx: [f64; K] = core::array::from_fn(|k| st[k].sx);
-    let sxx: [f64; K] = core::array::from_fn(|k| st[k].sxx);
-    let dd: [f64; K] = core::array::from_fn(|k| st[k].d);
-    let lm1: [f64; K] = core::array::from_fn(|k| st[k].lm1);
+    let sx = load9(&core::array::from_fn(|k| st[k].sx));
+    let sxx = load9(&core::array::from_fn(|k| st[k].sxx));
+    let dd = load9(&core::array::from_fn(|k| st[k].d));
+    let lm1 = load9(&core::array::from_fn(|k| st[k].lm1));
     for (i, row) in rows_from(mas, n, common) {
         sums.advance_shared(x, i);
         // LsmaState::value, lane by lane
-        let mut mm = [0.0; K];
-        let mut bb = [0.0; K];
-        for k in 0..K {
-            mm[k] = (sums.lf[k] * sums.w[k] - sx[k] * sums.s[k]) / dd[k];
-        }
-        for k in 0..K {
-            bb[k] = (sums.s[k] * sxx[k] - sx[k] * sums.w[k]) / dd[k];
-        }
-        for k in 0..K {
-            row[k] = mm[k] * lm1[k] + bb[k];
-        }
+        let mm = div9(sub9(mul9(sums.lf, sums.w), mul9(sx, sums.s)), dd);
+        let bb = div9(sub9(mul9(sums.s, sxx), mul9(sx, sums.w)), dd);
+        store9(row, add9(mul9(mm, lm1), bb));
     }
 }
 }
@@ -298,41 +270,28 @@ pub(crate) fn hma_family(
     let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], diffs, n);
     let half_states: [WmaState; K] = core::array::from_fn(|k| st[k].half);
     let mut half = Sums9::of(&half_states);
-    let dh: [f64; K] = core::array::from_fn(|k| half_states[k].d);
+    let dh = load9(&core::array::from_fn(|k| half_states[k].d));
     match wma_full {
         Some(full) => {
             for (i, row) in rows_from(diffs, n, common) {
-                let Some(frow) = full.get(i * K..i * K + K) else {
+                let Some(Ok(frow)) = full.get(i * K..i * K + K).map(<[f64; K]>::try_from) else {
                     break;
                 };
                 half.advance_shared(x, i);
-                let mut a = [0.0; K];
-                for k in 0..K {
-                    a[k] = half.w[k] / dh[k];
-                }
-                for k in 0..K {
-                    row[k] = 2.0 * a[k] - frow[k];
-                }
+                let a = div9(half.w, dh);
+                store9(row, sub9(mul9(splat9(2.0), a), load9(&frow)));
             }
         }
         None => {
             let full_states: [WmaState; K] = core::array::from_fn(|k| st[k].full);
             let mut fsum = Sums9::of(&full_states);
-            let dl: [f64; K] = core::array::from_fn(|k| full_states[k].d);
+            let dl = load9(&core::array::from_fn(|k| full_states[k].d));
             for (i, row) in rows_from(diffs, n, common) {
                 half.advance_shared(x, i);
                 fsum.advance_shared(x, i);
-                let mut a = [0.0; K];
-                let mut b = [0.0; K];
-                for k in 0..K {
-                    a[k] = half.w[k] / dh[k];
-                }
-                for k in 0..K {
-                    b[k] = fsum.w[k] / dl[k];
-                }
-                for k in 0..K {
-                    row[k] = 2.0 * a[k] - b[k];
-                }
+                let a = div9(half.w, dh);
+                let b = div9(fsum.w, dl);
+                store9(row, sub9(mul9(splat9(2.0), a), b));
             }
         }
     }
@@ -372,12 +331,10 @@ pub(crate) fn hma_family(
         return;
     }
     let mut sums = Sums9::of(&st2);
-    let d: [f64; K] = core::array::from_fn(|k| st2[k].d);
+    let d = load9(&core::array::from_fn(|k| st2[k].d));
     for (i, row) in rows_from(mas, n, prefix) {
         sums.advance_rows(diffs, i);
-        for k in 0..K {
-            row[k] = sums.w[k] / d[k];
-        }
+        store9(row, div9(sums.w, d));
     }
 }
 }
@@ -406,29 +363,21 @@ pub(crate) fn kama_family(
     }
     let common = catch_up9::<_, true>(&mut st, from, last_first.saturating_add(1), [x; K], mas, n);
     let kst: [KamaState; K] = core::array::from_fn(|k| st[k].state());
-    let mut kk: [f64; K] = core::array::from_fn(|k| kst[k].k);
-    let mut noise: [f64; K] = core::array::from_fn(|k| kst[k].noise);
+    let mut kk = load9(&core::array::from_fn(|k| kst[k].k));
+    let mut noise = load9(&core::array::from_fn(|k| kst[k].noise));
     let len: [usize; K] = core::array::from_fn(|k| kst[k].len);
-    let span: [f64; K] = core::array::from_fn(|k| kst[k].span);
+    let span = load9(&core::array::from_fn(|k| kst[k].span));
     for (i, row) in rows_from(mas, n, common) {
         let xi = at(x, i);
         let adi = at(ad, i);
-        let old_ad: [f64; K] = core::array::from_fn(|k| at(ad, i.wrapping_sub(len[k])));
-        let old_x: [f64; K] = core::array::from_fn(|k| at(x, i.wrapping_sub(len[k])));
-        for k in 0..K {
-            noise[k] = (noise[k] + adi) - old_ad[k];
-        }
-        let mut q = [0.0; K];
-        for k in 0..K {
-            q[k] = (xi - old_x[k]).abs() / noise[k];
-        }
-        for k in 0..K {
-            let ratio = if noise[k] == 0.0 { 0.0 } else { q[k] };
-            let t = ratio * span[k] + KAMA_SLOW;
-            let sc = t * t;
-            kk[k] = kk[k] + sc * (xi - kk[k]);
-            row[k] = kk[k];
-        }
+        let old_ad = load9(&core::array::from_fn(|k| at(ad, i.wrapping_sub(len[k]))));
+        let old_x = load9(&core::array::from_fn(|k| at(x, i.wrapping_sub(len[k]))));
+        noise = sub9(add9(noise, splat9(adi)), old_ad);
+        let ratio = kama_ratio(xi, old_x, noise);
+        let t = add9(mul9(ratio, span), splat9(KAMA_SLOW));
+        let sc = mul9(t, t);
+        kk = add9(kk, mul9(sc, sub9(splat9(xi), kk)));
+        store9(row, kk);
     }
 }
 }

@@ -16,7 +16,6 @@ use crate::equity::{
     average_value, cut, floor_equity, scaled_returns_with_growth, shift_right, EQUITY_FLOOR,
 };
 use crate::ma::{abs_diffs, MaKind, SmaState};
-use crate::math::round2;
 use crate::pipeline::{Detail, Params, Workspace, DIFLEN, FAMILIES, FAMILY_KINDS};
 
 hot! {
@@ -223,8 +222,8 @@ fn family_pass<const DETAIL: bool>(
     let (teq, tprod) = tmp[..2 * DIFLEN * m].split_at_mut(DIFLEN * m);
 
     // ---- pass A1: per-MA held signals (±1.0 / 0.0), bar-major into `tprod`
-    let mut sf = [0.0f64; DIFLEN];
-    tprod[..DIFLEN].copy_from_slice(&sf); // bar 0: no crossover possible
+    let mut sf = splat9(0.0);
+    tprod[..DIFLEN].fill(0.0); // bar 0: no crossover possible
     if DETAIL {
         for k in 0..DIFLEN {
             det_mas[k * m] = rows[k];
@@ -244,31 +243,11 @@ fn family_pass<const DETAIL: bool>(
         ) else {
             break;
         };
-        let (pp, p) = (pw[0], pw[1]);
-        let mut up = [0.0f64; DIFLEN];
-        let mut down = [0.0f64; DIFLEN];
-        for k in 0..DIFLEN {
-            up[k] = if (p > row[k]) & (pp <= prev[k]) {
-                1.0
-            } else {
-                0.0
-            };
-        }
-        for k in 0..DIFLEN {
-            down[k] = if (p < row[k]) & (pp >= prev[k]) {
-                1.0
-            } else {
-                0.0
-            };
-        }
-        for k in 0..DIFLEN {
-            // up and down are exclusive: t ∈ {−1, 0, 1}; t ≠ 0 sets the state, 0 keeps it
-            let t = up[k] - down[k];
-            sf[k] = t + sf[k] * (1.0 - t * t);
-        }
-        *ts = sf;
+        sf = signal_step(load9(prev), load9(row), pw[0], pw[1], sf);
+        store9(ts, sf);
         if DETAIL {
             let i = i0 + 1;
+            let sf = to_array(sf);
             for k in 0..DIFLEN {
                 det_mas[k * m + i] = row[k];
                 det_sig[k * m + i] = sf[k] as i8;
@@ -277,13 +256,13 @@ fn family_pass<const DETAIL: bool>(
     }
 
     // ---- pass A2: per-MA equities (position = previous bar's signal); `tprod` becomes s·E
-    let mut eq = [floor_equity(1.0); DIFLEN];
-    let mut s_prev = [0.0f64; DIFLEN];
+    let mut eq = splat9(floor_equity(1.0));
+    let mut s_prev = splat9(0.0);
     for k in 0..DIFLEN {
-        teq[k] = eq[k];
-        tprod[k] = s_prev[k] * eq[k];
+        teq[k] = floor_equity(1.0);
+        tprod[k] = 0.0 * floor_equity(1.0);
         if DETAIL {
-            det_eq[k * m] = eq[k];
+            det_eq[k * m] = floor_equity(1.0);
         }
     }
     let bars = teq[DIFLEN..]
@@ -299,61 +278,37 @@ fn family_pass<const DETAIL: bool>(
         let i = i0 + 1;
         let ri = r[i];
         let rr = if ri.is_nan() { 0.0 } else { ri };
-        let mut fac = [0.0f64; DIFLEN];
         if rr.is_finite() {
-            // held state s ∈ {−1, 0, 1} and finite r: s·r is exactly −r, ±0 or r, and
-            // 1 + (±0) = 1, so this equals the kernel's `1 + a`.
-            for k in 0..DIFLEN {
-                fac[k] = 1.0 + s_prev[k] * rr;
-            }
+            eq = equity_step_finite(eq, s_prev, rr, d);
         } else {
             let f_up = 1.0 + rr;
             let f_dn = 1.0 + -rr;
+            let (mut e, s_prev) = (to_array(eq), to_array(s_prev));
             for k in 0..DIFLEN {
-                fac[k] = if s_prev[k] > 0.0 {
+                let fac = if s_prev[k] > 0.0 {
                     f_up
                 } else if s_prev[k] < 0.0 {
                     f_dn
                 } else {
                     1.0
                 };
+                e[k] = floor_equity((e[k] * d) * fac);
             }
+            eq = load9(&e);
         }
-        for k in 0..DIFLEN {
-            let e = (eq[k] * d) * fac[k];
-            eq[k] = if e < EQUITY_FLOOR { EQUITY_FLOOR } else { e };
-        }
-        let s_now = *tp;
-        *te = eq;
-        for k in 0..DIFLEN {
-            tp[k] = s_now[k] * eq[k];
-        }
+        let s_now = load9(tp);
+        store9(te, eq);
+        store9(tp, mul9(s_now, eq));
         s_prev = s_now;
         if DETAIL {
+            let eq = to_array(eq);
             for k in 0..DIFLEN {
                 det_eq[k * m + i] = eq[k];
             }
         }
     }
 
-    // ---- pass B: Layer 1 = round2(Σ s·E / Σ E), sums sequential in diflen order. The quotient
-    // is stored first and rounded in a separate element-wise loop (vectorised).
-    let sums = teq
-        .chunks_exact(DIFLEN)
-        .zip(tprod.chunks_exact(DIFLEN))
-        .zip(l1.iter_mut());
-    for ((te, tp), out) in sums {
-        let mut num = 0.0;
-        let mut den = 0.0;
-        for k in 0..DIFLEN {
-            num += tp[k];
-            den += te[k];
-        }
-        *out = num / den;
-    }
-    for v in l1[..m].iter_mut() {
-        let q = *v;
-        *v = if q.is_finite() { round2(q) } else { f64::NAN };
-    }
+    // ---- pass B: Layer 1 = round2(Σ s·E / Σ E), sums sequential in diflen order.
+    layer1_rows(teq, tprod, &mut l1[..m]);
 }
 }

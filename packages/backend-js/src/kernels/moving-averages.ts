@@ -124,6 +124,42 @@ export function wma(x: Float64Array, length: number, out: Float64Array): void {
 }
 
 /**
+ * `diff[i] = 2·WMA(x, half)[i] − WMA(x, length)[i]` for i ≥ length − 1 (`half ≥ 1`): both
+ * running WMAs of {@link wmaFrom} advanced in one loop, with the same operations in the same
+ * order, so the values are bit-identical to two `wmaFrom` passes and a difference pass.
+ */
+function hullDiff(x: Float64Array, half: number, length: number, diff: Float64Array): void {
+  const n = x.length;
+  let sh = 0.0, wh = 0.0, sf = 0.0, wf = 0.0;
+  for (let j = 0; j < half; j++) {
+    const v = x[j]!;
+    sh += v;
+    wh += (j + 1) * v;
+  }
+  for (let j = 0; j < length; j++) {
+    const v = x[j]!;
+    sf += v;
+    wf += (j + 1) * v;
+  }
+  const dh = (half * (half + 1)) / 2;
+  const df = (length * (length + 1)) / 2;
+  for (let i = half; i < length; i++) {
+    const v = x[i]!;
+    wh = wh + half * v - sh;
+    sh = sh + v - x[i - half]!;
+  }
+  diff[length - 1] = 2 * (wh / dh) - wf / df;
+  for (let i = length; i < n; i++) {
+    const v = x[i]!;
+    wh = wh + half * v - sh;
+    sh = sh + v - x[i - half]!;
+    wf = wf + length * v - sf;
+    sf = sf + v - x[i - length]!;
+    diff[i] = 2 * (wh / dh) - wf / df;
+  }
+}
+
+/**
  * True Hull MA (the reference's Python; the original Pine script used an SMA in this slot):
  * `WMA(2·WMA(x, ⌊L/2⌋) − WMA(x, L), ⌊√L⌋)`, first value at L−2+⌊√L⌋. Needs L ≥ 2.
  */
@@ -136,9 +172,13 @@ export function hma(x: Float64Array, length: number, out: Float64Array, scratchS
     out.fill(NaN);
     return;
   }
-  wmaFrom(x, 0, half, scratch);
-  wmaFrom(x, 0, length, out);
-  for (let i = length - 1; i < n; i++) scratch[i] = 2 * scratch[i]! - out[i]!;
+  if (half >= 1) {
+    hullDiff(x, half, length, scratch);
+  } else {
+    wmaFrom(x, 0, half, scratch);
+    wmaFrom(x, 0, length, out);
+    for (let i = length - 1; i < n; i++) scratch[i] = 2 * scratch[i]! - out[i]!;
+  }
   out.fill(NaN, 0, length - 1);
   wmaFrom(scratch, length - 1, root, out);
 }
