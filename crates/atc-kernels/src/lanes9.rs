@@ -138,7 +138,10 @@ mod portable {
     /// Layer 1 of every bar: `l1[i] = layer1_bar(eq[9i..], prod[9i..])`.
     #[inline(always)]
     pub(crate) fn layer1_rows(eq: &[f64], prod: &[f64], l1: &mut [f64]) {
-        let bars = eq.chunks_exact(K).zip(prod.chunks_exact(K)).zip(l1.iter_mut());
+        let bars = eq
+            .chunks_exact(K)
+            .zip(prod.chunks_exact(K))
+            .zip(l1.iter_mut());
         for ((te, tp), out) in bars {
             let mut num = 0.0;
             let mut den = 0.0;
@@ -209,7 +212,10 @@ mod wasm {
     }
     #[inline(always)]
     pub(crate) fn splat9(v: f64) -> L9 {
-        L9 { v: [f64x2_splat(v); 4], s: v }
+        L9 {
+            v: [f64x2_splat(v); 4],
+            s: v,
+        }
     }
 
     macro_rules! binops {
@@ -229,7 +235,12 @@ mod wasm {
     #[inline(always)]
     fn map9(a: L9, pair: impl Fn(usize, v128) -> v128, lane: impl Fn(f64) -> f64) -> L9 {
         L9 {
-            v: [pair(0, a.v[0]), pair(1, a.v[1]), pair(2, a.v[2]), pair(3, a.v[3])],
+            v: [
+                pair(0, a.v[0]),
+                pair(1, a.v[1]),
+                pair(2, a.v[2]),
+                pair(3, a.v[3]),
+            ],
             s: lane(a.s),
         }
     }
@@ -315,7 +326,9 @@ mod wasm {
             out[1] = f64x2_extract_lane::<1>(v);
         }
         let done = l1.len() / 2 * 2;
-        if let (Some(last), Some(te), Some(tp)) = (l1.get_mut(done), eq.get(done * K..), prod.get(done * K..)) {
+        if let (Some(last), Some(te), Some(tp)) =
+            (l1.get_mut(done), eq.get(done * K..), prod.get(done * K..))
+        {
             *last = layer1_bar(te, tp);
         }
     }

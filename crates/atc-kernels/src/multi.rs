@@ -117,10 +117,17 @@ fn check_kama_bar_major(x: &[f64], lengths: &[usize; 9], out: &[f64], scratch: &
     check_len("scratch", 2 * n, scratch.len())?;
     for &length in lengths {
         if length == 0 {
-            return Err(KernelError::LengthTooSmall { what: "KAMA", length: 0 });
+            return Err(KernelError::LengthTooSmall {
+                what: "KAMA",
+                length: 0,
+            });
         }
         if length > n {
-            return Err(KernelError::SeriesTooShort { what: "KAMA", length, n });
+            return Err(KernelError::SeriesTooShort {
+                what: "KAMA",
+                length,
+                n,
+            });
         }
     }
     Ok(())
@@ -162,5 +169,84 @@ pub fn kama_bar_major_avx2(
     let (ad, col) = scratch.split_at_mut(x.len());
     crate::ma::abs_diffs(x, ad);
     crate::isa::avx2::kama_family(x, ad, lengths, out, col);
+    Ok(())
+}
+
+// always inlined, so its signal scan is compiled with the caller's AVX2 / AVX-512 features
+#[inline(always)]
+fn check_equity_bar_major(
+    returns: &[f64],
+    signals: &[i8],
+    starting: &[f64],
+    d: f64,
+    out: &[f64],
+) -> KResult {
+    let kn = starting
+        .len()
+        .checked_mul(returns.len())
+        .ok_or(KernelError::Overflow { what: "k·n" })?;
+    check_len("signals", kn, signals.len())?;
+    check_len("out", kn, out.len())?;
+    // branch-free scan (vectorises): any value outside {−1, 0, 1}?
+    if signals
+        .iter()
+        .fold(false, |bad, &s| bad | !(-1..=1).contains(&s))
+    {
+        return Err(KernelError::InvalidParameter {
+            what: "signals",
+            requirement: "each must be -1, 0 or 1",
+        });
+    }
+    if starting.iter().any(|s| !s.is_finite()) {
+        return Err(KernelError::InvalidParameter {
+            what: "startingEquity",
+            requirement: "must be finite",
+        });
+    }
+    if !d.is_finite() {
+        return Err(KernelError::InvalidParameter {
+            what: "decayMultiplier",
+            requirement: "must be finite",
+        });
+    }
+    Ok(())
+}
+
+/// `k` equity curves over the same returns, **bar-major**: with `k = starting.len()`,
+/// `signals[i·k + j]` ∈ {−1, 0, 1} is curve j's signal at bar i (the position taken at bar
+/// i + 1; any other value is an `InvalidParameter` error) and `out[i·k + j]` receives curve j's equity at bar i — bit for bit
+/// `equity_curve(returns, column j of signals as f64, starting[j], d, 0, …)[i]`.
+///
+/// This is the layout in which many curves run at memory speed: one bar's k values are
+/// contiguous, so the k recurrences advance as plain SIMD lanes with no transposes (compare
+/// [`equity_curves`], row-major). No allocation.
+pub fn equity_curves_bar_major(
+    returns: &[f64],
+    signals: &[i8],
+    starting: &[f64],
+    d: f64,
+    out: &mut [f64],
+) -> KResult {
+    check_equity_bar_major(returns, signals, starting, d, out)?;
+    crate::isa::base::equity_bar_major_run(returns, signals, starting, d, out);
+    Ok(())
+}
+
+/// [`equity_curves_bar_major`] compiled for AVX2 (x86-64; same bits).
+///
+/// # Safety
+/// The CPU must support AVX2 (check with `std::is_x86_feature_detected!("avx2")`); calling it
+/// from code without that target feature requires `unsafe`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+pub fn equity_curves_bar_major_avx2(
+    returns: &[f64],
+    signals: &[i8],
+    starting: &[f64],
+    d: f64,
+    out: &mut [f64],
+) -> KResult {
+    check_equity_bar_major(returns, signals, starting, d, out)?;
+    crate::isa::avx2::equity_bar_major_run(returns, signals, starting, d, out);
     Ok(())
 }

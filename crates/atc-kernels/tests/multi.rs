@@ -191,3 +191,119 @@ fn kama_multi_validation() {
     ));
     assert!(kama_multi(&x, &[], &mut []).is_ok());
 }
+
+#[test]
+fn equity_curves_bar_major_equal_single_curves() {
+    let mut rng = Rng(0xBA_2_3A);
+    for case in 0..300 {
+        let n = [1usize, 2, 3, 7, 64, 65, 130, 500][case % 8];
+        let k = [1usize, 2, 7, 8, 9, 16, 17, 54][(case / 8) % 8];
+        let prices = random_prices(n, case as u64 + 11);
+        let mut r = vec![0.0; n];
+        scaled_returns(&prices, 0.00002 * (case % 5) as f64, &mut r).unwrap();
+        if case % 3 == 0 && n > 2 {
+            r[rng.next_u64() as usize % n] = f64::INFINITY;
+            r[rng.next_u64() as usize % n] = f64::NEG_INFINITY;
+            r[rng.next_u64() as usize % n] = f64::NAN;
+            r[rng.next_u64() as usize % n] = 1e300;
+        }
+        // bar-major i8 signals and their row-major f64 copy for the single-curve oracle
+        let sig: Vec<i8> = (0..k * n).map(|_| (rng.next_u64() % 3) as i8 - 1).collect();
+        let starting: Vec<f64> = (0..k)
+            .map(|j| [1.0, 0.1, 2.5, 1e300, 0.0, -3.0][(j + case) % 6])
+            .collect();
+        let d = [0.9997, 1.0, 0.5, 0.0][case % 4];
+        let mut expected = vec![0.0; k * n];
+        let mut column = vec![0.0; n];
+        let mut curve = vec![0.0; n];
+        for j in 0..k {
+            for i in 0..n {
+                column[i] = sig[i * k + j] as f64;
+            }
+            equity_curve(&r, &column, starting[j], d, 0, &mut curve).unwrap();
+            for i in 0..n {
+                expected[i * k + j] = curve[i];
+            }
+        }
+        let mut got = vec![-9.0; k * n];
+        equity_curves_bar_major(&r, &sig, &starting, d, &mut got).unwrap();
+        assert_bits_eq(&format!("case {case} (k={k}, n={n})"), &got, &expected);
+        #[cfg(target_arch = "x86_64")]
+        if avx2() {
+            let mut got2 = vec![-9.0; k * n];
+            // SAFETY: AVX2 checked.
+            unsafe { equity_curves_bar_major_avx2(&r, &sig, &starting, d, &mut got2).unwrap() };
+            assert_bits_eq(&format!("avx2 case {case}"), &got2, &expected);
+        }
+    }
+}
+
+#[test]
+fn equity_curves_bar_major_validation() {
+    let r = [f64::NAN, 0.1, 0.2];
+    let mut out = [0.0; 6];
+    assert!(equity_curves_bar_major(&r, &[0; 6], &[1.0, 1.0], 1.0, &mut out).is_ok());
+    assert!(matches!(
+        equity_curves_bar_major(&r, &[0; 5], &[1.0, 1.0], 1.0, &mut out),
+        Err(KernelError::LengthMismatch {
+            what: "signals",
+            ..
+        })
+    ));
+    assert!(matches!(
+        equity_curves_bar_major(&r, &[0, 1, -1, 2, 0, 0], &[1.0, 1.0], 1.0, &mut out),
+        Err(KernelError::InvalidParameter {
+            what: "signals",
+            ..
+        })
+    ));
+    assert!(equity_curves_bar_major(&r, &[0; 6], &[1.0, f64::NAN], 1.0, &mut out).is_err());
+    assert!(equity_curves_bar_major(&[], &[], &[1.0], 1.0, &mut []).is_ok());
+}
+
+#[test]
+fn kama_bar_major_equals_single_kamas() {
+    let mut rng = Rng(0x4A3A_B4);
+    for case in 0..120 {
+        let n = [1usize, 2, 9, 30, 31, 64, 200, 1000][case % 8];
+        let x = random_prices(n, case as u64 + 5);
+        let lens: [usize; 9] = match case % 3 {
+            0 if n >= 34 => diflen(28, Robustness::Medium).unwrap(),
+            _ => core::array::from_fn(|_| 1 + (rng.next_u64() as usize % n)),
+        };
+        let mut expected = vec![0.0; 9 * n];
+        let mut col = vec![0.0; n];
+        for (j, &l) in lens.iter().enumerate() {
+            kama(&x, l, &mut col).unwrap();
+            for i in 0..n {
+                expected[i * 9 + j] = col[i];
+            }
+        }
+        let mut got = vec![-9.0; 9 * n];
+        let mut scratch = vec![0.0; 2 * n];
+        kama_bar_major(&x, &lens, &mut got, &mut scratch).unwrap();
+        assert_bits_eq(
+            &format!("case {case} (n={n}, lens={lens:?})"),
+            &got,
+            &expected,
+        );
+        #[cfg(target_arch = "x86_64")]
+        if avx2() {
+            let mut got2 = vec![-9.0; 9 * n];
+            // SAFETY: AVX2 checked.
+            unsafe { kama_bar_major_avx2(&x, &lens, &mut got2, &mut scratch).unwrap() };
+            assert_bits_eq(&format!("avx2 case {case}"), &got2, &expected);
+        }
+    }
+    let x = random_prices(20, 1);
+    let mut out = vec![0.0; 180];
+    let mut scratch = vec![0.0; 40];
+    assert!(matches!(
+        kama_bar_major(&x, &[5, 9, 21, 1, 1, 1, 1, 1, 1], &mut out, &mut scratch),
+        Err(KernelError::SeriesTooShort { .. })
+    ));
+    assert!(matches!(
+        kama_bar_major(&x, &[5, 0, 2, 1, 1, 1, 1, 1, 1], &mut out, &mut scratch),
+        Err(KernelError::LengthTooSmall { .. })
+    ));
+}

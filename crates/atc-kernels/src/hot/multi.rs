@@ -306,3 +306,99 @@ fn kama_group(x: &[f64], lens: &[usize], out: &mut [f64]) {
     }
 }
 }
+
+/// One lane of [`equity_bar_major_run`] for a finite `rr` and a signal s ∈ {−1, 0, 1}
+/// (validated): s·rr is exactly rr, −rr or ±0 and 1 + (±0) = 1, so the factor is the
+/// kernel's `1 + a`; floored at 0.25 (NaN stays NaN).
+#[inline(always)]
+fn eq_lane(e: f64, s: i8, rr: f64, d: f64) -> f64 {
+    let v = (e * d) * (1.0 + (s as f64) * rr);
+    if v < crate::equity::EQUITY_FLOOR {
+        crate::equity::EQUITY_FLOOR
+    } else {
+        v
+    }
+}
+
+/// Block width of [`eq_row`]: one AVX-512 vector, two AVX2 vectors.
+const EQ_W: usize = 8;
+
+/// Lanes `j .. j + EQ_W` of [`eq_row`] (a named function, not a closure: it must inline into
+/// each instruction-set twin and take its target features).
+#[inline(always)]
+fn eq_block(cur: &mut [f64], prev: &[f64], pos: &[i8], j: usize, rr: f64, d: f64) {
+    let (Some(Ok(c)), Some(Ok(p)), Some(Ok(s))) = (
+        cur.get_mut(j..j + EQ_W).map(<&mut [f64; EQ_W]>::try_from),
+        prev.get(j..j + EQ_W).map(<&[f64; EQ_W]>::try_from),
+        pos.get(j..j + EQ_W).map(<&[i8; EQ_W]>::try_from),
+    ) else {
+        return;
+    };
+    for l in 0..EQ_W {
+        c[l] = eq_lane(p[l], s[l], rr, d);
+    }
+}
+
+/// One bar of all curves (`cur[j] = eq_lane(prev[j], pos[j], …)`) in fixed blocks of
+/// [`EQ_W`] lanes. The last partial block is done as the final full block `[k − W, k)`,
+/// overlapping lanes already done: each lane depends only on its own inputs, so recomputing
+/// it writes the same value, and every lane runs vectorised (no scalar tail).
+#[inline(always)]
+fn eq_row(cur: &mut [f64], prev: &[f64], pos: &[i8], rr: f64, d: f64) {
+    let k = cur.len().min(prev.len()).min(pos.len());
+    if k < EQ_W {
+        for j in 0..k {
+            cur[j] = eq_lane(prev[j], pos[j], rr, d);
+        }
+        return;
+    }
+    let mut j = 0;
+    while j + EQ_W <= k {
+        eq_block(cur, prev, pos, j, rr, d);
+        j += EQ_W;
+    }
+    if j < k {
+        eq_block(cur, prev, pos, k - EQ_W, rr, d);
+    }
+}
+
+hot! {
+/// [`equity_curves_bar_major`](crate::equity_curves_bar_major) after validation:
+/// `k = starting.len() ≥ 1`, `n = returns.len() ≥ 1`, `signals.len() == out.len() == k·n`.
+///
+/// Bars outer, curves inner: each bar reads the previous bar's row of `out` (just written,
+/// still in L1) and writes its own, so the inner loop is a plain contiguous element-wise loop
+/// over the k curves that the compiler vectorises, and the k recurrences overlap.
+pub(crate) fn equity_bar_major_run(
+    returns: &[f64],
+    signals: &[i8],
+    starting: &[f64],
+    d: f64,
+    out: &mut [f64],
+) {
+    let k = starting.len();
+    let n = returns.len();
+    if k == 0 || n == 0 || signals.len() < k * n || out.len() < k * n {
+        return;
+    }
+    for (o, &s) in out[..k].iter_mut().zip(starting) {
+        *o = crate::equity::floor_equity(s);
+    }
+    for i in 1..n {
+        let (done, rest) = out.split_at_mut(i * k);
+        let prev = &done[(i - 1) * k..];
+        let cur = &mut rest[..k];
+        let pos = &signals[(i - 1) * k..i * k];
+        let ri = returns[i];
+        let rr = if ri.is_nan() { 0.0 } else { ri };
+        if rr.is_finite() {
+            eq_row(cur, prev, pos, rr, d);
+        } else {
+            for ((c, &e), &s) in cur.iter_mut().zip(prev).zip(pos) {
+                *c = crate::equity::equity_step(e, d, s > 0, s < 0, ri);
+            }
+        }
+    }
+}
+}
+
