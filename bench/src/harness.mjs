@@ -4,11 +4,23 @@ import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { sampleSeries } from '@adaptive-trend/cli';
 
 /**
- * Times `fn` (which processes `bars` bars per call): `warmup` untimed calls, then `runs`
- * timed batches of `inner` calls each. Returns per-call statistics in milliseconds.
+ * Warm-up that lasts: at least `calls` calls and at least `ms` milliseconds. Time-based on
+ * purpose — V8 compiles hot wasm functions with TurboFan in the background some time after they
+ * start running (dynamic tiering), and JS glue is optimised after enough calls; a fixed small
+ * call count measured the baseline tiers instead (wasm pipeline ~2× slower than steady state).
  */
-export function measure(fn, { bars, warmup = 5, runs = 11, inner = 1 }) {
-  for (let i = 0; i < warmup; i++) fn();
+export function warmUp(fn, { calls = 5, ms = 1000 } = {}) {
+  const start = performance.now();
+  for (let i = 0; i < calls || performance.now() - start < ms; i++) fn();
+}
+
+/**
+ * Times `fn` (which processes `bars` bars per call): a warm-up of at least `warmup` calls and
+ * `warmupMs` milliseconds, then `runs` timed batches of `inner` calls each. Returns per-call
+ * statistics in milliseconds.
+ */
+export function measure(fn, { bars, warmup = 5, warmupMs = 1000, runs = 11, inner = 1 }) {
+  warmUp(fn, { calls: warmup, ms: warmupMs });
   const samples = [];
   for (let r = 0; r < runs; r++) {
     const start = performance.now();

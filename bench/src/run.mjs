@@ -40,7 +40,7 @@ function record(section, subject, backend, bars, stats) {
 
 function bench(section, subject, backend, bars, fn) {
   const inner = calibrate(fn);
-  record(section, subject, backend, bars, measure(fn, { bars, inner, warmup: Math.min(20, inner * 2), runs: quick ? 5 : 11 }));
+  record(section, subject, backend, bars, measure(fn, { bars, inner, warmup: Math.min(20, inner * 2), warmupMs: quick ? 300 : 1000, runs: quick ? 5 : 11 }));
 }
 
 const engines = await loadEngines();

@@ -16,7 +16,7 @@ import {
 import { equityCurve, rateOfChange } from './kernels/equity.js';
 import { fdlibmExp } from './kernels/exp.js';
 import { round2 } from './kernels/layer1.js';
-import { dema, ema, hma, kama, lsma, wma } from './kernels/moving-averages.js';
+import { dema, dema3, ema, ema3, hma, kama, kama3, lsma, wma } from './kernels/moving-averages.js';
 
 const EQUITY_FLOOR = 0.25;
 
@@ -70,6 +70,20 @@ function movingAverageInto(family: Family, x: Float64Array, length: number, out:
     case 'dema': return dema(x, length, out, scratch);
     case 'lsma': return lsma(x, length, out);
     case 'kama': return kama(x, length, out);
+  }
+}
+
+/** Three lengths of one family into `scratch.ma`, `ma1`, `ma2` (latency-bound kinds together). */
+function movingAveragesInto3(family: Family, x: Float64Array, l0: number, l1: number, l2: number, scratch: Scratch): void {
+  const { ma, ma1, ma2, maScratch } = scratch;
+  switch (family) {
+    case 'ema': return ema3(x, l0, l1, l2, ma, ma1, ma2);
+    case 'dema': return dema3(x, l0, l1, l2, ma, ma1, ma2);
+    case 'kama': return kama3(x, l0, l1, l2, ma, ma1, ma2);
+    default:
+      movingAverageInto(family, x, l0, ma, maScratch);
+      movingAverageInto(family, x, l1, ma1, maScratch);
+      movingAverageInto(family, x, l2, ma2, maScratch);
   }
 }
 
@@ -188,9 +202,7 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
         });
       } else if (returnsFinite) {
         for (let k = 0; k < lengths.length; k += 3) {
-          movingAverageInto(family, prices, lengths[k]!, scratch.ma, scratch.maScratch);
-          movingAverageInto(family, prices, lengths[k + 1]!, scratch.ma1, scratch.maScratch);
-          movingAverageInto(family, prices, lengths[k + 2]!, scratch.ma2, scratch.maScratch);
+          movingAveragesInto3(family, prices, lengths[k]!, lengths[k + 1]!, lengths[k + 2]!, scratch);
           accumulateThree(p, scratch.ma.subarray(cut), scratch.ma1.subarray(cut), scratch.ma2.subarray(cut), rz, d, num, den);
         }
       } else {

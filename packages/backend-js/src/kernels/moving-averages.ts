@@ -240,3 +240,140 @@ export function kama(x: Float64Array, length: number, out: Float64Array): void {
     out[i] = k;
   }
 }
+
+// ---- three lengths at once ------------------------------------------------------------------
+// EMA, DEMA and KAMA are latency-bound recurrences (each bar waits for the previous value).
+// Three lengths advanced in one loop overlap their dependency chains. Each lane first runs
+// alone up to the common start (the lanes start at their own length), then the three run
+// together; every lane performs exactly the single-length function's operations, so the
+// outputs are bit-identical to three separate calls.
+
+/** EMA of three lengths (see {@link ema}); lengths ≥ 1. */
+export function ema3(x: Float64Array, l0: number, l1: number, l2: number, o0: Float64Array, o1: Float64Array, o2: Float64Array): void {
+  const n = x.length;
+  const w0 = 1 - 2 / (l0 + 1), w1 = 1 - 2 / (l1 + 1), w2 = 1 - 2 / (l2 + 1);
+  const a0 = 2 / (l0 + 1), a1 = 2 / (l1 + 1), a2 = 2 / (l2 + 1);
+  const start = Math.max(l0, l1, l2) - 1;
+  if (n <= start + 1 || w0 + a0 !== 1 || w1 + a1 !== 1 || w2 + a2 !== 1) {
+    ema(x, l0, o0);
+    ema(x, l1, o1);
+    ema(x, l2, o2);
+    return;
+  }
+  // each lane alone up to `start` (inclusive)
+  ema(x.subarray(0, start + 1), l0, o0);
+  ema(x.subarray(0, start + 1), l1, o1);
+  ema(x.subarray(0, start + 1), l2, o2);
+  let e0 = o0[start]!, e1 = o1[start]!, e2 = o2[start]!;
+  for (let i = start + 1; i < n; i++) {
+    const v = x[i]!;
+    if (e0 !== v) e0 = w0 * e0 + a0 * v;
+    if (e1 !== v) e1 = w1 * e1 + a1 * v;
+    if (e2 !== v) e2 = w2 * e2 + a2 * v;
+    o0[i] = e0;
+    o1[i] = e1;
+    o2[i] = e2;
+  }
+}
+
+/** DEMA of three lengths (see {@link dema}); lengths ≥ 1. */
+export function dema3(x: Float64Array, l0: number, l1: number, l2: number, o0: Float64Array, o1: Float64Array, o2: Float64Array): void {
+  const n = x.length;
+  const w0 = 1 - 2 / (l0 + 1), w1 = 1 - 2 / (l1 + 1), w2 = 1 - 2 / (l2 + 1);
+  const a0 = 2 / (l0 + 1), a1 = 2 / (l1 + 1), a2 = 2 / (l2 + 1);
+  const start = Math.max(l0, l1, l2) - 1;
+  if (n <= start + 1 || w0 + a0 !== 1 || w1 + a1 !== 1 || w2 + a2 !== 1) {
+    dema(x, l0, o0);
+    dema(x, l1, o1);
+    dema(x, l2, o2);
+    return;
+  }
+  // each lane alone up to `start`, keeping its two EMA states
+  const [p0, q0] = demaPrefix(x, l0, start, o0);
+  const [p1, q1] = demaPrefix(x, l1, start, o1);
+  const [p2, q2] = demaPrefix(x, l2, start, o2);
+  let e10 = p0, e20 = q0, e11 = p1, e21 = q1, e12 = p2, e22 = q2;
+  for (let i = start + 1; i < n; i++) {
+    const v = x[i]!;
+    if (e10 !== v) e10 = w0 * e10 + a0 * v;
+    if (e11 !== v) e11 = w1 * e11 + a1 * v;
+    if (e12 !== v) e12 = w2 * e12 + a2 * v;
+    if (e20 !== e10) e20 = w0 * e20 + a0 * e10;
+    if (e21 !== e11) e21 = w1 * e21 + a1 * e11;
+    if (e22 !== e12) e22 = w2 * e22 + a2 * e12;
+    o0[i] = 2 * e10 - e20;
+    o1[i] = 2 * e11 - e21;
+    o2[i] = 2 * e12 - e22;
+  }
+}
+
+/** {@link dema} on `x[0..=end]` (den = 1 case), returning its two EMA states at `end`. */
+function demaPrefix(x: Float64Array, length: number, end: number, out: Float64Array): [number, number] {
+  out.fill(NaN, 0, length - 1);
+  const alpha = 2 / (length + 1);
+  const w = 1 - alpha;
+  let e1 = pairwiseSum(x, 0, length) / length;
+  let e2 = e1;
+  out[length - 1] = 2 * e1 - e2;
+  for (let i = length; i <= end; i++) {
+    const v = x[i]!;
+    if (e1 !== v) e1 = w * e1 + alpha * v;
+    if (e2 !== e1) e2 = w * e2 + alpha * e1;
+    out[i] = 2 * e1 - e2;
+  }
+  return [e1, e2];
+}
+
+/** KAMA of three lengths (see {@link kama}); lengths ≥ 1. */
+export function kama3(x: Float64Array, l0: number, l1: number, l2: number, o0: Float64Array, o1: Float64Array, o2: Float64Array): void {
+  const n = x.length;
+  const start = Math.max(l0, l1, l2);
+  if (n <= start + 1) {
+    kama(x, l0, o0);
+    kama(x, l1, o1);
+    kama(x, l2, o2);
+    return;
+  }
+  // each lane alone up to `start` (inclusive), keeping its state
+  const [k0, z0] = kamaPrefix(x, l0, start, o0);
+  const [k1, z1] = kamaPrefix(x, l1, start, o1);
+  const [k2, z2] = kamaPrefix(x, l2, start, o2);
+  let c0 = k0, c1 = k1, c2 = k2, n0 = z0, n1 = z1, n2 = z2;
+  for (let i = start + 1; i < n; i++) {
+    const v = x[i]!;
+    const step = Math.abs(v - x[i - 1]!);
+    n0 = n0 + step - Math.abs(x[i - l0]! - x[i - l0 - 1]!);
+    n1 = n1 + step - Math.abs(x[i - l1]! - x[i - l1 - 1]!);
+    n2 = n2 + step - Math.abs(x[i - l2]! - x[i - l2 - 1]!);
+    const r0 = n0 === 0 ? 0 : Math.abs(v - x[i - l0]!) / n0;
+    const r1 = n1 === 0 ? 0 : Math.abs(v - x[i - l1]!) / n1;
+    const r2 = n2 === 0 ? 0 : Math.abs(v - x[i - l2]!) / n2;
+    const t0 = r0 * KAMA_SPAN + KAMA_SLOW;
+    const t1 = r1 * KAMA_SPAN + KAMA_SLOW;
+    const t2 = r2 * KAMA_SPAN + KAMA_SLOW;
+    c0 = c0 + t0 * t0 * (v - c0);
+    c1 = c1 + t1 * t1 * (v - c1);
+    c2 = c2 + t2 * t2 * (v - c2);
+    o0[i] = c0;
+    o1[i] = c1;
+    o2[i] = c2;
+  }
+}
+
+/** {@link kama} on `x[0..=end]` (`length < end < n`), returning its value and noise at `end`. */
+function kamaPrefix(x: Float64Array, length: number, end: number, out: Float64Array): [number, number] {
+  let k = x[0]!;
+  out.fill(k, 0, length);
+  let noise = 0.0;
+  for (let j = 1; j <= length; j++) noise += Math.abs(x[j]! - x[j - 1]!);
+  for (let i = length; i <= end; i++) {
+    if (i > length) noise = noise + Math.abs(x[i]! - x[i - 1]!) - Math.abs(x[i - length]! - x[i - length - 1]!);
+    const v = x[i]!;
+    const signal = Math.abs(v - x[i - length]!);
+    const ratio = noise === 0 ? 0 : signal / noise;
+    const t = ratio * KAMA_SPAN + KAMA_SLOW;
+    k = k + t * t * (v - k);
+    out[i] = k;
+  }
+  return [k, noise];
+}
