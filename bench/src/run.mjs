@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AtcEngine } from '@adaptive-trend/core';
 import { calibrate, machineInfo, measure, randomWalk } from './harness.mjs';
+import { formatInterleaved, measureInterleaved } from './interleaved.mjs';
 import { loadPeers } from './peers.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -53,6 +54,13 @@ console.log(`machine: ${JSON.stringify(machine)}`);
 for (const n of !runs('pipeline') ? [] : quick ? [1500] : [1500, 1e4, 1e5]) {
   const x = randomWalk(n, 7);
   for (const [name, engine] of Object.entries(engines)) bench('pipeline', 'computeAtc default', name, n, () => engine.compute(x));
+}
+
+// (b') backend ratios, measured interleaved (one isolate per backend; see interleaved.mjs)
+let interleaved;
+if (runs('pipeline') && ['native', 'wasm', 'js'].every((b) => b in engines)) {
+  interleaved = await measureInterleaved(quick ? 11 : 41);
+  console.log(formatInterleaved(interleaved).map((line) => `ratios    ${line}`).join('\n'));
 }
 
 // (d) batch: 500 symbols × 1500 bars on all cores.
@@ -107,7 +115,7 @@ for (const n of !runs('kernels') ? [] : quick ? [1e4] : [1e4, 1e6]) {
 const resultsDir = join(here, '..', 'results');
 mkdirSync(resultsDir, { recursive: true });
 const stem = only ? `latest-${only}` : 'latest';
-writeFileSync(join(resultsDir, `${stem}.json`), `${JSON.stringify({ machine, command: `pnpm bench${quick ? ' -- --quick' : ''}${only ? ` -- --only=${only}` : ''}`, rows }, null, 2)}\n`);
+writeFileSync(join(resultsDir, `${stem}.json`), `${JSON.stringify({ machine, command: `pnpm bench${quick ? ' -- --quick' : ''}${only ? ` -- --only=${only}` : ''}`, rows, interleaved }, null, 2)}\n`);
 const table = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node} (${machine.date})`,
   '',
@@ -115,5 +123,6 @@ const table = [
   '|---|---|---|---:|---:|---:|---:|---:|',
   ...rows.map((r) => `| ${r.section} | ${r.subject} | ${r.backend} | ${r.bars} | ${r.medianMs.toPrecision(4)} | ${r.minMs.toPrecision(3)}–${r.maxMs.toPrecision(3)} | ${r.nsPerBar.toFixed(2)} | ${(r.barsPerSec / 1e6).toFixed(2)} |`),
 ];
+if (interleaved) table.push('', 'Interleaved backend comparison (`bench/src/interleaved.mjs`):', '', '```', ...formatInterleaved(interleaved), '```');
 writeFileSync(join(resultsDir, `${stem}.md`), `${table.join('\n')}\n`);
 console.log(`\nwrote ${join(resultsDir, `${stem}.json`)} and ${stem}.md`);
