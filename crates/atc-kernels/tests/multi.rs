@@ -41,22 +41,27 @@ fn kama_multi_twin(x: &[f64], lens: &[usize], out: &mut [f64]) -> KResult {
     }
 }
 
+/// Series length, curve count and scaled returns of multi-curve test case `case` (every third
+/// case with hostile returns: ±∞, NaN, 1e300).
+fn curves_case(case: usize, seed: u64, rng: &mut Rng) -> (usize, usize, Vec<f64>) {
+    let n = [1usize, 2, 3, 7, 64, 65, 130, 500][case % 8];
+    let k = [1usize, 2, 7, 8, 9, 16, 17, 54][(case / 8) % 8];
+    let prices = random_prices(n, case as u64 + seed);
+    let mut r = vec![0.0; n];
+    scaled_returns(&prices, 0.00002 * (case % 5) as f64, &mut r).unwrap();
+    if case % 3 == 0 && n > 2 {
+        for v in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 1e300] {
+            r[rng.next_u64() as usize % n] = v;
+        }
+    }
+    (n, k, r)
+}
+
 #[test]
 fn equity_curves_equal_single_curves() {
     let mut rng = Rng(0xE0_C0DE);
     for case in 0..300 {
-        let n = [1usize, 2, 3, 7, 64, 65, 130, 500][case % 8];
-        let k = [1usize, 2, 7, 8, 9, 16, 17, 54][(case / 8) % 8];
-        let prices = random_prices(n, case as u64 + 1);
-        let mut r = vec![0.0; n];
-        scaled_returns(&prices, 0.00002 * (case % 5) as f64, &mut r).unwrap();
-        if case % 3 == 0 && n > 2 {
-            // hostile returns
-            r[rng.next_u64() as usize % n] = f64::INFINITY;
-            r[rng.next_u64() as usize % n] = f64::NEG_INFINITY;
-            r[rng.next_u64() as usize % n] = f64::NAN;
-            r[rng.next_u64() as usize % n] = 1e300;
-        }
+        let (n, k, r) = curves_case(case, 1, &mut rng);
         let sig: Vec<f64> = (0..k * n)
             .map(|_| match rng.next_u64() % 12 {
                 0..=3 => 1.0,
@@ -196,17 +201,7 @@ fn kama_multi_validation() {
 fn equity_curves_bar_major_equal_single_curves() {
     let mut rng = Rng(0xBA_2_3A);
     for case in 0..300 {
-        let n = [1usize, 2, 3, 7, 64, 65, 130, 500][case % 8];
-        let k = [1usize, 2, 7, 8, 9, 16, 17, 54][(case / 8) % 8];
-        let prices = random_prices(n, case as u64 + 11);
-        let mut r = vec![0.0; n];
-        scaled_returns(&prices, 0.00002 * (case % 5) as f64, &mut r).unwrap();
-        if case % 3 == 0 && n > 2 {
-            r[rng.next_u64() as usize % n] = f64::INFINITY;
-            r[rng.next_u64() as usize % n] = f64::NEG_INFINITY;
-            r[rng.next_u64() as usize % n] = f64::NAN;
-            r[rng.next_u64() as usize % n] = 1e300;
-        }
+        let (n, k, r) = curves_case(case, 11, &mut rng);
         // bar-major i8 signals and their row-major f64 copy for the single-curve oracle
         let sig: Vec<i8> = (0..k * n).map(|_| (rng.next_u64() % 3) as i8 - 1).collect();
         let starting: Vec<f64> = (0..k)

@@ -82,18 +82,27 @@ export function dema(x: Float64Array, length: number, out: Float64Array, _scratc
   const n = x.length;
   out.fill(NaN, 0, Math.min(length - 1, n));
   if (n < length) return;
+  demaThrough(x, length, n - 1, out);
+}
+
+/**
+ * {@link dema} on `x[0..=end]` (`length − 1 ≤ end < n`; slots before L−1 are the caller's),
+ * returning its two EMA states at `end`.
+ */
+function demaThrough(x: Float64Array, length: number, end: number, out: Float64Array): [number, number] {
   const alpha = 2 / (length + 1);
   const w = 1 - alpha;
   const den = w + alpha;
   let e1 = pairwiseSum(x, 0, length) / length;
   let e2 = e1;
   out[length - 1] = 2 * e1 - e2;
-  for (let i = length; i < n; i++) {
+  for (let i = length; i <= end; i++) {
     const v = x[i]!;
     if (e1 !== v) e1 = den === 1 ? w * e1 + alpha * v : (w * e1 + alpha * v) / den;
     if (e2 !== e1) e2 = den === 1 ? w * e2 + alpha * e1 : (w * e2 + alpha * e1) / den;
     out[i] = 2 * e1 - e2;
   }
+  return [e1, e2];
 }
 
 /** WMA over `x[from..]`, written to `out[from..]` (NaN before from+length−1). */
@@ -225,12 +234,20 @@ const KAMA_SPAN = KAMA_FAST - KAMA_SLOW; // 0.6020000000000001, as the reference
 export function kama(x: Float64Array, length: number, out: Float64Array): void {
   const n = x.length;
   if (n === 0) return;
+  if (n <= length) {
+    out.fill(x[0]!, 0, n);
+    return;
+  }
+  kamaThrough(x, length, n - 1, out);
+}
+
+/** {@link kama} on `x[0..=end]` (`length ≤ end < n`), returning its value and noise at `end`. */
+function kamaThrough(x: Float64Array, length: number, end: number, out: Float64Array): [number, number] {
   let k = x[0]!;
-  out.fill(k, 0, Math.min(length, n));
-  if (n <= length) return;
+  out.fill(k, 0, length);
   let noise = 0.0;
   for (let j = 1; j <= length; j++) noise += Math.abs(x[j]! - x[j - 1]!);
-  for (let i = length; i < n; i++) {
+  for (let i = length; i <= end; i++) {
     if (i > length) noise = noise + Math.abs(x[i]! - x[i - 1]!) - Math.abs(x[i - length]! - x[i - length - 1]!);
     const v = x[i]!;
     const signal = Math.abs(v - x[i - length]!);
@@ -239,6 +256,7 @@ export function kama(x: Float64Array, length: number, out: Float64Array): void {
     k = k + t * t * (v - k);
     out[i] = k;
   }
+  return [k, noise];
 }
 
 // ---- three lengths at once ------------------------------------------------------------------
@@ -288,10 +306,11 @@ export function dema3(x: Float64Array, l0: number, l1: number, l2: number, o0: F
     dema(x, l2, o2);
     return;
   }
-  // each lane alone up to `start`, keeping its two EMA states
-  const [p0, q0] = demaPrefix(x, l0, start, o0);
-  const [p1, q1] = demaPrefix(x, l1, start, o1);
-  const [p2, q2] = demaPrefix(x, l2, start, o2);
+  // each lane alone up to `start`, keeping its two EMA states (dema's own loop, to `start`)
+  for (const [length, out] of [[l0, o0], [l1, o1], [l2, o2]] as const) out.fill(NaN, 0, length - 1);
+  const [p0, q0] = demaThrough(x, l0, start, o0);
+  const [p1, q1] = demaThrough(x, l1, start, o1);
+  const [p2, q2] = demaThrough(x, l2, start, o2);
   let e10 = p0, e20 = q0, e11 = p1, e21 = q1, e12 = p2, e22 = q2;
   for (let i = start + 1; i < n; i++) {
     const v = x[i]!;
@@ -307,23 +326,6 @@ export function dema3(x: Float64Array, l0: number, l1: number, l2: number, o0: F
   }
 }
 
-/** {@link dema} on `x[0..=end]` (den = 1 case), returning its two EMA states at `end`. */
-function demaPrefix(x: Float64Array, length: number, end: number, out: Float64Array): [number, number] {
-  out.fill(NaN, 0, length - 1);
-  const alpha = 2 / (length + 1);
-  const w = 1 - alpha;
-  let e1 = pairwiseSum(x, 0, length) / length;
-  let e2 = e1;
-  out[length - 1] = 2 * e1 - e2;
-  for (let i = length; i <= end; i++) {
-    const v = x[i]!;
-    if (e1 !== v) e1 = w * e1 + alpha * v;
-    if (e2 !== e1) e2 = w * e2 + alpha * e1;
-    out[i] = 2 * e1 - e2;
-  }
-  return [e1, e2];
-}
-
 /** KAMA of three lengths (see {@link kama}); lengths ≥ 1. */
 export function kama3(x: Float64Array, l0: number, l1: number, l2: number, o0: Float64Array, o1: Float64Array, o2: Float64Array): void {
   const n = x.length;
@@ -335,9 +337,9 @@ export function kama3(x: Float64Array, l0: number, l1: number, l2: number, o0: F
     return;
   }
   // each lane alone up to `start` (inclusive), keeping its state
-  const [k0, z0] = kamaPrefix(x, l0, start, o0);
-  const [k1, z1] = kamaPrefix(x, l1, start, o1);
-  const [k2, z2] = kamaPrefix(x, l2, start, o2);
+  const [k0, z0] = kamaThrough(x, l0, start, o0);
+  const [k1, z1] = kamaThrough(x, l1, start, o1);
+  const [k2, z2] = kamaThrough(x, l2, start, o2);
   let c0 = k0, c1 = k1, c2 = k2, n0 = z0, n1 = z1, n2 = z2;
   for (let i = start + 1; i < n; i++) {
     const v = x[i]!;
@@ -358,22 +360,4 @@ export function kama3(x: Float64Array, l0: number, l1: number, l2: number, o0: F
     o1[i] = c1;
     o2[i] = c2;
   }
-}
-
-/** {@link kama} on `x[0..=end]` (`length < end < n`), returning its value and noise at `end`. */
-function kamaPrefix(x: Float64Array, length: number, end: number, out: Float64Array): [number, number] {
-  let k = x[0]!;
-  out.fill(k, 0, length);
-  let noise = 0.0;
-  for (let j = 1; j <= length; j++) noise += Math.abs(x[j]! - x[j - 1]!);
-  for (let i = length; i <= end; i++) {
-    if (i > length) noise = noise + Math.abs(x[i]! - x[i - 1]!) - Math.abs(x[i - length]! - x[i - length - 1]!);
-    const v = x[i]!;
-    const signal = Math.abs(v - x[i - length]!);
-    const ratio = noise === 0 ? 0 : signal / noise;
-    const t = ratio * KAMA_SPAN + KAMA_SLOW;
-    k = k + t * t * (v - k);
-    out[i] = k;
-  }
-  return [k, noise];
 }
