@@ -289,6 +289,57 @@ unsafe fn view_mut<'a, T: Plain>(r: Region) -> &'a mut [T] {
     unsafe { core::slice::from_raw_parts_mut(r.addr as *mut T, r.count) }
 }
 
+/// Runs export `name`: locks the state, runs `body`, records its outcome ([`finish`]).
+fn export(name: &str, body: impl FnOnce(&mut State) -> Result<(), Fail>) -> i32 {
+    let mut st = state();
+    let st = &mut *st;
+    let result = body(st);
+    finish(st, name, result)
+}
+
+/// An input argument: pointer, element count, name for messages.
+type Arg<T> = (*const T, usize, &'static str);
+
+/// Two input views and one output view.
+type Views2<'a, A, B, O> = (&'a [A], &'a [B], &'a mut [O]);
+
+/// Checks one input and one output region (`out` disjoint from the input) and views them.
+///
+/// # Safety
+/// The views must not outlive the export call that made them (the host does not touch linear
+/// memory while an export runs, and the next call may free or reuse these regions).
+unsafe fn views1<'a, A: Plain, O: Plain>(
+    allocations: &[(usize, usize)],
+    a: Arg<A>,
+    out: (*mut O, usize),
+) -> Result<(&'a [A], &'a mut [O]), Fail> {
+    let ra = region(allocations, a.0, a.1, a.2)?;
+    let ro = region(allocations, out.0.cast_const(), out.1, "out")?;
+    check_disjoint(&[ra, ro], &[1])?;
+    // SAFETY: both regions were checked by `region` in this call, `out` is disjoint from the
+    // input, and the caller keeps the views within the call.
+    Ok(unsafe { (view::<A>(ra), view_mut::<O>(ro)) })
+}
+
+/// [`views1`] for two inputs (which may overlap each other: they are only read).
+///
+/// # Safety
+/// As [`views1`].
+unsafe fn views2<'a, A: Plain, B: Plain, O: Plain>(
+    allocations: &[(usize, usize)],
+    a: Arg<A>,
+    b: Arg<B>,
+    out: (*mut O, usize),
+) -> Result<Views2<'a, A, B, O>, Fail> {
+    let ra = region(allocations, a.0, a.1, a.2)?;
+    let rb = region(allocations, b.0, b.1, b.2)?;
+    let ro = region(allocations, out.0.cast_const(), out.1, "out")?;
+    check_disjoint(&[ra, rb, ro], &[2])?;
+    // SAFETY: all three regions were checked by `region` in this call, `out` is disjoint from
+    // both inputs, and the caller keeps the views within the call.
+    Ok(unsafe { (view::<A>(ra), view::<B>(rb), view_mut::<O>(ro)) })
+}
+
 // --- allocation -----------------------------------------------------------------------------------
 
 /// Allocates `size` zero-filled bytes aligned to 16. Returns null when `size` is 0 or the
@@ -383,23 +434,16 @@ fn run_ma(
     length: u32,
     out_ptr: *mut f64,
 ) -> i32 {
-    let mut st = state();
-    let st = &mut *st;
-    let result = (|| {
-        let x = region(&st.allocations, x_ptr, n, "source")?;
-        let out = region(&st.allocations, out_ptr.cast_const(), n, "out")?;
-        check_disjoint(&[x, out], &[1])?;
-        // SAFETY: both regions were checked by `region` in this call and `out` is disjoint
-        // from `x`; the host does not touch memory while the export runs.
-        let (x, out) = unsafe { (view::<f64>(x), view_mut::<f64>(out)) };
+    export(name, |st| {
+        // SAFETY: the views live only within this call.
+        let (x, out) = unsafe { views1(&st.allocations, (x_ptr, n, "source"), (out_ptr, n)) }?;
         let length = length as usize;
         match kind {
             MaKind::Hma => k::hma_with_scratch(x, length, out, &mut st.hma_scratch)?,
             _ => k::moving_average(kind, x, length, out)?,
         }
         Ok(())
-    })();
-    finish(st, name, result)
+    })
 }
 
 /// Any moving average by kind code (0 SMA, 1 EMA, 2 WMA, 3 HMA, 4 DEMA, 5 LSMA, 6 KAMA; core's
@@ -429,18 +473,11 @@ pub extern "C" fn moving_average(
 /// `out[0] = NaN`, `out[i] = p[i]/p[i−1] − 1` for `n` prices.
 #[no_mangle]
 pub extern "C" fn rate_of_change(p_ptr: *const f64, n: usize, out_ptr: *mut f64) -> i32 {
-    let mut st = state();
-    let st = &mut *st;
-    let result = (|| {
-        let p = region(&st.allocations, p_ptr, n, "prices")?;
-        let out = region(&st.allocations, out_ptr.cast_const(), n, "out")?;
-        check_disjoint(&[p, out], &[1])?;
-        // SAFETY: regions checked in this call; `out` disjoint from `p`.
-        let (p, out) = unsafe { (view::<f64>(p), view_mut::<f64>(out)) };
-        k::rate_of_change(p, out)?;
-        Ok(())
-    })();
-    finish(st, "rate_of_change", result)
+    export("rate_of_change", |st| {
+        // SAFETY: the views live only within this call.
+        let (p, out) = unsafe { views1(&st.allocations, (p_ptr, n, "prices"), (out_ptr, n)) }?;
+        Ok(k::rate_of_change(p, out)?)
+    })
 }
 
 /// Scaled returns `R[i]·exp(λ·max(i,1))` for `n` prices; `lambda` = La/1000.
@@ -451,18 +488,11 @@ pub extern "C" fn scaled_returns(
     lambda: f64,
     out_ptr: *mut f64,
 ) -> i32 {
-    let mut st = state();
-    let st = &mut *st;
-    let result = (|| {
-        let p = region(&st.allocations, p_ptr, n, "prices")?;
-        let out = region(&st.allocations, out_ptr.cast_const(), n, "out")?;
-        check_disjoint(&[p, out], &[1])?;
-        // SAFETY: regions checked in this call; `out` disjoint from `p`.
-        let (p, out) = unsafe { (view::<f64>(p), view_mut::<f64>(out)) };
-        k::scaled_returns(p, lambda, out)?;
-        Ok(())
-    })();
-    finish(st, "scaled_returns", result)
+    export("scaled_returns", |st| {
+        // SAFETY: the views live only within this call.
+        let (p, out) = unsafe { views1(&st.allocations, (p_ptr, n, "prices"), (out_ptr, n)) }?;
+        Ok(k::scaled_returns(p, lambda, out)?)
+    })
 }
 
 /// Persistent crossover state (i8 per bar) of `n` prices against an MA.
@@ -473,20 +503,12 @@ pub extern "C" fn crossover_signal(
     n: usize,
     out_ptr: *mut i8,
 ) -> i32 {
-    let mut st = state();
-    let st = &mut *st;
-    let result = (|| {
-        let p = region(&st.allocations, p_ptr, n, "prices")?;
-        let ma = region(&st.allocations, ma_ptr, n, "ma")?;
-        let out = region(&st.allocations, out_ptr.cast_const(), n, "out")?;
-        check_disjoint(&[p, ma, out], &[2])?;
-        // SAFETY: regions checked in this call; `out` disjoint from both inputs (the inputs
-        // may overlap each other: they are only read).
-        let (p, ma, out) = unsafe { (view::<f64>(p), view::<f64>(ma), view_mut::<i8>(out)) };
-        k::crossover_signal(p, ma, out)?;
-        Ok(())
-    })();
-    finish(st, "crossover_signal", result)
+    export("crossover_signal", |st| {
+        let (p, ma) = ((p_ptr, n, "prices"), (ma_ptr, n, "ma"));
+        // SAFETY: the views live only within this call.
+        let (p, ma, out) = unsafe { views2(&st.allocations, p, ma, (out_ptr, n)) }?;
+        Ok(k::crossover_signal(p, ma, out)?)
+    })
 }
 
 /// Held state from `n` up/down flags (u8, non-zero = set; up wins).
@@ -497,19 +519,12 @@ pub extern "C" fn persist_signal(
     n: usize,
     out_ptr: *mut i8,
 ) -> i32 {
-    let mut st = state();
-    let st = &mut *st;
-    let result = (|| {
-        let up = region(&st.allocations, up_ptr, n, "up")?;
-        let down = region(&st.allocations, down_ptr, n, "down")?;
-        let out = region(&st.allocations, out_ptr.cast_const(), n, "out")?;
-        check_disjoint(&[up, down, out], &[2])?;
-        // SAFETY: regions checked in this call; `out` disjoint from both inputs.
-        let (up, down, out) = unsafe { (view::<u8>(up), view::<u8>(down), view_mut::<i8>(out)) };
-        k::persist_signal(up, down, out)?;
-        Ok(())
-    })();
-    finish(st, "persist_signal", result)
+    export("persist_signal", |st| {
+        let (up, down) = ((up_ptr, n, "up"), (down_ptr, n, "down"));
+        // SAFETY: the views live only within this call.
+        let (up, down, out) = unsafe { views2(&st.allocations, up, down, (out_ptr, n)) }?;
+        Ok(k::persist_signal(up, down, out)?)
+    })
 }
 
 /// Equity curve over `n` bars of the unshifted `signal` on `returns`.
@@ -523,19 +538,19 @@ pub extern "C" fn equity_curve(
     cutout: usize,
     out_ptr: *mut f64,
 ) -> i32 {
-    let mut st = state();
-    let st = &mut *st;
-    let result = (|| {
-        let r = region(&st.allocations, returns_ptr, n, "returns")?;
-        let s = region(&st.allocations, signal_ptr, n, "signal")?;
-        let out = region(&st.allocations, out_ptr.cast_const(), n, "out")?;
-        check_disjoint(&[r, s, out], &[2])?;
-        // SAFETY: regions checked in this call; `out` disjoint from both inputs.
-        let (r, s, out) = unsafe { (view::<f64>(r), view::<f64>(s), view_mut::<f64>(out)) };
-        k::equity_curve(r, s, starting_equity, decay_multiplier, cutout, out)?;
-        Ok(())
-    })();
-    finish(st, "equity_curve", result)
+    export("equity_curve", |st| {
+        let (r, s) = ((returns_ptr, n, "returns"), (signal_ptr, n, "signal"));
+        // SAFETY: the views live only within this call.
+        let (r, s, out) = unsafe { views2(&st.allocations, r, s, (out_ptr, n)) }?;
+        Ok(k::equity_curve(
+            r,
+            s,
+            starting_equity,
+            decay_multiplier,
+            cutout,
+            out,
+        )?)
+    })
 }
 
 /// Layer-1 signal of `n` bars from `len = rows × n` signals (i8) and equities (f64),
@@ -548,19 +563,15 @@ pub extern "C" fn layer1_signal(
     out_ptr: *mut f64,
     n: usize,
 ) -> i32 {
-    let mut st = state();
-    let st = &mut *st;
-    let result = (|| {
-        let s = region(&st.allocations, signals_ptr, len, "signals")?;
-        let e = region(&st.allocations, equities_ptr, len, "equities")?;
-        let out = region(&st.allocations, out_ptr.cast_const(), n, "out")?;
-        check_disjoint(&[s, e, out], &[2])?;
-        // SAFETY: regions checked in this call; `out` disjoint from both inputs.
-        let (s, e, out) = unsafe { (view::<i8>(s), view::<f64>(e), view_mut::<f64>(out)) };
-        k::layer1_signal(s, e, out)?;
-        Ok(())
-    })();
-    finish(st, "layer1_signal", result)
+    export("layer1_signal", |st| {
+        let (s, e) = (
+            (signals_ptr, len, "signals"),
+            (equities_ptr, len, "equities"),
+        );
+        // SAFETY: the views live only within this call.
+        let (s, e, out) = unsafe { views2(&st.allocations, s, e, (out_ptr, n)) }?;
+        Ok(k::layer1_signal(s, e, out)?)
+    })
 }
 
 /// A packed-config slot that must be a non-negative integer.
@@ -642,9 +653,7 @@ pub extern "C" fn compute_atc(
     sigs_ptr: *mut i8,
     eqs_ptr: *mut f64,
 ) -> i32 {
-    let mut st = state();
-    let st = &mut *st;
-    let result = (|| {
+    export("compute_atc", |st| {
         let pr = region(&st.allocations, params_ptr, PACKED_CONFIG_LENGTH, "params")?;
         // SAFETY: checked region; only read, and no mutable view exists yet.
         let params = decode_params(unsafe { view::<f64>(pr) })?;
@@ -685,8 +694,7 @@ pub extern "C" fn compute_atc(
         let ws = st.workspace.get_or_insert_with(Workspace::new);
         k::compute_atc(prices, &params, out, detail, ws)?;
         Ok(())
-    })();
-    finish(st, "compute_atc", result)
+    })
 }
 
 #[cfg(test)]
@@ -733,20 +741,38 @@ mod tests {
     fn rejects_bad_regions() {
         let _serial = serial();
         let a = buf(64) as *mut f64;
-        assert_eq!(moving_average(1, core::ptr::null(), 4, 2, a), STATUS_NULL_POINTER);
+        assert_eq!(
+            moving_average(1, core::ptr::null(), 4, 2, a),
+            STATUS_NULL_POINTER
+        );
         assert_eq!(moving_average(1, a, 4, 2, a), STATUS_OVERLAP);
         assert!(message().contains("overlaps"));
-        assert_eq!(moving_average(1, a, 16, 2, a.wrapping_add(4)), STATUS_OUT_OF_BOUNDS);
+        assert_eq!(
+            moving_average(1, a, 16, 2, a.wrapping_add(4)),
+            STATUS_OUT_OF_BOUNDS
+        );
         // SAFETY: not dereferenced (the check fails first).
         let odd = unsafe { (a as *mut u8).add(1) } as *const f64;
-        assert_eq!(moving_average(1, odd, 2, 1, a.wrapping_add(4)), STATUS_MISALIGNED);
+        assert_eq!(
+            moving_average(1, odd, 2, 1, a.wrapping_add(4)),
+            STATUS_MISALIGNED
+        );
         assert_eq!(moving_average(1, a, usize::MAX, 2, a), STATUS_SIZE_OVERFLOW);
         assert_eq!(moving_average(9, a, 1, 1, a), STATUS_INVALID_KIND);
-        assert_eq!(moving_average(1, a, 2, 3, a.wrapping_add(4)), STATUS_SERIES_TOO_SHORT);
-        assert_eq!(moving_average(1, a, 2, 0, a.wrapping_add(4)), STATUS_LENGTH_TOO_SMALL);
+        assert_eq!(
+            moving_average(1, a, 2, 3, a.wrapping_add(4)),
+            STATUS_SERIES_TOO_SHORT
+        );
+        assert_eq!(
+            moving_average(1, a, 2, 0, a.wrapping_add(4)),
+            STATUS_LENGTH_TOO_SMALL
+        );
         assert_eq!(free_bytes(a.cast(), 63), STATUS_UNKNOWN_ALLOCATION);
         assert_eq!(free_bytes(a.cast(), 64), STATUS_OK);
-        assert_eq!(moving_average(1, a, 2, 1, a.wrapping_add(4)), STATUS_OUT_OF_BOUNDS);
+        assert_eq!(
+            moving_average(1, a, 2, 1, a.wrapping_add(4)),
+            STATUS_OUT_OF_BOUNDS
+        );
     }
 
     #[test]
