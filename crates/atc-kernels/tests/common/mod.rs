@@ -159,9 +159,9 @@ pub fn compose_kernels(prices: &[f64], p: &Params) -> Option<Outputs> {
     let mut eqs = vec![0.0; 54 * m];
     let mut full = vec![0.0; n];
     for f in 0..6 {
-        for k in 0..9 {
+        for (k, &length) in lens[f].iter().enumerate() {
             let row = f * 9 + k;
-            moving_average(FAMILY_KINDS[f], prices, lens[f][k], &mut full).ok()?;
+            moving_average(FAMILY_KINDS[f], prices, length, &mut full).ok()?;
             mas[row * m..(row + 1) * m].copy_from_slice(&full[c..]);
             crossover_signal(pc, &full[c..], &mut sigs[row * m..(row + 1) * m]).ok()?;
             let sf: Vec<f64> = sigs[row * m..(row + 1) * m]
