@@ -54,6 +54,11 @@ console.log(`machine: ${JSON.stringify(machine)}`);
 for (const n of !runs('pipeline') ? [] : quick ? [1500] : [1500, 1e4, 1e5]) {
   const x = randomWalk(n, 7);
   for (const [name, engine] of Object.entries(engines)) bench('pipeline', 'computeAtc default', name, n, () => engine.compute(x));
+  if (n === 1500) {
+    // the same with a caller-supplied outputs buffer: no ~150 kB allocation per call
+    const outputs = new Float64Array(13 * n);
+    for (const [name, engine] of Object.entries(engines)) bench('pipeline', 'computeAtc into buffer', name, n, () => engine.compute(x, undefined, { outputs }));
+  }
 }
 
 // (b') backend ratios, measured interleaved (one isolate per backend; see interleaved.mjs)

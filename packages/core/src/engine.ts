@@ -2,7 +2,7 @@ import type { Backend, BackendName } from './backend.js';
 import { type AtcConfigInput, type ResolvedAtcConfig, checkConfigAgainstSeries, resolveConfig } from './config.js';
 import { AtcInputError } from './errors.js';
 import { MA_KINDS, type MaKind } from './families.js';
-import { allocateBuffers, composeAtc } from './pipeline.js';
+import { OUTPUT_ROWS, allocateBuffers, composeAtc } from './pipeline.js';
 import { AtcResult } from './result.js';
 import { type BatchOptions, allocateBatch, runBatch } from './batch.js';
 import { type SeriesInput, outputBuffer, requireFinite, requireLength, requireSameLength, toFloat64, toPrices } from './series.js';
@@ -16,6 +16,19 @@ export interface ComputeOptions {
    * runs the same pipeline kernel by kernel (for cross-checks and debugging; same bits).
    */
   path?: 'fused' | 'composed';
+  /**
+   * Write the 13 output rows into this buffer (`13 × (n − cutout)` values) instead of a new
+   * one, e.g. to reuse one buffer for every update of a live series and skip a ~100 kB
+   * allocation per call. The returned result is a view of it: the next call with the same
+   * buffer overwrites that result's values. Must not overlap `prices`.
+   *
+   * @example
+   * ```ts
+   * const outputs = new Float64Array(13 * closes.length);
+   * const r1 = engine.compute(closes, config, { outputs }); // r1 views `outputs`
+   * ```
+   */
+  outputs?: Float64Array;
 }
 
 /** Options of {@link AtcEngine.equityCurve}. */
@@ -83,7 +96,7 @@ export class AtcEngine {
     const resolved = resolveConfig(config);
     checkConfigAgainstSeries(resolved, series.length);
     const bars = series.length - resolved.cutout;
-    const buffers = allocateBuffers(bars, options.details === true);
+    const buffers = allocateBuffers(bars, options.details === true, outputBuffer('options.outputs', options.outputs, newF64, Float64Array, OUTPUT_ROWS * bars, [series]));
     if (this.#impl.computeAtc && options.path !== 'composed') this.#impl.computeAtc(series, resolved, buffers);
     else composeAtc(this.#impl, series, resolved, buffers);
     return new AtcResult(buffers, bars, resolved, this.#impl.name);
@@ -126,7 +139,7 @@ export class AtcEngine {
     requireFinite('source', x);
     if (kind === 'kama') requireLength('length', length, Number.MAX_SAFE_INTEGER);
     else requireLength('length', length, x.length, kind === 'hma' ? 2 : 1);
-    const target = outputBuffer('out', out, newF64, Float64Array, x.length);
+    const target = outputBuffer('out', out, newF64, Float64Array, x.length, [x]);
     this.#impl.movingAverage(kind, x, length, target);
     return target;
   }
@@ -163,7 +176,7 @@ export class AtcEngine {
   /** Rate of change `p[i]/p[i−1] − 1` (NaN at bar 0). */
   rateOfChange(prices: SeriesInput, out?: Float64Array): Float64Array {
     const p = toPrices('prices', prices);
-    const target = outputBuffer('out', out, newF64, Float64Array, p.length);
+    const target = outputBuffer('out', out, newF64, Float64Array, p.length, [p]);
     this.#impl.rateOfChange(p, target);
     return target;
   }
@@ -172,7 +185,7 @@ export class AtcEngine {
   scaledReturns(prices: SeriesInput, lambda = 0.02, out?: Float64Array): Float64Array {
     const p = toPrices('prices', prices);
     resolveConfig({ lambda });
-    const target = outputBuffer('out', out, newF64, Float64Array, p.length);
+    const target = outputBuffer('out', out, newF64, Float64Array, p.length, [p]);
     this.#impl.scaledReturns(p, lambda / 1000.0, target);
     return target;
   }
@@ -183,7 +196,7 @@ export class AtcEngine {
     requireFinite('prices', p);
     const m = toFloat64('ma', ma);
     requireSameLength('ma', m.length, p.length, 'prices');
-    const target = outputBuffer('out', out, newI8, Int8Array, p.length);
+    const target = outputBuffer('out', out, newI8, Int8Array, p.length, [p, m]);
     this.#impl.crossoverSignal(p, m, target);
     return target;
   }
@@ -193,7 +206,7 @@ export class AtcEngine {
     const u = toFlags('up', up);
     const d = toFlags('down', down);
     requireSameLength('down', d.length, u.length, 'up');
-    const target = outputBuffer('out', out, newI8, Int8Array, u.length);
+    const target = outputBuffer('out', out, newI8, Int8Array, u.length, [u, d]);
     this.#impl.persistSignal(u, d, target);
     return target;
   }
@@ -211,7 +224,7 @@ export class AtcEngine {
     if (!Number.isInteger(cutout) || cutout < 0 || (r.length > 0 && cutout >= r.length)) {
       throw new AtcInputError('INVALID_CUTOUT', 'options.cutout', `must be an integer in [0, ${r.length}), got ${String(cutout)}`);
     }
-    const target = outputBuffer('out', out, newF64, Float64Array, r.length);
+    const target = outputBuffer('out', out, newF64, Float64Array, r.length, [r, s]);
     this.#impl.equityCurve(r, s, startingEquity, 1.0 - decay / 100.0, cutout, target);
     return target;
   }
@@ -227,7 +240,7 @@ export class AtcEngine {
     if (!Number.isInteger(rows) || rows < 1 || signals.length % rows !== 0) {
       throw new AtcInputError('INVALID_LENGTH', 'rows', `must be a positive integer dividing signals.length ${signals.length}, got ${String(rows)}`);
     }
-    const target = outputBuffer('out', out, newF64, Float64Array, signals.length / rows);
+    const target = outputBuffer('out', out, newF64, Float64Array, signals.length / rows, [signals, e]);
     this.#impl.layer1Signal(signals, e, target);
     return target;
   }

@@ -12,7 +12,8 @@ export type AtcInputErrorCode =
   | 'INVALID_CUTOUT'
   | 'UNKNOWN_CONFIG_KEY'
   | 'INVALID_OPTION'
-  | 'DETACHED_BUFFER';
+  | 'DETACHED_BUFFER'
+  | 'OVERLAPPING_BUFFERS';
 
 /** Base class of every error this library throws on purpose. */
 export class AtcError extends Error {

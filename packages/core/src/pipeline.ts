@@ -21,9 +21,9 @@ export function decayMultiplier(config: ResolvedAtcConfig): number {
 }
 
 /** Allocates the buffers of one computation of `bars` output bars. */
-export function allocateBuffers(bars: number, details: boolean): AtcBuffers {
+export function allocateBuffers(bars: number, details: boolean, outputs?: Float64Array): AtcBuffers {
   return {
-    outputs: new Float64Array(OUTPUT_ROWS * bars),
+    outputs: outputs ?? new Float64Array(OUTPUT_ROWS * bars),
     movingAverages: details ? new Float64Array(MA_COUNT * bars) : undefined,
     maSignals: details ? new Int8Array(MA_COUNT * bars) : undefined,
     maEquities: details ? new Float64Array(MA_COUNT * bars) : undefined,

@@ -104,16 +104,36 @@ export function requireSameLength(field: string, actual: number, expected: numbe
   }
 }
 
-/** An optional caller-supplied output buffer of the right type and length, or a new one. */
+/**
+ * An optional caller-supplied output buffer of the right type and length, or a new one. A
+ * supplied buffer must not share memory with any of `inputs` (writing it would change an input
+ * in the middle of the computation: silently wrong numbers on some backends, a refusal on
+ * others — so every backend refuses it here, the same way).
+ */
 export function outputBuffer<T extends Float64Array | Int8Array>(
   field: string,
   out: T | undefined,
   make: (n: number) => T,
   type: new (n: number) => T,
   n: number,
+  inputs: readonly ArrayBufferView[] = [],
 ): T {
   if (out === undefined) return make(n);
   if (!(out instanceof type)) throw new AtcInputError('INVALID_TYPE', field, `must be a ${type.name}`);
+  if (isDetached(out)) throw new AtcInputError('DETACHED_BUFFER', field, 'the underlying ArrayBuffer is detached');
   requireSameLength(field, out.length, n, 'the input');
+  requireDisjoint(field, out, inputs);
   return out;
+}
+
+/** Throws `OVERLAPPING_BUFFERS` when `out` shares at least one byte with one of `inputs`. */
+export function requireDisjoint(field: string, out: ArrayBufferView, inputs: readonly ArrayBufferView[]): void {
+  const start = out.byteOffset;
+  const end = start + out.byteLength;
+  for (const input of inputs) {
+    if (input.buffer !== out.buffer || out.byteLength === 0 || input.byteLength === 0) continue;
+    if (start < input.byteOffset + input.byteLength && input.byteOffset < end) {
+      throw new AtcInputError('OVERLAPPING_BUFFERS', field, 'shares memory with an input; pass a separate buffer (inputs are never modified)');
+    }
+  }
 }

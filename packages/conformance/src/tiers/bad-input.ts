@@ -71,6 +71,25 @@ export const BAD_INPUTS: readonly BadCase[] = [
   { label: 'kernel: wrong output buffer type', call: (e) => e.ema(ramp(10), 3, new Float32Array(10) as never), code: 'INVALID_TYPE', field: 'out' },
   { label: 'kernel: wrong output buffer length', call: (e) => e.ema(ramp(10), 3, new Float64Array(9)), code: 'LENGTH_MISMATCH', field: 'out' },
   { label: 'kernel: rows not dividing', call: (e) => e.layer1Signal(new Int8Array(10), new Float64Array(10), 3), code: 'INVALID_LENGTH', field: 'rows' },
+  { label: 'kernel: output is the source', call: (e) => { const x = ramp(10); return e.ema(x, 3, x); }, code: 'OVERLAPPING_BUFFERS', field: 'out' },
+  {
+    label: 'kernel: output overlaps one input partly',
+    call: (e) => { const p = ramp(10); return e.crossoverSignal(p, ramp(10), new Int8Array(p.buffer, 8, 10)); },
+    code: 'OVERLAPPING_BUFFERS',
+    field: 'out',
+  },
+  { label: 'compute: outputs of the wrong length', call: (e) => e.compute(ramp(100), {}, { outputs: new Float64Array(13 * 100 - 1) }), code: 'LENGTH_MISMATCH', field: 'options.outputs' },
+  { label: 'compute: outputs not a Float64Array', call: (e) => e.compute(ramp(100), {}, { outputs: new Float32Array(1300) as never }), code: 'INVALID_TYPE', field: 'options.outputs' },
+  {
+    label: 'compute: outputs overlapping the prices',
+    call: (e) => {
+      const memory = new Float64Array(100 + 1300);
+      memory.set(ramp(100));
+      return e.compute(memory.subarray(0, 100), {}, { outputs: memory.subarray(99, 99 + 1300) });
+    },
+    code: 'OVERLAPPING_BUFFERS',
+    field: 'options.outputs',
+  },
 ];
 
 export function defineBadInputTests(engine: EngineSource): void {
@@ -87,6 +106,22 @@ export function defineBadInputTests(engine: EngineSource): void {
       expect((caught as AtcInputError).field).toBe(bad.field);
     });
   }
+
+  it('writes into a caller-supplied outputs buffer: same values, the result views it', () => {
+    const prices = ramp(160);
+    const expected = engine().compute(prices, { cutout: 10 }).toRecord();
+    const outputs = new Float64Array(13 * 150).fill(-7);
+    const result = engine().compute(prices, { cutout: 10 }, { outputs });
+    expect(result.toRecord()).toEqual(expected);
+    expect(result.averageSignal.buffer).toBe(outputs.buffer);
+    expect(outputs.includes(-7)).toBe(false);
+    // prices and outputs in one ArrayBuffer, side by side (not overlapping): accepted
+    const memory = new Float64Array(160 + 13 * 150);
+    memory.set(prices);
+    const shared = engine().compute(memory.subarray(0, 160), { cutout: 10 }, { outputs: memory.subarray(160) });
+    expect(shared.toRecord()).toEqual(expected);
+    expect(memory.subarray(0, 160)).toEqual(prices);
+  });
 
   it('accepts other numeric typed arrays and subarray views without touching them', () => {
     const base = ramp(140);
