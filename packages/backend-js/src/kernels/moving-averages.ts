@@ -266,6 +266,11 @@ function kamaThrough(x: Float64Array, length: number, end: number, out: Float64A
 // together; every lane performs exactly the single-length function's operations, so the
 // outputs are bit-identical to three separate calls.
 
+/** `single(x, lengths[k], outs[k])` for each k: the fallback of the three-length functions. */
+function eachLength(single: (x: Float64Array, length: number, out: Float64Array) => void, x: Float64Array, lengths: readonly number[], outs: readonly Float64Array[]): void {
+  lengths.forEach((length, k) => single(x, length, outs[k]!));
+}
+
 /** EMA of three lengths (see {@link ema}); lengths ≥ 1. */
 export function ema3(x: Float64Array, l0: number, l1: number, l2: number, o0: Float64Array, o1: Float64Array, o2: Float64Array): void {
   const n = x.length;
@@ -273,10 +278,7 @@ export function ema3(x: Float64Array, l0: number, l1: number, l2: number, o0: Fl
   const a0 = 2 / (l0 + 1), a1 = 2 / (l1 + 1), a2 = 2 / (l2 + 1);
   const start = Math.max(l0, l1, l2) - 1;
   if (n <= start + 1 || w0 + a0 !== 1 || w1 + a1 !== 1 || w2 + a2 !== 1) {
-    ema(x, l0, o0);
-    ema(x, l1, o1);
-    ema(x, l2, o2);
-    return;
+    return eachLength(ema, x, [l0, l1, l2], [o0, o1, o2]);
   }
   // each lane alone up to `start` (inclusive)
   ema(x.subarray(0, start + 1), l0, o0);
@@ -301,10 +303,7 @@ export function dema3(x: Float64Array, l0: number, l1: number, l2: number, o0: F
   const a0 = 2 / (l0 + 1), a1 = 2 / (l1 + 1), a2 = 2 / (l2 + 1);
   const start = Math.max(l0, l1, l2) - 1;
   if (n <= start + 1 || w0 + a0 !== 1 || w1 + a1 !== 1 || w2 + a2 !== 1) {
-    dema(x, l0, o0);
-    dema(x, l1, o1);
-    dema(x, l2, o2);
-    return;
+    return eachLength(dema, x, [l0, l1, l2], [o0, o1, o2]);
   }
   // each lane alone up to `start`, keeping its two EMA states (dema's own loop, to `start`)
   for (const [length, out] of [[l0, o0], [l1, o1], [l2, o2]] as const) out.fill(NaN, 0, length - 1);
@@ -331,10 +330,7 @@ export function kama3(x: Float64Array, l0: number, l1: number, l2: number, o0: F
   const n = x.length;
   const start = Math.max(l0, l1, l2);
   if (n <= start + 1) {
-    kama(x, l0, o0);
-    kama(x, l1, o1);
-    kama(x, l2, o2);
-    return;
+    return eachLength(kama, x, [l0, l1, l2], [o0, o1, o2]);
   }
   // each lane alone up to `start` (inclusive), keeping its state
   const [k0, z0] = kamaThrough(x, l0, start, o0);
