@@ -71,43 +71,14 @@ pub(crate) fn run<S: Stepper>(mut st: S, x: &[f64], from: usize, out: &mut [f64]
 /// Repeat `$body` for `$k = 0..9` (a literal, fully unrolled loop: the nine states of a bank
 /// then live in registers / fixed stack slots instead of an indexed array).
 macro_rules! unroll9 {
-    ($k:ident => $body:expr) => {{
-        {
-            let $k: usize = 0;
+    ($k:ident => $body:expr) => {
+        unroll9!(@ $k => $body; 0 1 2 3 4 5 6 7 8)
+    };
+    (@ $k:ident => $body:expr; $($i:literal)*) => {{
+        $({
+            let $k: usize = $i;
             $body;
-        }
-        {
-            let $k: usize = 1;
-            $body;
-        }
-        {
-            let $k: usize = 2;
-            $body;
-        }
-        {
-            let $k: usize = 3;
-            $body;
-        }
-        {
-            let $k: usize = 4;
-            $body;
-        }
-        {
-            let $k: usize = 5;
-            $body;
-        }
-        {
-            let $k: usize = 6;
-            $body;
-        }
-        {
-            let $k: usize = 7;
-            $body;
-        }
-        {
-            let $k: usize = 8;
-            $body;
-        }
+        })*
     }};
 }
 
@@ -634,44 +605,48 @@ fn check_ma(what: &'static str, x: &[f64], len: usize, out: &[f64]) -> KResult {
     Ok(())
 }
 
-/// Simple moving average. `out.len() == x.len()`, `1 ≤ length ≤ n`.
-pub fn sma(x: &[f64], length: usize, out: &mut [f64]) -> KResult {
-    check_ma("SMA", x, length, out)?;
-    let (st, from) = SmaState::init(x, length, out);
+/// A single MA by its stepper: validation, warm-up (`init` returns the state and the first
+/// index still to step), then one step per remaining bar. Always inlined: as an out-of-line
+/// generic it measurably slowed the WMA loop (1.23 → 1.61 ns/bar).
+#[inline(always)]
+fn stepped<S: Stepper>(
+    what: &'static str,
+    x: &[f64],
+    length: usize,
+    out: &mut [f64],
+    init: impl FnOnce(&[f64], usize, &mut [f64]) -> (S, usize),
+) -> KResult {
+    check_ma(what, x, length, out)?;
+    let (st, from) = init(x, length, out);
     run(st, x, from, out);
     Ok(())
+}
+
+/// Simple moving average. `out.len() == x.len()`, `1 ≤ length ≤ n`.
+pub fn sma(x: &[f64], length: usize, out: &mut [f64]) -> KResult {
+    stepped("SMA", x, length, out, SmaState::init)
 }
 
 /// SMA-seeded EMA (pandas_ta), first value at `length − 1`.
 pub fn ema(x: &[f64], length: usize, out: &mut [f64]) -> KResult {
-    check_ma("EMA", x, length, out)?;
-    let (st, from) = EmaState::init(x, length, out);
-    run(st, x, from, out);
-    Ok(())
+    stepped("EMA", x, length, out, EmaState::init)
 }
 
 /// Linearly weighted MA (newest heaviest), first value at `length − 1`.
 pub fn wma(x: &[f64], length: usize, out: &mut [f64]) -> KResult {
-    check_ma("WMA", x, length, out)?;
-    let (st, from) = WmaState::init_at(x, 0, length, out);
-    run(st, x, from, out);
-    Ok(())
+    stepped("WMA", x, length, out, |x, l, o| {
+        WmaState::init_at(x, 0, l, o)
+    })
 }
 
 /// pandas_ta DEMA (`2·E1 − E2`, inner EMA seeded with `E1[L−1]`), first value at `length − 1`.
 pub fn dema(x: &[f64], length: usize, out: &mut [f64]) -> KResult {
-    check_ma("DEMA", x, length, out)?;
-    let (st, from) = DemaState::init(x, length, out);
-    run(st, x, from, out);
-    Ok(())
+    stepped("DEMA", x, length, out, DemaState::init)
 }
 
 /// pandas_ta `linreg` (fitted value at x = L−1), first value at `length − 1`.
 pub fn lsma(x: &[f64], length: usize, out: &mut [f64]) -> KResult {
-    check_ma("LSMA", x, length, out)?;
-    let (st, from) = LsmaState::init(x, length, out);
-    run(st, x, from, out);
-    Ok(())
+    stepped("LSMA", x, length, out, LsmaState::init)
 }
 
 /// True Hull MA with a caller-provided scratch buffer (resized to `n` if shorter; no

@@ -3,31 +3,6 @@
 
 use crate::error::{check_len, KResult, KernelError};
 
-/// A public kernel entry point and its AVX2 twin from one body: `$isa` names the instruction-set
-/// module the body runs (`isa::base`, or `isa::avx2` in the `#[target_feature(enable = "avx2")]`
-/// twin), so both validate identically and differ only in the compiled hot code.
-macro_rules! twins {
-    ($(#[$doc:meta])* pub fn $name:ident / $avx2:ident ($($arg:ident: $ty:ty),* $(,)?) $isa:ident => $body:block) => {
-        $(#[$doc])*
-        pub fn $name($($arg: $ty),*) -> KResult {
-            use crate::isa::base as $isa;
-            $body
-        }
-
-        #[doc = concat!("[`", stringify!($name), "`] compiled for AVX2 (x86-64; same bits).")]
-        ///
-        /// # Safety
-        /// The CPU must support AVX2 (check with `std::is_x86_feature_detected!("avx2")`);
-        /// calling it from code without that target feature requires `unsafe`.
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2")]
-        pub fn $avx2($($arg: $ty),*) -> KResult {
-            use crate::isa::avx2 as $isa;
-            $body
-        }
-    };
-}
-
 /// The checks shared by both equity layouts: `signals` and `out` hold `k·n` values
 /// (`k = starting.len()`, `n = returns.len()`), starting equities and `d` are finite.
 fn check_curves(

@@ -358,51 +358,32 @@ pub fn check_atc_inputs(
     Ok(lens)
 }
 
-/// Full ATC pipeline.
-///
-/// * `prices`: n bars (finite, > 0 — validated by the caller);
-/// * `out13`: `13 × m` row-major, `m = n − cutout`: rows 0..5 Layer-1 signals (EMA, HMA, WMA,
-///   DEMA, LSMA, KAMA), rows 6..11 Layer-2 equities (same order), row 12 Average_Signal;
-/// * `detail`: optional `(mas, signals, equities)`, each `54 × m`;
-/// * `ws`: reusable scratch.
-///
-/// MAs are computed on the full series and cut; everything else runs on the cut series.
-///
-/// Built for the target's baseline instruction set; see [`compute_atc_avx2`] for the same
-/// function compiled for AVX2 (same bits).
-pub fn compute_atc(
-    prices: &[f64],
-    params: &Params,
-    out13: &mut [f64],
-    detail: Option<Detail<'_>>,
-    ws: &mut Workspace,
-) -> KResult {
-    let lens = check_compute_atc(prices.len(), params, out13, &detail)?;
-    crate::isa::base::run_atc(prices, params, &lens, out13, detail, ws);
-    Ok(())
-}
-
-/// [`compute_atc`] compiled with AVX2 enabled (x86-64 only): the very same code and the same
-/// IEEE operations in the same order — AVX2 only widens the lanes the compiler packs and
-/// shortens the instruction stream; it enables no FMA, and Rust never contracts `a·b + c` —
-/// so the results are bit-identical to [`compute_atc`].
-///
-/// # Safety
-/// The CPU must support AVX2: callers outside an AVX2 context need `unsafe` and must check
-/// first, e.g. with `std::is_x86_feature_detected!("avx2")`. (The Node-API addon does exactly
-/// that; this crate itself stays free of `unsafe`.)
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-pub fn compute_atc_avx2(
-    prices: &[f64],
-    params: &Params,
-    out13: &mut [f64],
-    detail: Option<Detail<'_>>,
-    ws: &mut Workspace,
-) -> KResult {
-    let lens = check_compute_atc(prices.len(), params, out13, &detail)?;
-    crate::isa::avx2::run_atc(prices, params, &lens, out13, detail, ws);
-    Ok(())
+twins! {
+    /// Full ATC pipeline.
+    ///
+    /// * `prices`: n bars (finite, > 0 — validated by the caller);
+    /// * `out13`: `13 × m` row-major, `m = n − cutout`: rows 0..5 Layer-1 signals (EMA, HMA, WMA,
+    ///   DEMA, LSMA, KAMA), rows 6..11 Layer-2 equities (same order), row 12 Average_Signal;
+    /// * `detail`: optional `(mas, signals, equities)`, each `54 × m`;
+    /// * `ws`: reusable scratch.
+    ///
+    /// MAs are computed on the full series and cut; everything else runs on the cut series.
+    ///
+    /// Built for the target's baseline instruction set; [`compute_atc_avx2`] is the same function
+    /// compiled for AVX2: the same IEEE operations in the same order (AVX2 only widens the lanes
+    /// the compiler packs; no FMA, and Rust never contracts `a·b + c`), so the same bits. The
+    /// Node-API addon checks the CPU and calls it.
+    pub fn compute_atc / compute_atc_avx2(
+        prices: &[f64],
+        params: &Params,
+        out13: &mut [f64],
+        detail: Option<Detail<'_>>,
+        ws: &mut Workspace,
+    ) isa => {
+        let lens = check_compute_atc(prices.len(), params, out13, &detail)?;
+        isa::run_atc(prices, params, &lens, out13, detail, ws);
+        Ok(())
+    }
 }
 
 /// All of `compute_atc`'s validation (nothing is written before it passes).

@@ -320,48 +320,6 @@ fn eq_lane(e: f64, s: i8, rr: f64, d: f64) -> f64 {
     }
 }
 
-/// Block width of [`eq_row`]: one AVX-512 vector, two AVX2 vectors.
-const EQ_W: usize = 8;
-
-/// Lanes `j .. j + EQ_W` of [`eq_row`] (a named function, not a closure: it must inline into
-/// each instruction-set twin and take its target features).
-#[inline(always)]
-fn eq_block(cur: &mut [f64], prev: &[f64], pos: &[i8], j: usize, rr: f64, d: f64) {
-    let (Some(Ok(c)), Some(Ok(p)), Some(Ok(s))) = (
-        cur.get_mut(j..j + EQ_W).map(<&mut [f64; EQ_W]>::try_from),
-        prev.get(j..j + EQ_W).map(<&[f64; EQ_W]>::try_from),
-        pos.get(j..j + EQ_W).map(<&[i8; EQ_W]>::try_from),
-    ) else {
-        return;
-    };
-    for l in 0..EQ_W {
-        c[l] = eq_lane(p[l], s[l], rr, d);
-    }
-}
-
-/// One bar of all curves (`cur[j] = eq_lane(prev[j], pos[j], …)`) in fixed blocks of
-/// [`EQ_W`] lanes. The last partial block is done as the final full block `[k − W, k)`,
-/// overlapping lanes already done: each lane depends only on its own inputs, so recomputing
-/// it writes the same value, and every lane runs vectorised (no scalar tail).
-#[inline(always)]
-fn eq_row(cur: &mut [f64], prev: &[f64], pos: &[i8], rr: f64, d: f64) {
-    let k = cur.len().min(prev.len()).min(pos.len());
-    if k < EQ_W {
-        for j in 0..k {
-            cur[j] = eq_lane(prev[j], pos[j], rr, d);
-        }
-        return;
-    }
-    let mut j = 0;
-    while j + EQ_W <= k {
-        eq_block(cur, prev, pos, j, rr, d);
-        j += EQ_W;
-    }
-    if j < k {
-        eq_block(cur, prev, pos, k - EQ_W, rr, d);
-    }
-}
-
 hot! {
 /// [`equity_curves_bar_major`](crate::equity_curves_bar_major) after validation:
 /// `k = starting.len() ≥ 1`, `n = returns.len() ≥ 1`, `signals.len() == out.len() == k·n`.
@@ -392,7 +350,9 @@ pub(crate) fn equity_bar_major_run(
         let ri = returns[i];
         let rr = if ri.is_nan() { 0.0 } else { ri };
         if rr.is_finite() {
-            eq_row(cur, prev, pos, rr, d);
+            for ((c, &e), &s) in cur.iter_mut().zip(prev).zip(pos) {
+                *c = eq_lane(e, s, rr, d);
+            }
         } else {
             for ((c, &e), &s) in cur.iter_mut().zip(prev).zip(pos) {
                 *c = crate::equity::equity_step(e, d, s > 0, s < 0, ri);
