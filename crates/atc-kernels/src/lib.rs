@@ -58,6 +58,7 @@ mod lanes9;
 mod ma;
 mod math;
 mod multi;
+mod packed;
 mod pipeline;
 mod signal;
 
@@ -69,6 +70,7 @@ pub use equity::{
 };
 pub use error::{KResult, KernelError};
 pub use ma::{dema, ema, hma, hma_with_scratch, kama, lsma, moving_average, sma, wma, MaKind};
+pub use packed::PACKED_LEN;
 pub use math::{exp, isqrt, pairwise_sum, round2, round_ties_even};
 pub use multi::{equity_curves, equity_curves_bar_major, kama_bar_major, kama_multi};
 #[cfg(target_arch = "x86_64")]

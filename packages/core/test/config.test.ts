@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AtcInputError, DEFAULT_CONFIG, fromReferenceParams, packConfig, resolveConfig } from '../src/index.js';
+import { AtcInputError, DEFAULT_CONFIG, fromReferenceParams, packConfig, PACKED_CONFIG_LENGTH, resolveConfig } from '../src/index.js';
 
 describe('config', () => {
   it('defaults are the reference defaults', () => {
@@ -17,6 +18,11 @@ describe('config', () => {
   it('packs for the Rust backends', () => {
     const packed = packConfig(resolveConfig({ robustness: 'Wide', cutout: 5, kamaWeight: 2, strategyMode: true }));
     expect([...packed]).toEqual([28, 28, 28, 28, 28, 28, 1, 1, 1, 1, 1, 2, 2, 0.02, 0.03, 5, 0.1, -0.1, 1]);
+  });
+  it('packs the vector shared with the Rust decoder (Params::from_packed)', () => {
+    const vector = JSON.parse(readFileSync(new URL('../../../crates/atc-kernels/tests/data/packed_config.json', import.meta.url), 'utf8'));
+    expect([...packConfig(resolveConfig(vector.config))]).toEqual(vector.packed);
+    expect(PACKED_CONFIG_LENGTH).toBe(vector.packed.length);
   });
   it('a resolved config resolves to itself', () => {
     const c = resolveConfig({ emaLength: 10 });
