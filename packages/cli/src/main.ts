@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { AtcError } from '@adaptive-trend/core';
+import { formatFatal } from './errors.js';
 import { runCli } from './run.js';
 
 runCli(process.argv.slice(2)).then(
@@ -7,7 +7,8 @@ runCli(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(error instanceof AtcError ? `error: ${error.message}` : error);
-    process.exitCode = 1;
+    const { line, exitCode } = formatFatal(error);
+    console.error(line);
+    process.exitCode = exitCode;
   },
 );

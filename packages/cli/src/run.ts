@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type AtcResult, type CreateAtcOptions, FAMILIES, REFERENCE_FAMILY_NAMES, createAtc } from '@adaptive-trend/core';
 import { registerInstalledBackends } from './backends.js';
 import { parseCloses } from './csv.js';
+import { CliError, describeReadError } from './errors.js';
 import { sampleSeries } from './sample.js';
 
 const TREND = { '1': 'LONG (up-trend)', '-1': 'SHORT (down-trend)', '0': 'NEUTRAL' } as const;
@@ -23,16 +24,29 @@ export function formatLastBar(result: AtcResult, source: string, bars: number, m
   return lines.join('\n');
 }
 
+/** The text of `path` (`-` = standard input); a read failure is a {@link CliError} naming the file. */
+function readInput(path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (error) {
+    throw describeReadError(path === '-' ? 'standard input' : path, error);
+  }
+}
+
 /** `adaptive-trend [prices.csv]`: computes ATC and prints the last bar. Returns the exit code. */
 export async function runCli(args: readonly string[], options: CreateAtcOptions = {}): Promise<number> {
-  const path = args.find((a) => a !== '--');
+  const USAGE = 'usage: adaptive-trend [prices.csv]   (close column; without a file: a synthetic sample)';
+  const positional = args.filter((a) => a !== '--');
+  const path = positional[0];
   if (path === '-h' || path === '--help') {
-    console.log('usage: adaptive-trend [prices.csv]   (close column; without a file: a synthetic sample)');
+    console.log(USAGE);
     return 0;
   }
+  if (positional.length > 1) throw new CliError(`expected at most one file, got ${positional.length} arguments (${USAGE})`, 2);
+  if (path?.startsWith('-') && path !== '-') throw new CliError(`unknown option ${path} (${USAGE})`, 2);
+  const prices = path ? parseCloses(readInput(path), path) : sampleSeries();
   await registerInstalledBackends();
   const engine = await createAtc(options);
-  const prices = path ? parseCloses(readFileSync(path, 'utf8'), path) : sampleSeries();
   const source = path ?? 'embedded synthetic sample (seeded random walk, see sample.ts)';
   const started = performance.now();
   const result = engine.compute(prices);
