@@ -134,36 +134,6 @@ fn main() {
         },
     );
 
-    let mut o9 = vec![0.0; 9 * p4.len()];
-    r.case("kama_multi 9 lengths (28 Medium) n=1e4", p4.len(), || {
-        kama_multi(black_box(&p4), &lens9, &mut o9).unwrap();
-        black_box(&o9);
-    });
-    #[cfg(target_arch = "x86_64")]
-    if avx2() {
-        r.case("kama_multi 9 lengths n=1e4 [avx2]", p4.len(), || {
-            // SAFETY: AVX2 checked above.
-            unsafe { kama_multi_avx2(black_box(&p4), &lens9, &mut o9).unwrap() };
-            black_box(&o9);
-        });
-    }
-    let mut ks = vec![0.0; 2 * p4.len()];
-    r.case(
-        "kama_bar_major 9 lengths (28 Medium) n=1e4",
-        p4.len(),
-        || {
-            kama_bar_major(black_box(&p4), &lens9, &mut o9, &mut ks).unwrap();
-            black_box(&o9);
-        },
-    );
-    #[cfg(target_arch = "x86_64")]
-    if avx2() {
-        r.case("kama_bar_major 9 lengths n=1e4 [avx2]", p4.len(), || {
-            // SAFETY: AVX2 checked above.
-            unsafe { kama_bar_major_avx2(black_box(&p4), &lens9, &mut o9, &mut ks).unwrap() };
-            black_box(&o9);
-        });
-    }
 
     // ------------------------------------------------------------------ signals at 1e6
     let mut ema28 = vec![0.0; big.len()];
@@ -227,85 +197,10 @@ fn main() {
     );
 
     let mut one = vec![0.0; n4];
-    let one_curve = r.case("equity_curve 1 curve n=1e4", n4, || {
+    r.case("equity_curve 1 curve n=1e4", n4, || {
         equity_curve(black_box(&r4), &sig54[..n4], 1.0, 0.9997, 0, &mut one).unwrap();
         black_box(&one);
     });
-    let starts = vec![1.0; 54];
-    // the same 54 signals bar-major as i8 (transposed outside the timed region)
-    let mut sig54_bm = vec![0i8; 54 * n4];
-    for k in 0..54 {
-        for i in 0..n4 {
-            sig54_bm[i * 54 + k] = sig54[k * n4 + i] as i8;
-        }
-    }
-    let bar_major = r.case("equity_curves_bar_major 54 curves n=1e4", 54 * n4, || {
-        equity_curves_bar_major(black_box(&r4), &sig54_bm, &starts, 0.9997, &mut eq54).unwrap();
-        black_box(&eq54);
-    });
-    if let (Some(a), Some(b)) = (one_curve, bar_major) {
-        println!(
-            "  -> 54 curves bar-major / one curve = {:.2}x",
-            b.0.as_secs_f64() / a.0.as_secs_f64()
-        );
-    }
-    #[cfg(target_arch = "x86_64")]
-    if avx2() {
-        let t = r.case(
-            "equity_curves_bar_major 54 curves n=1e4 [avx2]",
-            54 * n4,
-            || {
-                // SAFETY: AVX2 checked above.
-                unsafe {
-                    equity_curves_bar_major_avx2(
-                        black_box(&r4),
-                        &sig54_bm,
-                        &starts,
-                        0.9997,
-                        &mut eq54,
-                    )
-                    .unwrap()
-                };
-                black_box(&eq54);
-            },
-        );
-        if let (Some(a), Some(b)) = (one_curve, t) {
-            println!(
-                "  -> 54 curves bar-major [avx2] / one curve = {:.2}x",
-                b.0.as_secs_f64() / a.0.as_secs_f64()
-            );
-        }
-    }
-    let together = r.case("equity_curves 54 curves together n=1e4", 54 * n4, || {
-        equity_curves(black_box(&r4), &sig54, &starts, 0.9997, &mut eq54).unwrap();
-        black_box(&eq54);
-    });
-    if let (Some(a), Some(b)) = (one_curve, together) {
-        println!(
-            "  -> 54 curves together / one curve = {:.2}x",
-            b.0.as_secs_f64() / a.0.as_secs_f64()
-        );
-    }
-    #[cfg(target_arch = "x86_64")]
-    if avx2() {
-        let t = r.case(
-            "equity_curves 54 curves together n=1e4 [avx2]",
-            54 * n4,
-            || {
-                // SAFETY: AVX2 checked above.
-                unsafe {
-                    equity_curves_avx2(black_box(&r4), &sig54, &starts, 0.9997, &mut eq54).unwrap()
-                };
-                black_box(&eq54);
-            },
-        );
-        if let (Some(a), Some(b)) = (one_curve, t) {
-            println!(
-                "  -> 54 curves together [avx2] / one curve = {:.2}x",
-                b.0.as_secs_f64() / a.0.as_secs_f64()
-            );
-        }
-    }
 
     // ------------------------------------------------------------------ fused pipeline
     let params = Params::default();

@@ -1,7 +1,6 @@
 //! Instruction-set twins of the hot code.
 //!
-//! `hot/bank.rs` (the MA banks), `hot/pipeline.rs` (the fused pipeline after validation) and
-//! `hot/multi.rs` (`equity_curves`, `kama_multi`) are compiled twice from the same source: [`base`] for the target's baseline instruction set
+//! `hot/bank.rs` (the MA banks), `hot/pipeline.rs` (the fused pipeline after validation) are compiled twice from the same source: [`base`] for the target's baseline instruction set
 //! and, on x86-64, [`avx2`] with `#[target_feature(enable = "avx2")]` on every function (the
 //! `hot!` macro adds it), so that every hot loop gets 256-bit vectors and three-operand
 //! instructions. The twins perform the same IEEE operations in the same order — AVX2 changes
@@ -19,7 +18,6 @@ pub(crate) mod base {
     use crate::lanes9::*; // the nine-lane value type and its operations (bank, pipeline)
     include!("hot/bank.rs");
     include!("hot/pipeline.rs");
-    include!("hot/multi.rs");
 }
 
 /// AVX2 twin (x86-64): every `hot!` item gets `#[target_feature(enable = "avx2")]`. Its
@@ -38,5 +36,4 @@ pub(crate) mod avx2 {
     use crate::lanes9::*; // the nine-lane value type and its operations (bank, pipeline)
     include!("hot/bank.rs");
     include!("hot/pipeline.rs");
-    include!("hot/multi.rs");
 }

@@ -57,7 +57,6 @@ mod isa;
 mod lanes9;
 mod ma;
 mod math;
-mod multi;
 mod packed;
 mod pipeline;
 mod signal;
@@ -72,11 +71,6 @@ pub use error::{KResult, KernelError};
 pub use ma::{dema, ema, hma, hma_with_scratch, kama, lsma, moving_average, sma, wma, MaKind};
 pub use packed::PACKED_LEN;
 pub use math::{exp, isqrt, pairwise_sum, round2, round_ties_even};
-pub use multi::{equity_curves, equity_curves_bar_major, kama_bar_major, kama_multi};
-#[cfg(target_arch = "x86_64")]
-pub use multi::{
-    equity_curves_avx2, equity_curves_bar_major_avx2, kama_bar_major_avx2, kama_multi_avx2,
-};
 #[cfg(target_arch = "x86_64")]
 pub use pipeline::compute_atc_avx2;
 pub use pipeline::{
