@@ -1,0 +1,87 @@
+// ATC as the Pine script computes it, end to end, on the full series (no slicing): the 54 MAs,
+// their crossover signals on `close`, their equities, Layer 1, Layer 2 and Average_Signal.
+// Every output has n values, NaN where Pine has na.
+import { FAMILIES, type Family, type FamilyRecord } from '@adaptive-trend/core';
+import { crossoverSignal } from '../kernels/signals.js';
+import { pineAverageSignal } from './average.js';
+import { pineEquity, pineScaledReturns } from './equity.js';
+import { pineLayer1 } from './layer1.js';
+import { pineMovingAverage } from './moving-averages.js';
+
+/** What the Pine pipeline reads: a subset of core's resolved config (same names and units). */
+export interface PineConfig {
+  /** The nine lengths per family in the script's order (MA, MA1..MA4, MA_1..MA_4). */
+  readonly lengths: Readonly<FamilyRecord<readonly number[]>>;
+  /** Layer-2 starting equity per family (`ema_w` …). */
+  readonly weights: Readonly<FamilyRecord<number>>;
+  /** `La` in user units; used as La/1000. */
+  readonly lambda: number;
+  /** `De` in percent; used as 1 − De/100. */
+  readonly decay: number;
+  readonly cutout: number;
+}
+
+/** The per-MA intermediates, for audits (ties) and `details`. */
+export interface PineDetails {
+  readonly movingAverages: FamilyRecord<Float64Array[]>;
+  readonly maSignals: FamilyRecord<Int8Array[]>;
+  readonly maEquities: FamilyRecord<Float64Array[]>;
+}
+
+export interface PineResult {
+  /** Layer-1 signal per family (`EMA_Signal` …). */
+  readonly signals: FamilyRecord<Float64Array>;
+  /** Layer-2 equity per family (`EMA_S` …). */
+  readonly equities: FamilyRecord<Float64Array>;
+  readonly averageSignal: Float64Array;
+  readonly details?: PineDetails;
+}
+
+/**
+ * Runs the script on `close`. `source` (default `close`) feeds the MAs only: the script's
+ * `src` input; `R` and the crossovers always use `close`.
+ */
+export function computePine(close: Float64Array, config: PineConfig, options: { details?: boolean; source?: Float64Array } = {}): PineResult {
+  const n = close.length;
+  const source = options.source ?? close;
+  if (source.length !== n) throw new RangeError(`source has ${source.length} bars, close has ${n}`);
+  const lambdaScaled = config.lambda / 1000;
+  const d = 1 - config.decay / 100;
+  const r = new Float64Array(n);
+  pineScaledReturns(close, lambdaScaled, config.cutout, r);
+
+  const scratch = new Float64Array(n);
+  const signals = {} as FamilyRecord<Float64Array>;
+  const equities = {} as FamilyRecord<Float64Array>;
+  const details = options.details ? { movingAverages: {}, maSignals: {}, maEquities: {} } as PineDetails : undefined;
+  for (const family of FAMILIES) {
+    const lengths = config.lengths[family];
+    const rows = lengths.length;
+    const maSignals = new Int8Array(rows * n);
+    const maEquities = new Float64Array(rows * n);
+    let ma = new Float64Array(n);
+    lengths.forEach((length, k) => {
+      if (k > 0 && details) ma = new Float64Array(n);
+      pineMovingAverage(family, source, length, ma, scratch);
+      const signal = maSignals.subarray(k * n, (k + 1) * n);
+      crossoverSignal(close, ma, signal);
+      pineEquity(r, signal, 1, d, config.cutout, maEquities.subarray(k * n, (k + 1) * n));
+      if (details) keep(details, family, ma, signal, maEquities.subarray(k * n, (k + 1) * n));
+    });
+    const layer1 = new Float64Array(n);
+    pineLayer1(maSignals, maEquities, layer1);
+    const layer2 = new Float64Array(n);
+    pineEquity(r, layer1, config.weights[family], d, config.cutout, layer2);
+    signals[family] = layer1;
+    equities[family] = layer2;
+  }
+  const averageSignal = new Float64Array(n);
+  pineAverageSignal(FAMILIES.map((f) => signals[f]), FAMILIES.map((f) => equities[f]), averageSignal);
+  return details ? { signals, equities, averageSignal, details } : { signals, equities, averageSignal };
+}
+
+function keep(details: PineDetails, family: Family, ma: Float64Array, signal: Int8Array, equity: Float64Array): void {
+  (details.movingAverages[family] ??= []).push(ma);
+  (details.maSignals[family] ??= []).push(signal);
+  (details.maEquities[family] ??= []).push(equity);
+}

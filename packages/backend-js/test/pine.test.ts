@@ -1,0 +1,188 @@
+// Pine semantics (issue 12) on the js kernels: every `../shared/golden/pine` fixture (the
+// original TradingView script's outputs in exact doubles) within 1e-9 relative, the na pattern
+// identical, and crossover ties excused the way the reference tier excuses them
+// (packages/conformance/src/parity.ts), with the tie audit printed.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { FAMILIES, type Family, type FamilyRecord, REFERENCE_FAMILY_NAMES, type Robustness, familyLengths } from '@adaptive-trend/core';
+import { describe, expect, it } from 'vitest';
+import { type PineConfig, type PineResult, computePine, pineDema, pineEntries, pineEquity, pineKama, pineLinreg, pineRound2 } from '../src/pine/index.js';
+
+const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
+const GOLDEN = `${SHARED}golden/pine`;
+const TOLERANCE = 1e-9;
+/** Tie events may not exceed this fraction of a fixture's bars (the reference tier's bound). */
+const MAX_TIE_RATE = 0.005;
+
+// ---- fixtures ---------------------------------------------------------------------------------
+
+/** The script's inputs, by their Pine names, with the script's defaults. */
+const PINE_DEFAULTS = {
+  La: 0.02, De: 0.03, cutout: 0, robustness: 'Medium' as Robustness,
+  ema_len: 28, hull_len: 28, wma_len: 28, dema_len: 28, lsma_len: 28, kama_len: 28,
+  ema_w: 1, hma_w: 1, wma_w: 1, dema_w: 1, lsma_w: 1, kama_w: 1,
+};
+type PineInputs = typeof PINE_DEFAULTS;
+const LEN_INPUT: FamilyRecord<keyof PineInputs> = { ema: 'ema_len', hma: 'hull_len', wma: 'wma_len', dema: 'dema_len', lsma: 'lsma_len', kama: 'kama_len' };
+const WEIGHT_INPUT: FamilyRecord<keyof PineInputs> = { ema: 'ema_w', hma: 'hma_w', wma: 'wma_w', dema: 'dema_w', lsma: 'lsma_w', kama: 'kama_w' };
+
+function configFromInputs(params: Partial<PineInputs>): PineConfig {
+  for (const key of Object.keys(params)) if (!(key in PINE_DEFAULTS)) throw new Error(`unknown Pine input ${key}`);
+  const p = { ...PINE_DEFAULTS, ...params };
+  const byFamily = <T>(f: (family: Family) => T) => Object.fromEntries(FAMILIES.map((family) => [family, f(family)])) as FamilyRecord<T>;
+  return {
+    lengths: byFamily((family) => familyLengths(p[LEN_INPUT[family]] as number, p.robustness)),
+    weights: byFamily((family) => p[WEIGHT_INPUT[family]] as number),
+    lambda: p.La, decay: p.De, cutout: p.cutout,
+  };
+}
+
+interface PineFixture { name: string; dataset: string; params: Partial<PineInputs>; barsIn: number; outputs: Record<string, Float64Array> }
+
+function loadFixture(name: string): PineFixture {
+  const raw = JSON.parse(readFileSync(`${GOLDEN}/${name}.json`, 'utf8'));
+  const outputs: Record<string, Float64Array> = {};
+  for (const [key, values] of Object.entries(raw.outputs as Record<string, (number | null)[]>)) outputs[key] = Float64Array.from(values, (v) => (v === null ? NaN : v));
+  return { name, dataset: raw.dataset, params: raw.params, barsIn: raw.bars_in, outputs };
+}
+
+function loadCloses(dataset: string): Float64Array {
+  const lines = readFileSync(`${SHARED}data/${dataset}.csv`, 'utf8').trim().split(/\r?\n/);
+  const column = lines[0]!.split(',').indexOf('close');
+  return Float64Array.from(lines.slice(1), (line) => Number(line.split(',')[column]));
+}
+
+// ---- comparison, modulo ties ------------------------------------------------------------------
+
+function closeEnough(a: number, b: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+  const diff = Math.abs(a - b);
+  return diff <= TOLERANCE * Math.max(Math.abs(a), Math.abs(b)) || diff <= 1e-12;
+}
+const relativeError = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)));
+
+interface Tie { kind: 'crossover' | 'rounding'; family: Family; length?: number; bar: number; firstDiff: number; gap: number }
+
+/** Bars where `close` and one of the family's MAs are within 1e-9 relative: the crossover there is a coin toss. */
+function crossoverTies(close: Float64Array, result: PineResult, family: Family, lengths: readonly number[]): { bar: number; length: number; gap: number }[] {
+  const ties: { bar: number; length: number; gap: number }[] = [];
+  result.details!.movingAverages[family].forEach((ma, k) => {
+    for (let i = 0; i < close.length; i++) {
+      const gap = Math.abs(close[i]! - ma[i]!) / Math.abs(close[i]!);
+      if (gap <= TOLERANCE) ties.push({ bar: i, length: lengths[k]!, gap });
+    }
+  });
+  return ties.sort((a, b) => a.bar - b.bar);
+}
+
+/** Unrounded Layer-1 quotient of a family at a bar (rounding-tie check). */
+function unroundedLayer1(result: PineResult, family: Family, bar: number): number {
+  let num = 0.0, den = 0.0;
+  result.details!.maSignals[family].forEach((s, k) => {
+    const e = result.details!.maEquities[family][k]![bar]!;
+    num += s[bar]! * e;
+    den += e;
+  });
+  return num / den;
+}
+
+interface Report { fixture: string; bars: number; ties: Tie[]; excused: Record<string, number>; unexplained: string[]; naMismatches: string[]; maxRelError: Record<string, number> }
+
+function compare(fixture: PineFixture, close: Float64Array, config: PineConfig, result: PineResult): Report {
+  const n = close.length;
+  const ties: Tie[] = [];
+  const excused: Record<string, number> = {};
+  const unexplained: string[] = [];
+  const naMismatches: string[] = [];
+  const maxRelError: Record<string, number> = {};
+  const tiesOf = Object.fromEntries(FAMILIES.map((f) => [f, crossoverTies(close, result, f, config.lengths[f])])) as FamilyRecord<ReturnType<typeof crossoverTies>>;
+  const crossoverFrom = Object.fromEntries(FAMILIES.map((f) => [f, Infinity])) as FamilyRecord<number>;
+  const roundingFrom = Object.fromEntries(FAMILIES.map((f) => [f, Infinity])) as FamilyRecord<number>;
+
+  const compareSeries = (label: string, ours: Float64Array, theirs: Float64Array | undefined, excusedFrom: (bar: number) => boolean, family?: Family) => {
+    if (!theirs || theirs.length !== n) return void unexplained.push(`${label}: length ${theirs?.length} ≠ ${n}`);
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const a = ours[i]!, b = theirs[i]!;
+      if (Number.isNaN(a) !== Number.isNaN(b)) {
+        naMismatches.push(`${label} bar ${i}: ours ${a}, fixture ${b}`); // never excused: ties do not move na
+        continue;
+      }
+      if (closeEnough(a, b)) {
+        if (!Number.isNaN(a)) worst = Math.max(worst, relativeError(a, b));
+        continue;
+      }
+      if (excusedFrom(i)) {
+        excused[label] = (excused[label] ?? 0) + 1;
+        continue;
+      }
+      if (family) {
+        // A Layer-1 value one step (0.01) away, with the unrounded quotient on a .5 boundary.
+        if (closeEnough(Math.abs(a - b), 0.01)) {
+          const q = unroundedLayer1(result, family, i) * 100;
+          const gap = Math.abs(Math.abs(q - Math.trunc(q)) - 0.5) / 100;
+          if (gap <= TOLERANCE) {
+            ties.push({ kind: 'rounding', family, bar: i, firstDiff: i, gap });
+            roundingFrom[family] = Math.min(roundingFrom[family], i);
+            excused[label] = (excused[label] ?? 0) + 1;
+            continue;
+          }
+        }
+        // The latest crossover tie of this family at or before the first difference.
+        const tie = tiesOf[family].filter((t) => t.bar <= i).at(-1);
+        if (tie && crossoverFrom[family] === Infinity) {
+          ties.push({ kind: 'crossover', family, length: tie.length, bar: tie.bar, firstDiff: i, gap: tie.gap });
+          crossoverFrom[family] = i;
+          excused[label] = (excused[label] ?? 0) + 1;
+          continue;
+        }
+      }
+      unexplained.push(`${label} bar ${i}: ours ${a}, fixture ${b}`);
+    }
+    maxRelError[label] = worst;
+  };
+
+  for (const family of FAMILIES) {
+    const name = REFERENCE_FAMILY_NAMES[family];
+    compareSeries(`${name}_Signal`, result.signals[family], fixture.outputs[`${name}_Signal`], (i) => i >= crossoverFrom[family], family);
+  }
+  for (const family of FAMILIES) {
+    const name = REFERENCE_FAMILY_NAMES[family];
+    compareSeries(`${name}_S`, result.equities[family], fixture.outputs[`${name}_S`], (i) => i >= Math.min(crossoverFrom[family], roundingFrom[family] + 1));
+  }
+  const averageFrom = Math.min(...FAMILIES.map((f) => Math.min(crossoverFrom[f], roundingFrom[f])));
+  compareSeries('Average_Signal', result.averageSignal, fixture.outputs.Average_Signal, (i) => i >= averageFrom);
+  return { fixture: fixture.name, bars: n, ties, excused, unexplained, naMismatches, maxRelError };
+}
+
+function describeReport(r: Report): string {
+  const worst = Math.max(...Object.values(r.maxRelError));
+  const lines = [`${r.fixture}: ${r.bars} bars, max rel error ${worst.toExponential(2)}, ${r.ties.length} tie events, ${r.unexplained.length} unexplained, ${r.naMismatches.length} na mismatches`];
+  for (const t of r.ties) {
+    const what = t.kind === 'crossover' ? `${REFERENCE_FAMILY_NAMES[t.family]}[${t.length}] crossover tie at bar ${t.bar}, first difference at ${t.firstDiff}` : `${REFERENCE_FAMILY_NAMES[t.family]}_Signal rounding tie at bar ${t.bar}`;
+    lines.push(`  tie: ${what}, gap ${t.gap.toExponential(2)}`);
+  }
+  for (const [series, count] of Object.entries(r.excused)) lines.push(`  excused ${series}: ${count} bars`);
+  for (const u of [...r.naMismatches, ...r.unexplained].slice(0, 12)) lines.push(`  MISMATCH ${u}`);
+  return lines.join('\n');
+}
+
+// ---- tests ------------------------------------------------------------------------------------
+
+const fixtureNames = existsSync(GOLDEN) ? readdirSync(GOLDEN).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+if (fixtureNames.length === 0) console.warn(`pine.test: SKIPPED the golden tier: no fixtures at ${GOLDEN}`);
+
+describe.skipIf(fixtureNames.length === 0)('Pine golden fixtures (../shared/golden/pine)', () => {
+  it.each(fixtureNames)('%s', (name) => {
+    const fixture = loadFixture(name);
+    const close = loadCloses(fixture.dataset);
+    expect(close.length).toBe(fixture.barsIn);
+    const config = configFromInputs(fixture.params);
+    const result = computePine(close, config, { details: true });
+    const report = compare(fixture, close, config, result);
+    console.log(describeReport(report));
+    expect(report.naMismatches).toEqual([]);
+    expect(report.unexplained).toEqual([]);
+    expect(report.ties.length / report.bars).toBeLessThanOrEqual(MAX_TIE_RATE);
+  });
+});
