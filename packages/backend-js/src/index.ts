@@ -10,18 +10,25 @@
  * ```
  * @packageDocumentation
  */
-import { type BackendFactory, registerBackend } from '@adaptive-trend/core';
+import { type BackendFactory, registerBackend, verifyBackend } from '@adaptive-trend/core';
 import { createJsBackend } from './backend.js';
 
 export { createJsBackend } from './backend.js';
+export { averageSignal } from './kernels/average.js';
+export { EQUITY_FLOOR } from './kernels/equity.js';
 export { fdlibmExp } from './kernels/exp.js';
 export { round2 } from './kernels/layer1.js';
+export { composeAtcFromKernels } from './reference.js';
 
-/** Factory used by `createAtc`; the js backend always loads. */
-export const backendFactory: BackendFactory = {
+/** Factory used by `createAtc`: the js backend has no options and loads wherever JavaScript runs. */
+export const backendFactory: BackendFactory<undefined> = {
   name: 'js',
   priority: 100,
-  load: async () => createJsBackend(),
+  load: async () => {
+    const backend = createJsBackend();
+    verifyBackend(backend);
+    return backend;
+  },
 };
 
 registerBackend(backendFactory);

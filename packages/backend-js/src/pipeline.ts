@@ -1,24 +1,22 @@
 // The whole ATC pipeline in one pass per MA, for speed: the crossover state, the MA's equity
 // and the Layer-1 sums are advanced together bar by bar instead of in separate kernel calls
 // over separate arrays. Operation order is exactly the composed kernels' (docs/kernels.md),
-// so the result is bit-identical to `composeAtc` (the conformance suite checks it).
+// so the result is bit-identical to `composeAtcFromKernels` (the conformance suite checks it).
 import {
   type AtcBuffers,
   FAMILIES,
   type Family,
   LENGTHS_PER_FAMILY,
   type ResolvedAtcConfig,
-  averageSignal,
   decayMultiplier,
   familyWeight,
   scaledLambda,
 } from '@adaptive-trend/core';
-import { equityCurve, rateOfChange } from './kernels/equity.js';
+import { averageSignal } from './kernels/average.js';
+import { EQUITY_FLOOR, equityCurve, rateOfChange } from './kernels/equity.js';
 import { fdlibmExp } from './kernels/exp.js';
 import { round2 } from './kernels/layer1.js';
 import { dema, dema3, ema, ema3, hma, kama, kama3, lsma, wma } from './kernels/moving-averages.js';
-
-const EQUITY_FLOOR = 0.25;
 
 /** Scratch arrays reused across calls of the same (or smaller) size: no per-call allocation. */
 class Scratch {

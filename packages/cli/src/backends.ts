@@ -1,18 +1,13 @@
-import type { BackendName } from '@adaptive-trend/core';
-
-const PACKAGES: Record<BackendName, string> = {
-  native: '@adaptive-trend/backend-native',
-  wasm: '@adaptive-trend/backend-wasm',
-  js: '@adaptive-trend/backend-js',
-};
+import { type BackendName, KNOWN_BACKENDS } from '@adaptive-trend/core';
 
 /**
- * Imports (and so registers) every backend package installed next to the CLI. A package that
- * is not installed is skipped; whether an installed one can run is decided by `createAtc`.
+ * Imports (and so registers) every backend package installed next to the CLI, from core's one
+ * list of package names ({@link KNOWN_BACKENDS}). A package that is not installed is skipped;
+ * whether an installed one can run is decided by `createAtc`.
  */
 export async function registerInstalledBackends(): Promise<BackendName[]> {
   const found: BackendName[] = [];
-  for (const [name, specifier] of Object.entries(PACKAGES) as [BackendName, string][]) {
+  for (const [name, specifier] of Object.entries(KNOWN_BACKENDS)) {
     try {
       await import(specifier);
       found.push(name);

@@ -4,8 +4,10 @@
 // The golden tier reads ../shared, or ATC_SHARED_DIR; without it that tier says it was skipped.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KNOWN_BACKENDS } from '@adaptive-trend/core';
 
-const BACKENDS = ['js', 'wasm', 'native'] as const;
+/** The shipped backends, from core's one list of their package names. */
+const BACKENDS = Object.keys(KNOWN_BACKENDS) as (keyof typeof KNOWN_BACKENDS)[];
 
 async function main(): Promise<number> {
   const name = process.argv[2];
@@ -20,7 +22,7 @@ async function main(): Promise<number> {
   writeFileSync(
     file,
     `import { defineConformanceSuite } from '@adaptive-trend/conformance';\n` +
-      `import { backendFactory } from '@adaptive-trend/backend-${name}';\n` +
+      `import { backendFactory } from '${KNOWN_BACKENDS[name as keyof typeof KNOWN_BACKENDS]}';\n` +
       `defineConformanceSuite({ name: '${name}', load: () => backendFactory.load() });\n`,
   );
   const { startVitest } = (await import('vitest/node')) as typeof import('vitest/node');

@@ -1,8 +1,35 @@
 import type { ResolvedAtcConfig } from './config.js';
 import type { MaKind } from './families.js';
 
-/** Names of the backends this project ships. */
-export type BackendName = 'js' | 'native' | 'wasm';
+/**
+ * Name of a backend. **Open**: `'native'`, `'wasm'` and `'js'` ship with this project
+ * ({@link KNOWN_BACKENDS}); a third-party backend picks its own name and makes itself
+ * available with `registerBackend`, after which `createAtc({ backend: 'its-name' })` and
+ * `'auto'` (by its {@link BackendFactory.priority}) find it.
+ *
+ * @example
+ * ```ts
+ * const name: BackendName = 'gpu'; // a third-party backend's name compiles too
+ * ```
+ */
+export type BackendName = 'native' | 'wasm' | 'js' | (string & {});
+
+/**
+ * Backend-specific load options, one key per backend name. Empty in core on purpose: each
+ * backend package adds its own key by module augmentation, so core names no backend's options.
+ *
+ * @example
+ * ```ts
+ * // in a backend package:
+ * declare module '@adaptive-trend/core' {
+ *   interface BackendOptions { native?: { binding?: string } }
+ * }
+ * // in an application:
+ * await createAtc({ backend: 'native', backendOptions: { native: { binding: '/opt/atc.node' } } });
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface BackendOptions {}
 
 /**
  * Output buffers of one fused ATC computation, allocated by core and filled by a backend.
@@ -53,14 +80,15 @@ export interface AtcKernels {
   layer1Signal(signals: Int8Array, equities: Float64Array, out: Float64Array): void;
 }
 
-/** A loaded backend: the kernels plus, optionally, a fused whole pipeline. */
+/** A loaded backend: the kernels plus the fused whole pipeline. */
 export interface Backend extends AtcKernels {
   readonly name: BackendName;
   /**
-   * The whole ATC pipeline in one call. When absent, core composes the kernels
-   * ({@link composeAtc}); when present it must give exactly the same bits.
+   * The whole ATC pipeline in one call (required: core runs every `compute` through it). It
+   * must give exactly the bits of the kernel-by-kernel composition (`composeAtcFromKernels`
+   * in `@adaptive-trend/backend-js`; the conformance suite checks it).
    */
-  computeAtc?(prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers): void;
+  computeAtc(prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers): void;
   /**
    * Many series at once on `threads` threads of the backend's own (native). Must equal one
    * {@link Backend.computeAtc} per series. Backends without it are run in worker_threads.
@@ -68,23 +96,35 @@ export interface Backend extends AtcKernels {
   computeAtcBatch?(series: readonly Float64Array[], config: ResolvedAtcConfig, buffers: readonly AtcBuffers[], threads: number): void;
   /** URL of a module that, imported in a worker, exports `backendFactory` for this backend. */
   readonly workerModule?: string;
-  /** Structured-clonable load options a worker passes to that factory. */
-  readonly workerLoadOptions?: Record<string, unknown>;
+  /** Structured-clonable options a worker passes to that factory's `load`. */
+  readonly workerLoadOptions?: unknown;
 }
 
-/** How a backend is found and loaded. Backend packages export one of these. */
-export interface BackendFactory {
+/**
+ * How a backend is found and loaded. Backend packages export one of these as
+ * `backendFactory` and register it with `registerBackend` when imported.
+ *
+ * @typeParam Options - the backend's own load options (`backendOptions[name]` of `createAtc`).
+ * @example
+ * ```ts
+ * export const backendFactory: BackendFactory<MyLoadOptions> = {
+ *   name: 'mine',
+ *   priority: 150, // between wasm (200) and js (100) for 'auto'
+ *   load: async (options) => { const backend = await build(options); verifyBackend(backend); return backend; },
+ * };
+ * registerBackend(backendFactory);
+ * ```
+ */
+export interface BackendFactory<Options = unknown> {
   readonly name: BackendName;
-  /** Higher is tried first by `backend: 'auto'`. native 300, wasm 200, js 100. */
+  /**
+   * Order of `backend: 'auto'`: higher is tried first. The one place a backend's priority
+   * lives; the shipped ones use native 300, wasm 200, js 100.
+   */
   readonly priority: number;
-  /** Loads (and smoke-tests) the backend; rejects with the reason when it cannot run here. */
-  load(options?: BackendLoadOptions): Promise<Backend>;
-}
-
-/** Options forwarded to {@link BackendFactory.load}. */
-export interface BackendLoadOptions {
-  /** wasm: the module as a URL, a path, bytes or a compiled `WebAssembly.Module`. */
-  wasm?: string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
-  /** native: explicit path of the `.node` binary. */
-  nativeBinding?: string;
+  /**
+   * Loads the backend and checks it (`verifyBackend`); rejects with the reason when it
+   * cannot run here.
+   */
+  load(options?: Options): Promise<Backend>;
 }

@@ -2,17 +2,20 @@
 // the same backend module in this thread, then computes each series it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendFactory } from './backend.js';
+import type { WorkerInputError } from './batch.js';
 import type { ResolvedAtcConfig } from './config.js';
-import { allocateBuffers, composeAtc } from './pipeline.js';
+import { AtcInputError } from './errors.js';
+import { allocateBuffers, runPipeline } from './pipeline.js';
 
 interface WorkerSetup {
   readonly moduleUrl: string;
-  readonly loadOptions: Record<string, unknown>;
+  readonly loadOptions: unknown;
 }
 interface Task {
   readonly index: number;
   readonly prices: Float64Array;
   readonly config: ResolvedAtcConfig;
+  readonly label: string;
 }
 
 const setup = workerData as WorkerSetup;
@@ -23,10 +26,15 @@ parentPort!.on('message', (task: Task) => {
   try {
     const bars = task.prices.length - task.config.cutout;
     const buffers = allocateBuffers(bars, false);
-    if (backend.computeAtc) backend.computeAtc(task.prices, task.config, buffers);
-    else composeAtc(backend, task.prices, task.config, buffers);
+    runPipeline(backend, task.prices, task.config, buffers, task.label);
     parentPort!.postMessage({ index: task.index, outputs: buffers.outputs }, [buffers.outputs.buffer as ArrayBuffer]);
   } catch (error) {
+    if (error instanceof AtcInputError) {
+      const prefix = `${error.field}: `;
+      const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+      const inputError: WorkerInputError = { code: error.code, field: error.field, message, index: error.index };
+      return parentPort!.postMessage({ index: task.index, inputError });
+    }
     parentPort!.postMessage({ index: task.index, error: error instanceof Error ? error.message : String(error) });
   }
 });

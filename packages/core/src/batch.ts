@@ -3,8 +3,9 @@
 // worker_threads that load the same backend module.
 import type { AtcBuffers, Backend } from './backend.js';
 import type { ResolvedAtcConfig } from './config.js';
-import { AtcError } from './errors.js';
-import { allocateBuffers, composeAtc } from './pipeline.js';
+import { AtcError, AtcInputError, type AtcInputErrorCode } from './errors.js';
+import { requireFiniteOutputs } from './growth.js';
+import { allocateBuffers, runPipeline } from './pipeline.js';
 
 /** Options of {@link AtcEngine.computeBatch}. */
 export interface BatchOptions {
@@ -27,9 +28,14 @@ async function defaultThreads(): Promise<number> {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
-function computeOne(backend: Backend, prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers): void {
-  if (backend.computeAtc) backend.computeAtc(prices, config, buffers);
-  else composeAtc(backend, prices, config, buffers);
+const label = (i: number) => `series[${i}]`;
+
+/** What a worker posts back for a series whose outputs core refused (a typed input error). */
+export interface WorkerInputError {
+  readonly code: AtcInputErrorCode;
+  readonly field: string;
+  readonly message: string;
+  readonly index: number | undefined;
 }
 
 /** Fills `buffers[i]` for every series; same numbers as one call per series. */
@@ -47,13 +53,14 @@ export async function runBatch(
     for (let start = 0; start < total; start += NATIVE_CHUNK) {
       const end = Math.min(total, start + NATIVE_CHUNK);
       backend.computeAtcBatch(series.slice(start, end), config, buffers.slice(start, end), threads);
+      for (let i = start; i < end; i++) requireFiniteOutputs(buffers[i]!.outputs, series[i]!.length - config.cutout, config, label(i));
       progress(end, total);
     }
     return;
   }
   if (threads === 1 || !backend.workerModule || typeof process === 'undefined' || !process.versions?.node) {
     series.forEach((prices, i) => {
-      computeOne(backend, prices, config, buffers[i]!);
+      runPipeline(backend, prices, config, buffers[i]!, label(i));
       progress(i + 1, total);
     });
     return;
@@ -80,14 +87,16 @@ async function runInWorkers(
       const dispatch = (worker: InstanceType<typeof Worker>) => {
         if (next >= total) return;
         const index = next++;
-        worker.postMessage({ index, prices: series[index], config });
+        worker.postMessage({ index, prices: series[index], config, label: label(index) });
       };
       for (let t = 0; t < threads; t++) {
-        const worker = new Worker(workerUrl, { workerData: { moduleUrl: backend.workerModule, loadOptions: backend.workerLoadOptions ?? {} } });
+        const worker = new Worker(workerUrl, { workerData: { moduleUrl: backend.workerModule, loadOptions: backend.workerLoadOptions } });
         workers.push(worker);
         worker.on('error', reject);
-        worker.on('message', (message: { ready?: boolean; index?: number; outputs?: Float64Array; error?: string }) => {
+        worker.on('message', (message: { ready?: boolean; index?: number; outputs?: Float64Array; error?: string; inputError?: WorkerInputError }) => {
           if (message.ready) return dispatch(worker);
+          const refused = message.inputError;
+          if (refused) return reject(new AtcInputError(refused.code, refused.field, refused.message, refused.index));
           if (message.error !== undefined) return reject(new AtcError(`batch worker failed on series ${message.index}: ${message.error}`));
           buffers[message.index!]!.outputs.set(message.outputs!);
           done++;

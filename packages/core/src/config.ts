@@ -1,4 +1,5 @@
 import { AtcInputError } from './errors.js';
+import { requireGrowthInRange } from './growth.js';
 import { FAMILIES, type Family, type FamilyRecord, ROBUSTNESS, type Robustness, familyLengths, largestOffset } from './families.js';
 
 /**
@@ -97,9 +98,35 @@ const WEIGHT_KEY: FamilyRecord<keyof AtcConfig> = {
   kama: 'kamaWeight',
 };
 
+/**
+ * λ as the kernels use it: the user value divided by 1000 (the reference's `La/1000`).
+ *
+ * @example
+ * ```ts
+ * scaledLambda({ lambda: 0.02 }); // 0.00002
+ * ```
+ */
+export function scaledLambda(config: Pick<AtcConfig, 'lambda'>): number {
+  return config.lambda / 1000.0;
+}
+
+/**
+ * Per-bar equity multiplier `1 − decay/100` (the reference's `1 − De/100`).
+ *
+ * @example
+ * ```ts
+ * decayMultiplier({ decay: 0.03 }); // 0.9997
+ * ```
+ */
+export function decayMultiplier(config: Pick<AtcConfig, 'decay'>): number {
+  return 1.0 - config.decay / 100.0;
+}
+
+/** Base length of a family (`config.emaLength` …). */
 export function baseLength(config: AtcConfig, family: Family): number {
   return config[LENGTH_KEY[family]] as number;
 }
+/** Layer-2 starting equity of a family (`config.emaWeight` …). */
 export function familyWeight(config: AtcConfig, family: Family): number {
   return config[WEIGHT_KEY[family]] as number;
 }
@@ -166,18 +193,44 @@ function remember(config: ResolvedAtcConfig): ResolvedAtcConfig {
 const resolvedConfigs = new WeakSet<ResolvedAtcConfig>();
 let defaultResolved: ResolvedAtcConfig | undefined;
 
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+/**
+ * A plain object: made by `{}`, `JSON.parse` or `Object.create(null)` (in any realm). Maps,
+ * arrays, class instances and boxed values are not configs, even though property reads on
+ * them would "work" and silently give the defaults.
+ */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  if (Array.isArray(value)) return 'an array';
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a custom prototype';
+}
+
+/** Keys a config may carry: the {@link AtcConfig} keys, plus what a resolved config adds. */
+const isConfigKey = (key: string): boolean => hasOwn(DEFAULT_CONFIG, key) || key === 'lengths' || key === 'minimumBars';
+
 function resolveFresh(input: AtcConfigInput | ResolvedAtcConfig): ResolvedAtcConfig {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new AtcInputError('INVALID_TYPE', 'config', 'must be a plain object of ATC parameters');
+  if (!isPlainObject(input)) {
+    throw new AtcInputError('INVALID_TYPE', 'config', `must be a plain object of ATC parameters, got ${describeType(input)}`);
   }
+  // Own keys only, everywhere: nothing is read through the prototype chain, so
+  // `{ constructor: 1 }` or an own `__proto__` key is refused rather than ignored.
   for (const key of Object.keys(input)) {
-    if (!(key in DEFAULT_CONFIG) && key !== 'lengths' && key !== 'minimumBars') {
+    if (!isConfigKey(key)) {
       throw new AtcInputError('UNKNOWN_CONFIG_KEY', `config.${key}`, `unknown config key (known: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
     }
   }
   const merged: AtcConfig = { ...DEFAULT_CONFIG };
   for (const key of Object.keys(DEFAULT_CONFIG) as (keyof AtcConfig)[]) {
-    const value = (input as Record<string, unknown>)[key];
+    const value = hasOwn(input, key) ? input[key] : undefined;
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
   }
   if (!(ROBUSTNESS as readonly unknown[]).includes(merged.robustness)) {
@@ -208,7 +261,16 @@ function resolveFresh(input: AtcConfigInput | ResolvedAtcConfig): ResolvedAtcCon
   return Object.freeze({ ...merged, lengths: Object.freeze(lengths), minimumBars });
 }
 
-/** Checks the parts of a config that depend on the series length `n`. */
+/**
+ * Checks the parts of a config that depend on the series length `n`: cutout < n, n ≥ the
+ * longest MA length, and the growth rule (`exp(lambda/1000 · i)` finite over the `n − cutout`
+ * output bars, else `GROWTH_OVERFLOW`; see docs/input-contract.md).
+ *
+ * @example
+ * ```ts
+ * checkConfigAgainstSeries(resolveConfig({ lambda: 0.5 }), 2_000_000); // throws GROWTH_OVERFLOW
+ * ```
+ */
 export function checkConfigAgainstSeries(config: ResolvedAtcConfig, n: number, field = 'prices'): void {
   if (config.cutout >= n) {
     throw new AtcInputError('INVALID_CUTOUT', 'config.cutout', `must be < the series length ${n}, got ${config.cutout}`);
@@ -220,6 +282,7 @@ export function checkConfigAgainstSeries(config: ResolvedAtcConfig, n: number, f
       `has ${n} bars but the longest moving average needs ${config.minimumBars} (reduce the lengths or pass more bars)`,
     );
   }
+  requireGrowthInRange(config, n, field);
 }
 
 /** Reference (Python) parameter names, as in `compute_atc_signals(**params)` and the golden fixtures. */
@@ -277,9 +340,12 @@ const REFERENCE_KEYS: Record<keyof ReferenceParams, keyof AtcConfig> = {
  * ```
  */
 export function fromReferenceParams(params: ReferenceParams): AtcConfigInput {
+  if (!isPlainObject(params)) {
+    throw new AtcInputError('INVALID_TYPE', 'params', `must be a plain object of reference parameters, got ${describeType(params)}`);
+  }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(params)) {
-    const mapped = REFERENCE_KEYS[key as keyof ReferenceParams];
+    const mapped = hasOwn(REFERENCE_KEYS, key) ? REFERENCE_KEYS[key as keyof ReferenceParams] : undefined;
     if (!mapped) throw new AtcInputError('UNKNOWN_CONFIG_KEY', `params.${key}`, 'unknown reference parameter');
     out[mapped] = value;
   }

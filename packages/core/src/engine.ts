@@ -1,8 +1,8 @@
 import type { Backend, BackendName } from './backend.js';
-import { type AtcConfigInput, type ResolvedAtcConfig, checkConfigAgainstSeries, resolveConfig } from './config.js';
+import { type AtcConfigInput, type ResolvedAtcConfig, checkConfigAgainstSeries, decayMultiplier, resolveConfig, scaledLambda } from './config.js';
 import { AtcInputError } from './errors.js';
 import { MA_KINDS, type MaKind } from './families.js';
-import { OUTPUT_ROWS, allocateBuffers, composeAtc } from './pipeline.js';
+import { OUTPUT_ROWS, allocateBuffers, runPipeline } from './pipeline.js';
 import { AtcResult } from './result.js';
 import { type BatchOptions, allocateBatch, runBatch } from './batch.js';
 import { type SeriesInput, outputBuffer, requireFinite, requireLength, requireSameLength, toFloat64, toPrices } from './series.js';
@@ -11,11 +11,6 @@ import { type SeriesInput, outputBuffer, requireFinite, requireLength, requireSa
 export interface ComputeOptions {
   /** Also return the 54 MAs, their signals and equities (`result.details`). Default false. */
   details?: boolean;
-  /**
-   * `'fused'` (default) uses the backend's one-call pipeline when it has one; `'composed'`
-   * runs the same pipeline kernel by kernel (for cross-checks and debugging; same bits).
-   */
-  path?: 'fused' | 'composed';
   /**
    * Write the 13 output rows into this buffer (`13 × (n − cutout)` values) instead of a new
    * one, e.g. to reuse one buffer for every update of a live series and skip a ~100 kB
@@ -88,8 +83,16 @@ export class AtcEngine {
   }
 
   /**
-   * Full ATC on one price series (close prices: finite, > 0).
-   * @throws {@link AtcInputError} on bad prices or config.
+   * Full ATC on one price series (close prices: finite, > 0), by the backend's fused pipeline.
+   * @throws {@link AtcInputError} on bad prices or config, and `GROWTH_OVERFLOW` when the
+   * growth `exp(lambda/1000 · i)` or an equity it scales would stop being finite (a smaller
+   * lambda, fewer bars or a cutout fixes it; docs/input-contract.md).
+   *
+   * @example
+   * ```ts
+   * const result = engine.compute(closes, { robustness: 'Wide', lambda: 0.02 });
+   * result.averageSignal.at(-1);
+   * ```
    */
   compute(prices: SeriesInput, config?: AtcConfigInput | ResolvedAtcConfig, options: ComputeOptions = {}): AtcResult {
     const series = toPrices('prices', prices);
@@ -97,8 +100,7 @@ export class AtcEngine {
     checkConfigAgainstSeries(resolved, series.length);
     const bars = series.length - resolved.cutout;
     const buffers = allocateBuffers(bars, options.details === true, outputBuffer('options.outputs', options.outputs, newF64, Float64Array, OUTPUT_ROWS * bars, [series]));
-    if (this.#impl.computeAtc && options.path !== 'composed') this.#impl.computeAtc(series, resolved, buffers);
-    else composeAtc(this.#impl, series, resolved, buffers);
+    runPipeline(this.#impl, series, resolved, buffers);
     return new AtcResult(buffers, bars, resolved, this.#impl.name);
   }
 
@@ -186,7 +188,7 @@ export class AtcEngine {
     const p = toPrices('prices', prices);
     resolveConfig({ lambda });
     const target = outputBuffer('out', out, newF64, Float64Array, p.length, [p]);
-    this.#impl.scaledReturns(p, lambda / 1000.0, target);
+    this.#impl.scaledReturns(p, scaledLambda({ lambda }), target);
     return target;
   }
 
@@ -225,7 +227,7 @@ export class AtcEngine {
       throw new AtcInputError('INVALID_CUTOUT', 'options.cutout', `must be an integer in [0, ${r.length}), got ${String(cutout)}`);
     }
     const target = outputBuffer('out', out, newF64, Float64Array, r.length, [r, s]);
-    this.#impl.equityCurve(r, s, startingEquity, 1.0 - decay / 100.0, cutout, target);
+    this.#impl.equityCurve(r, s, startingEquity, decayMultiplier({ decay }), cutout, target);
     return target;
   }
 

@@ -13,7 +13,9 @@ export type AtcInputErrorCode =
   | 'UNKNOWN_CONFIG_KEY'
   | 'INVALID_OPTION'
   | 'DETACHED_BUFFER'
-  | 'OVERLAPPING_BUFFERS';
+  | 'OVERLAPPING_BUFFERS'
+  /** The growth `exp(lambda/1000 · i)` or an equity it scales stops being finite (field `config.lambda`, `index` = the bar). */
+  | 'GROWTH_OVERFLOW';
 
 /** Base class of every error this library throws on purpose. */
 export class AtcError extends Error {

@@ -3,7 +3,7 @@
  * Install a backend next to it (`@adaptive-trend/backend-js`, `-wasm` or `-native`).
  * @packageDocumentation
  */
-export type { AtcBuffers, AtcKernels, Backend, BackendFactory, BackendLoadOptions, BackendName } from './backend.js';
+export type { AtcBuffers, AtcKernels, Backend, BackendFactory, BackendName, BackendOptions } from './backend.js';
 export {
   type AtcConfig,
   type AtcConfigInput,
@@ -15,10 +15,12 @@ export {
   PACKED_CONFIG_LENGTH,
   baseLength,
   checkConfigAgainstSeries,
+  decayMultiplier,
   familyWeight,
   fromReferenceParams,
   packConfig,
   resolveConfig,
+  scaledLambda,
 } from './config.js';
 export type { BatchOptions } from './batch.js';
 export { AtcEngine, type ComputeOptions, type EquityOptions } from './engine.js';
@@ -36,8 +38,9 @@ export {
   type Robustness,
   familyLengths,
 } from './families.js';
-export { MA_COUNT, OUTPUT_ROWS, allocateBuffers, averageSignal, composeAtc, decayMultiplier, scaledLambda } from './pipeline.js';
-export { BACKEND_PACKAGES, type BackendChoice, type CreateAtcOptions, createAtc, registerBackend, registeredBackends } from './registry.js';
+export { EXP_OVERFLOW_THRESHOLD, growthOverflowBar } from './growth.js';
+export { MA_COUNT, OUTPUT_ROWS, allocateBuffers } from './pipeline.js';
+export { KNOWN_BACKENDS, type BackendChoice, type CreateAtcOptions, createAtc, registerBackend, registeredBackends } from './registry.js';
 export {
   type AtcDetails,
   type AtcEntries,
@@ -49,3 +52,4 @@ export {
   trendSign,
 } from './result.js';
 export { type SeriesInput, toFloat64, toPrices } from './series.js';
+export { verifyBackend } from './verify.js';

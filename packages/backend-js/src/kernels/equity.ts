@@ -1,7 +1,7 @@
 import { fdlibmExp } from './exp.js';
 
-/** Floor of every equity curve (reference). */
-const EQUITY_FLOOR = 0.25;
+/** Floor of every equity curve (reference): the one definition for the kernel and the fused pipeline. */
+export const EQUITY_FLOOR = 0.25;
 
 export function rateOfChange(p: Float64Array, out: Float64Array): void {
   if (p.length > 0) out[0] = NaN;

@@ -2,6 +2,8 @@
 // the growth factor, and with it every equity curve, is bit-identical on all backends
 // (Math.exp and libm's exp are not specified to the last bit and differ between engines).
 
+import { EXP_OVERFLOW_THRESHOLD } from '@adaptive-trend/core';
+
 const HALF = [0.5, -0.5] as const;
 const LN2_HI = [6.93147180369123816490e-1, -6.93147180369123816490e-1] as const;
 const LN2_LO = [1.90821492927058770002e-10, -1.90821492927058770002e-10] as const;
@@ -11,7 +13,8 @@ const P2 = -2.77777777770155933842e-3;
 const P3 = 6.61375632143793436117e-5;
 const P4 = -1.65339022054652515390e-6;
 const P5 = 4.13813679705723846039e-8;
-const O_THRESHOLD = 7.09782712893383973096e2;
+// fdlibm's o_threshold; core's growth rule refuses inputs that reach it (one definition).
+const O_THRESHOLD = EXP_OVERFLOW_THRESHOLD;
 const U_THRESHOLD = -7.45133219101941108420e2;
 
 const f64 = new Float64Array(1);

@@ -1,0 +1,97 @@
+// The growth rule (docs/input-contract.md, "Growth overflow"): scaled returns are
+// `R[i]·exp(λ·i)` with λ = lambda/1000, and `exp` overflows past 709.78, where the kernels
+// clamp to Number.MAX_VALUE as the reference does. Instead of returning the Infinity
+// equities and the Average_Signal of 0 that follow, core refuses with GROWTH_OVERFLOW:
+// before dispatch when the growth factor itself overflows (known from λ, n and cutout), and
+// after the backend ran when an equity (or a sum of equities) stopped being finite.
+import type { ResolvedAtcConfig } from './config.js';
+import { AtcInputError } from './errors.js';
+import { FAMILIES, REFERENCE_FAMILY_NAMES } from './families.js';
+
+/**
+ * fdlibm's `o_threshold`: the largest `x` whose `exp(x)` is finite, in the library's own
+ * `exp` (backend-js `fdlibmExp`, atc-kernels `math::exp`). Above it the growth factor is
+ * clamped to `Number.MAX_VALUE`.
+ */
+export const EXP_OVERFLOW_THRESHOLD = 7.09782712893383973096e2;
+
+/**
+ * First bar `i ≥ 1` of the cut series where the growth factor `exp(lambda/1000 · i)`
+ * overflows, computed with the kernels' own product `λ·i` so the boundary is exact.
+ *
+ * @example
+ * ```ts
+ * growthOverflowBar(0.5); // 1419566: with lambda 0.5 at most 1 419 566 bars after the cutout
+ * ```
+ */
+export function growthOverflowBar(lambda: number): number {
+  const scaled = lambda / 1000.0;
+  let i = Math.max(1, Math.floor(EXP_OVERFLOW_THRESHOLD / scaled));
+  while (i > 1 && scaled * i > EXP_OVERFLOW_THRESHOLD) i--;
+  while (scaled * i <= EXP_OVERFLOW_THRESHOLD) i++;
+  return i;
+}
+
+/** Refuses a series whose growth factor would overflow within its `n − cutout` output bars. */
+export function requireGrowthInRange(config: ResolvedAtcConfig, n: number, label = 'prices'): void {
+  const first = growthOverflowBar(config.lambda);
+  const bars = n - config.cutout;
+  if (first < bars) {
+    const bar = config.cutout + first;
+    throw new AtcInputError(
+      'GROWTH_OVERFLOW',
+      'config.lambda',
+      `the growth exp(lambda/1000 · i) overflows at bar ${bar} of ${label} (lambda ${config.lambda} allows at most ${first} bars after the cutout, ` +
+        `${bars} given): use a smaller lambda (≤ ${largestLambda(bars - 1)}), fewer bars or a cutout ≥ ${n - first}`,
+      bar,
+    );
+  }
+}
+
+/** Largest lambda (3 significant digits, rounded down) whose growth stays finite over `i` bars. */
+function largestLambda(i: number): number {
+  const exact = (EXP_OVERFLOW_THRESHOLD / i) * 1000;
+  const digits = 10 ** (Math.floor(Math.log10(exact)) - 2);
+  return Math.floor(exact / digits) * digits;
+}
+
+/**
+ * Checks the 13 output rows of one computation (`m` bars): Layer-1 signals finite (NaN there
+ * means a per-MA equity or their sum overflowed) and the sum of the six Layer-2 equities
+ * finite at every bar (it also catches one infinite equity; Average_Signal divides by it).
+ * Throws GROWTH_OVERFLOW naming the first such bar.
+ */
+export function requireFiniteOutputs(outputs: Float64Array, m: number, config: ResolvedAtcConfig, label = 'prices'): void {
+  // `v - v !== 0` is true exactly for NaN and ±Infinity (a cheap, branch-predictable test).
+  let firstBar = m;
+  let what = '';
+  for (let f = 0; f < 6; f++) {
+    for (let i = 0, row = f * m; i < firstBar; i++) {
+      const v = outputs[row + i]!;
+      if (v - v !== 0) {
+        firstBar = i;
+        what = `the Layer-1 signal of ${REFERENCE_FAMILY_NAMES[FAMILIES[f]!]} (the equities of its MAs)`;
+        break;
+      }
+    }
+  }
+  for (let i = 0; i < firstBar; i++) {
+    let sum = 0.0;
+    for (let f = 6; f < 12; f++) sum += outputs[f * m + i]!;
+    if (sum - sum !== 0) {
+      firstBar = i;
+      const f = [6, 7, 8, 9, 10, 11].find((row) => outputs[row * m + i]! - outputs[row * m + i]! !== 0);
+      what = f === undefined ? 'the sum of the Layer-2 equities' : `the Layer-2 equity of ${REFERENCE_FAMILY_NAMES[FAMILIES[f - 6]!]}`;
+      break;
+    }
+  }
+  if (firstBar === m) return;
+  const bar = config.cutout + firstBar;
+  throw new AtcInputError(
+    'GROWTH_OVERFLOW',
+    'config.lambda',
+    `${what} stops being finite at bar ${bar} of ${label}: returns scaled by the growth exp(lambda/1000 · i) compound beyond 1.8e308 ` +
+      `(lambda ${config.lambda}); use a smaller lambda, fewer bars or a cutout`,
+    bar,
+  );
+}
