@@ -186,3 +186,96 @@ describe.skipIf(fixtureNames.length === 0)('Pine golden fixtures (../shared/gold
     expect(report.ties.length / report.bars).toBeLessThanOrEqual(MAX_TIE_RATE);
   });
 });
+
+describe('Pine arithmetic, one difference at a time', () => {
+  it('math.round(x, 2) rounds x·100 half away from zero, decided in doubles', () => {
+    expect(pineRound2(0.125)).toBe(0.13);
+    expect(pineRound2(-0.125)).toBe(-0.13); // the reference (half to even) gives −0.12
+    expect(pineRound2(0.145)).toBe(0.14); // 0.145·100 = 14.499999999999998
+    expect(pineRound2(-0.005)).toBe(-0.01);
+    expect(pineRound2(0.3349)).toBe(0.33);
+    expect(pineRound2(1)).toBe(1);
+    expect(pineRound2(NaN)).toBeNaN();
+  });
+
+  it('KAMA starts from 0 and creeps by 0.064² while the noise sum is na', () => {
+    const x = Float64Array.from([10, 11, 12, 11, 13, 14]);
+    const out = new Float64Array(x.length);
+    pineKama(x, 3, out);
+    let k = 0;
+    for (let i = 0; i < 3; i++) {
+      k = k + 0.064 * 0.064 * (x[i]! - k);
+      expect(out[i]).toBe(k);
+    }
+    expect(out[0]).toBe(0.064 * 0.064 * 10);
+    // bar 3: noise = |11−10|+|12−11|+|11−12| = 3, signal = |11−10| = 1
+    const t = (1 / 3) * (0.666 - 0.064) + 0.064;
+    expect(out[3]).toBe(k + t * t * (11 - k));
+  });
+
+  it('DEMA (TradingView/ta) starts at bar 2L−2 with 2·E1 − SMA-seeded EMA(E1)', () => {
+    const x = Float64Array.from({ length: 12 }, (_, i) => 100 + ((i * 7) % 5));
+    const out = new Float64Array(x.length);
+    pineDema(x, 4, out);
+    for (let i = 0; i < 6; i++) expect(out[i]).toBeNaN();
+    const e1: number[] = [];
+    let e = (x[0]! + x[1]! + x[2]! + x[3]!) / 4;
+    e1[3] = e;
+    for (let i = 4; i < 12; i++) e1[i] = e = 0.4 * x[i]! + 0.6 * e;
+    let e2 = (e1[3]! + e1[4]! + e1[5]! + e1[6]!) / 4;
+    expect(out[6]).toBeCloseTo(2 * e1[6]! - e2, 12);
+    for (let i = 7; i < 12; i++) {
+      e2 = 0.4 * e1[i]! + 0.6 * e2;
+      expect(out[i]).toBeCloseTo(2 * e1[i]! - e2, 12);
+    }
+  });
+
+  it('ta.linreg(x, L, 0) is the fitted line at the newest bar of the window', () => {
+    const x = Float64Array.from({ length: 10 }, (_, i) => 3 + 2 * i); // a line: the fit is exact
+    const out = new Float64Array(x.length);
+    pineLinreg(x, 5, out);
+    for (let i = 0; i < 4; i++) expect(out[i]).toBeNaN();
+    for (let i = 4; i < 10; i++) expect(out[i]).toBeCloseTo(x[i]!, 12); // the reference gives x[i] − 2
+  });
+
+  it('equity keeps the last `a` while the previous signal is 0 (var float a)', () => {
+    const r = Float64Array.from([NaN, 0.1, 0.2, 0.3, 0.4]);
+    const signal = Int8Array.from([1, 0, 0, -1, 0]);
+    const out = new Float64Array(5);
+    pineEquity(r, signal, 1, 1, 0, out);
+    // bar 1: a = r1 (sig[0] = 1); bars 2–3: sig 0 keeps a = 0.1; bar 4: sig[3] = −1 → a = −0.4
+    expect(Array.from(out)).toEqual([1, 1.1, 1.1 * 1.1, 1.1 * 1.1 * 1.1, 1.1 * 1.1 * 1.1 * 0.6]);
+  });
+
+  it('equity starts at the cutout bar, where `a` already takes that bar’s return', () => {
+    const r = Float64Array.from([NaN, 0.1, 0.2, 0.3]);
+    const signal = Int8Array.from([0, 1, 0, 0]);
+    const out = new Float64Array(4);
+    pineEquity(r, signal, 2, 1, 2, out);
+    // bar 2: e = 2, a = r2 = 0.2 (sig[1] = 1); bar 3: sig[2] = 0 keeps a = 0.2
+    expect(Array.from(out)).toEqual([NaN, NaN, 2, 2.4]);
+  });
+
+  it('entries: a threshold cross is an entry only against the remembered direction', () => {
+    const x = Float64Array.from([NaN, 0, 0.2, 0, 0.3, -0.2, 0, -0.3, 0.2, 0.2, 0.05, 0.2]);
+    const out = new Int8Array(x.length);
+    pineEntries(x, 0.1, -0.1, false, out);
+    // bar 2 only arms direction = 1; bar 4 crosses up again (same direction): no entry;
+    // bar 5 crosses down against 1: short; bar 7 crosses down again: none; bar 8 long;
+    // bar 11 crosses up again while direction is already 1: none.
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, -1, 0, 0, 1, 0, 0, 0]);
+    const shifted = new Int8Array(x.length);
+    pineEntries(x, 0.1, -0.1, true, shifted);
+    expect(Array.from(shifted)).toEqual([0, 0, 0, 0, 0, 0, -1, 0, 0, 1, 0, 0]);
+  });
+
+  it('outputs are full length with na only before the cutout', () => {
+    const close = Float64Array.from({ length: 200 }, (_, i) => 100 + 10 * Math.sin(i / 7) + i / 10);
+    const config = configFromInputs({ cutout: 60, ema_len: 20, hull_len: 20, wma_len: 20, dema_len: 20, lsma_len: 20, kama_len: 20 });
+    const result = computePine(close, config);
+    for (const series of [...Object.values(result.signals), ...Object.values(result.equities), result.averageSignal]) {
+      expect(series.length).toBe(200);
+      for (let i = 0; i < 200; i++) expect(Number.isNaN(series[i]!), `bar ${i}`).toBe(i < 60);
+    }
+  });
+});
