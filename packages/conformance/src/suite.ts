@@ -1,7 +1,10 @@
 import { AtcEngine, type Backend, type BackendName } from '@adaptive-trend/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defineBadInputTests } from './tiers/bad-input.js';
+import type { BackendSource, EngineSource } from './engine-source.js';
+import { defineBackendBoundaryTests } from './tiers/backend-boundary.js';
 import { defineBatchTests } from './tiers/batch.js';
+import { defineBitIdentityTests, fuzzRunsFromEnv } from './tiers/bit-identity.js';
+import { defineCallerMemoryTests } from './tiers/caller-memory.js';
 import { defineGoldenTests } from './tiers/golden.js';
 import { definePropertyTests } from './tiers/properties.js';
 import { defineVectorTests } from './tiers/vectors.js';
@@ -14,15 +17,16 @@ export interface ConformanceOptions {
   readonly load: () => Promise<Backend>;
   /** fast-check runs per property (default 60). */
   readonly propertyRuns?: number;
+  /** Random cases of the bit-identity tier (default `ATC_FUZZ_RUNS`, else 500). */
+  readonly fuzzRuns?: number;
 }
-
-/** Lazily created engine shared by the tiers of one suite. */
-export type EngineSource = () => AtcEngine;
 
 /**
  * Defines the whole conformance suite (vitest) for one backend: (a) hand-checked vectors,
  * (b) reference parity on every golden fixture (skipped loudly without `../shared`),
- * (c) property-based invariants, (d) the bad-input contract.
+ * (c) property-based invariants, (d) the backend's own API refusing bad buffers, (e) the same
+ * bits as backend-js on golden and random series, plus caller memory and the batch API.
+ * Input validation is core's and is tested there, once, not per backend.
  *
  * @example
  * ```ts
@@ -33,14 +37,20 @@ export type EngineSource = () => AtcEngine;
  * ```
  */
 export function defineConformanceSuite(options: ConformanceOptions): void {
+  let backend: Backend | undefined;
   let engine: AtcEngine | undefined;
+  const getBackend: BackendSource = () => {
+    if (!backend) throw new Error('backend not loaded');
+    return backend;
+  };
   const getEngine: EngineSource = () => {
     if (!engine) throw new Error('backend not loaded');
     return engine;
   };
   describe(`conformance: ${options.name} backend`, () => {
     beforeAll(async () => {
-      engine = new AtcEngine(await options.load());
+      backend = await options.load();
+      engine = new AtcEngine(backend);
     });
     it('reports the backend that runs', () => {
       expect(getEngine().backend).toBe(options.name);
@@ -48,7 +58,9 @@ export function defineConformanceSuite(options: ConformanceOptions): void {
     describe('tier a: hand-checked vectors', () => defineVectorTests(getEngine));
     describe('tier b: reference parity (golden fixtures)', () => defineGoldenTests(getEngine));
     describe('tier c: invariants (property tests)', () => definePropertyTests(getEngine, options.propertyRuns ?? 60));
-    describe('tier d: bad-input contract', () => defineBadInputTests(getEngine));
+    describe("tier d: the backend's own API refuses bad buffers", () => defineBackendBoundaryTests(getBackend));
+    describe('tier e: bit-identical to backend-js', () => defineBitIdentityTests(getBackend, getEngine, options.fuzzRuns ?? fuzzRunsFromEnv()));
+    describe('caller memory', () => defineCallerMemoryTests(getEngine));
     describe('batch API', () => defineBatchTests(getEngine));
   });
 }

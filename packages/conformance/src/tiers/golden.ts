@@ -3,7 +3,7 @@ import { FAMILIES, type MaKind, REFERENCE_FAMILY_NAMES, fromReferenceParams } fr
 import { expect, it } from 'vitest';
 import { findSharedDir, loadCloses, loadMaFixture, loadPipelineFixture, maFixtureNames, pipelineFixtureNames } from '../fixtures.js';
 import { MAX_TIE_RATE, closeEnough, compareWithFixture, describeReport } from '../parity.js';
-import type { EngineSource } from '../suite.js';
+import type { EngineSource } from '../engine-source.js';
 
 export function defineGoldenTests(engine: EngineSource): void {
   const shared = findSharedDir();
@@ -25,9 +25,7 @@ export function defineGoldenTests(engine: EngineSource): void {
       if (report.tieEvents.length > 0 || report.unexplained.length > 0) console.log(describeReport(report));
       expect(report.unexplained, describeReport(report)).toEqual([]);
       expect(report.tieRate, describeReport(report)).toBeLessThanOrEqual(MAX_TIE_RATE);
-      // The backend's fused path must equal the kernels composed one by one, bit for bit.
-      const composed = engine().compute(prices, config, { path: 'composed' });
-      expect(result.toRecord()).toEqual(composed.toRecord());
+      // fused = the backend's own kernels composed: tier e, on this same fixture, bit for bit.
     });
   }
 

@@ -2,7 +2,7 @@
 // semantic detail (seeding, quirks, rounding, persistence, the equity recurrence).
 import { familyLengths, fromReferenceParams } from '@adaptive-trend/core';
 import { expect, it } from 'vitest';
-import type { EngineSource } from '../suite.js';
+import type { EngineSource } from '../engine-source.js';
 
 const P = Float64Array.from([10, 11, 12, 11, 10, 11, 12, 13, 12, 11]);
 

@@ -1,8 +1,10 @@
-// Tier d: the bad-input contract. Every backend must give the same typed error (code and
-// field) for the same bad input; core validates before any kernel runs.
-import { type AtcEngine, AtcInputError, type AtcInputErrorCode } from '@adaptive-trend/core';
-import { expect, it } from 'vitest';
-import type { EngineSource } from '../suite.js';
+// The bad-input contract (docs/input-contract.md): core rejects every bad input with a typed
+// AtcInputError (stable code and field) before any backend is called — so it is tested here,
+// once, against a backend that fails the test if it is reached, not once per backend.
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AtcEngine, AtcEngine as Engine, AtcInputError, type AtcInputErrorCode } from '../src/index.js';
+import { createSpyBackend } from './spy-backend.js';
 
 const ramp = (n: number) => Float64Array.from({ length: n }, (_, i) => 100 + Math.sin(i / 5) * 3 + i * 0.01);
 
@@ -26,7 +28,7 @@ const detached = () => {
   return x;
 };
 
-export const BAD_INPUTS: readonly BadCase[] = [
+const BAD_INPUTS: readonly BadCase[] = [
   { label: 'empty series', call: (e) => e.compute(new Float64Array(0)), code: 'EMPTY_SERIES', field: 'prices' },
   { label: 'empty plain array', call: (e) => e.compute([]), code: 'EMPTY_SERIES', field: 'prices' },
   { label: 'one bar', call: (e) => e.compute([100]), code: 'SERIES_TOO_SHORT', field: 'prices' },
@@ -92,49 +94,58 @@ export const BAD_INPUTS: readonly BadCase[] = [
   },
 ];
 
-export function defineBadInputTests(engine: EngineSource): void {
+/** The error `call` throws (the test fails if it returns normally). */
+function errorOf(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('no error thrown');
+}
+
+describe('bad input is rejected by core before any backend is called', () => {
+  const spy = createSpyBackend();
+  const engine = new Engine(spy);
+  afterEach(() => {
+    expect(spy.calls, 'backend methods called').toEqual([]);
+  });
+
   for (const bad of BAD_INPUTS) {
     it(`${bad.label} → ${bad.code} (${bad.field})`, () => {
-      let caught: unknown;
-      try {
-        bad.call(engine());
-      } catch (error) {
-        caught = error;
-      }
+      const caught = errorOf(() => bad.call(engine));
       expect(caught).toBeInstanceOf(AtcInputError);
       expect((caught as AtcInputError).code).toBe(bad.code);
       expect((caught as AtcInputError).field).toBe(bad.field);
     });
   }
 
-  it('writes into a caller-supplied outputs buffer: same values, the result views it', () => {
-    const prices = ramp(160);
-    const expected = engine().compute(prices, { cutout: 10 }).toRecord();
-    const outputs = new Float64Array(13 * 150).fill(-7);
-    const result = engine().compute(prices, { cutout: 10 }, { outputs });
-    expect(result.toRecord()).toEqual(expected);
-    expect(result.averageSignal.buffer).toBe(outputs.buffer);
-    expect(outputs.includes(-7)).toBe(false);
-    // prices and outputs in one ArrayBuffer, side by side (not overlapping): accepted
-    const memory = new Float64Array(160 + 13 * 150);
-    memory.set(prices);
-    const shared = engine().compute(memory.subarray(0, 160), { cutout: 10 }, { outputs: memory.subarray(160) });
-    expect(shared.toRecord()).toEqual(expected);
-    expect(memory.subarray(0, 160)).toEqual(prices);
+  it('random series with one NaN, ±Infinity, 0 or −1: the typed error names that bar', () => {
+    const series = fc.array(fc.double({ min: 1e-6, max: 1e5, noNaN: true }), { minLength: 48, maxLength: 120 }).map((x) => Float64Array.from(x));
+    const bad = fc.tuple(series, fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity, 0, -1)).map(([x, at, v]) => {
+      const y = x.slice();
+      y[at % y.length] = v;
+      return { prices: y, at: at % y.length, code: Number.isFinite(v) ? 'NON_POSITIVE_PRICE' : 'NON_FINITE_VALUE' };
+    });
+    const runs = Number(process.env.ATC_FUZZ_RUNS ?? 1500);
+    fc.assert(
+      fc.property(bad, ({ prices, at, code }) => {
+        const caught = errorOf(() => engine.compute(prices));
+        expect(caught).toBeInstanceOf(AtcInputError);
+        expect([(caught as AtcInputError).code, (caught as AtcInputError).field, (caught as AtcInputError).index]).toEqual([code, 'prices', at]);
+      }),
+      { numRuns: Math.max(50, Math.ceil(runs / 20)), seed: process.env.ATC_FUZZ_SEED ? Number(process.env.ATC_FUZZ_SEED) : undefined },
+    );
   });
 
-  it('accepts other numeric typed arrays and subarray views without touching them', () => {
-    const base = ramp(140);
-    const view = base.subarray(20, 120);
-    const copy = Float64Array.from(view);
-    const a = engine().compute(view).toRecord();
-    expect(view).toEqual(copy);
-    expect(engine().compute(copy).toRecord()).toEqual(a);
-    expect(engine().compute(Array.from(copy)).toRecord()).toEqual(a);
-    const frozen = Object.freeze(Array.from(copy));
-    expect(engine().compute(frozen).toRecord()).toEqual(a);
-    const shared = new Float64Array(new SharedArrayBuffer(copy.byteLength));
-    shared.set(copy);
-    expect(engine().compute(shared).toRecord()).toEqual(a);
+  it('the spy is real: a valid input does reach it (and fails)', () => {
+    expect(() => engine.compute(ramp(100))).toThrow(/backend\.computeAtc was called/);
+    expect(spy.calls.splice(0)).toEqual(['computeAtc']);
   });
-}
+
+  it('computeBatch names the bad series', async () => {
+    const series = [ramp(100), Float64Array.from(ramp(100), (v, i) => (i === 5 ? NaN : v)), ramp(100)];
+    await expect(engine.computeBatch(series)).rejects.toMatchObject({ code: 'NON_FINITE_VALUE', field: 'series[1]' });
+    await expect(engine.computeBatch([new Float64Array(10).fill(1)])).rejects.toBeInstanceOf(AtcInputError);
+  });
+});

@@ -1,0 +1,119 @@
+// Tier e: the same bits as backend-js. Every backend runs the arithmetic of docs/kernels.md
+// exactly, so every output double — the 13 outputs, the 54 MAs, their signals and equities,
+// every kernel — must be the very double the js backend gives (Object.is), on the golden
+// series and on adversarial random ones. Also: the backend's fused computeAtc equals the
+// composition of its own kernels (backend-js's reference composition) bit for bit.
+import { AtcEngine, type AtcConfigInput, MA_KINDS, checkConfigAgainstSeries, fromReferenceParams, resolveConfig } from '@adaptive-trend/core';
+import fc from 'fast-check';
+import { it } from 'vitest';
+import { adversarialSeries, validConfig } from '../arbitraries.js';
+import { requireSameBits, requireSameBuffers } from '../bits.js';
+import type { BackendSource, EngineSource } from '../engine-source.js';
+import { findSharedDir, loadCloses, loadPipelineFixture, pipelineFixtureNames } from '../fixtures.js';
+import { composedBuffers, fusedBuffers, referenceBackend } from '../reference.js';
+import { smokeSeries } from './vectors.js';
+
+/** Configs that move every knob away from its default (cutout, strategy mode, robustness, λ, decay, weights, thresholds). */
+const CONFIGS: readonly AtcConfigInput[] = [
+  {},
+  { robustness: 'Wide', lambda: 0.3, decay: 0.2, cutout: 123, strategyMode: true, emaLength: 14, hmaLength: 50, kamaLength: 9 },
+  { robustness: 'Narrow', lambda: 0.005, decay: 0.01, cutout: 1, longThreshold: 0.5, shortThreshold: -0.3, lsmaLength: 40, wmaWeight: 2.5 },
+];
+/** Golden datasets that also get the configs above and every kernel on its own. */
+const KERNEL_DATASETS = ['ETH_BTC-5m', 'nvda-1999-2014'];
+
+/** `ATC_FUZZ_RUNS` random cases per suite (`npm run fuzz:long` sets 100 000). */
+export function fuzzRunsFromEnv(): number {
+  const runs = Number(process.env.ATC_FUZZ_RUNS ?? 500);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`ATC_FUZZ_RUNS must be a positive integer, got ${process.env.ATC_FUZZ_RUNS}`);
+  return runs;
+}
+
+export function defineBitIdentityTests(backend: BackendSource, engine: EngineSource, fuzzRuns: number): void {
+  const js = () => new AtcEngine(referenceBackend());
+
+  /** Pipeline with and without details, and the backend's own kernels composed, against js's fused pipeline. */
+  const checkPipeline = (label: string, prices: Float64Array, input: AtcConfigInput) => {
+    const config = resolveConfig(input);
+    checkConfigAgainstSeries(config, prices.length);
+    const reference = fusedBuffers(referenceBackend(), prices, config);
+    requireSameBuffers(`${label} computeAtc`, fusedBuffers(backend(), prices, config), reference);
+    const outputsOnly = { outputs: new Float64Array(reference.outputs.length) };
+    backend().computeAtc(prices, config, outputsOnly);
+    requireSameBuffers(`${label} computeAtc without details`, outputsOnly, { outputs: reference.outputs });
+    requireSameBuffers(`${label} own kernels composed`, composedBuffers(backend(), prices, config), reference);
+  };
+
+  /** Every kernel on its own (lengths, options and inputs as parity checks used them). */
+  const checkKernels = (label: string, prices: Float64Array) => {
+    const e = engine();
+    const r = js();
+    for (const kind of MA_KINDS) {
+      for (const length of [2, 9, 28, 100]) {
+        if (length <= prices.length) requireSameBits(`${label} ${kind}(${length})`, e.movingAverage(kind, prices, length), r.movingAverage(kind, prices, length));
+      }
+    }
+    requireSameBits(`${label} kama longer than the series`, e.kama(prices, prices.length + 5), r.kama(prices, prices.length + 5));
+    requireSameBits(`${label} rateOfChange`, e.rateOfChange(prices), r.rateOfChange(prices));
+    requireSameBits(`${label} scaledReturns`, e.scaledReturns(prices, 0.37), r.scaledReturns(prices, 0.37));
+    const n = prices.length;
+    const returns = r.scaledReturns(prices, 0.02);
+    const signals = new Int8Array(9 * n);
+    const equities = new Float64Array(9 * n);
+    for (let k = 0; k < 9; k++) {
+      const ma = r.wma(prices, 5 + 3 * k);
+      const signal = e.crossoverSignal(prices, ma);
+      requireSameBits(`${label} crossoverSignal ${k}`, signal, r.crossoverSignal(prices, ma));
+      signals.set(signal, k * n);
+      const options = { startingEquity: 0.5 + k, decay: 0.01 + k / 50, cutout: k };
+      const equity = e.equityCurve(returns, Float64Array.from(signal), options);
+      requireSameBits(`${label} equityCurve ${k}`, equity, r.equityCurve(returns, Float64Array.from(signal), options));
+      equities.set(equity, k * n);
+    }
+    equities.fill(1, 0, 9); // no NaN warm-up in the Layer-1 input
+    requireSameBits(`${label} layer1Signal`, e.layer1Signal(signals, equities), r.layer1Signal(signals, equities));
+    const up = Uint8Array.from(prices, (p, i) => (i > 0 && p > prices[i - 1]! * 1.001 ? 1 : 0));
+    const down = Uint8Array.from(prices, (p, i) => (i > 0 && p < prices[i - 1]! * 0.999 ? 1 : 0));
+    requireSameBits(`${label} persistSignal`, e.persistSignal(up, down), r.persistSignal(up, down));
+  };
+
+  it('smoke series: pipeline (3 configs, with and without details, own kernels composed) and every kernel', () => {
+    const prices = smokeSeries();
+    CONFIGS.forEach((config, c) => {
+      const resolved = resolveConfig(config);
+      if (prices.length >= resolved.minimumBars + resolved.cutout) checkPipeline(`smoke series config ${c}`, prices, config);
+    });
+    checkKernels('smoke series', prices);
+  });
+
+  const shared = findSharedDir();
+  if (!shared) {
+    it.skip('SKIPPED: ../shared not found, golden series not compared with backend-js', () => {});
+  } else {
+    for (const name of pipelineFixtureNames(shared)) {
+      it(`golden ${name}: pipeline with its parameters`, () => {
+        const fixture = loadPipelineFixture(shared, name);
+        checkPipeline(name, loadCloses(shared, fixture.dataset), fromReferenceParams(fixture.params));
+      });
+    }
+    for (const dataset of KERNEL_DATASETS) {
+      it(`golden ${dataset}: pipeline (3 configs) and every kernel`, () => {
+        const prices = loadCloses(shared, dataset);
+        CONFIGS.forEach((config, c) => checkPipeline(`${dataset} config ${c}`, prices, config));
+        checkKernels(dataset, prices);
+      });
+    }
+  }
+
+  it(`random adversarial series and configs (${fuzzRuns} cases: flat runs, spikes, constants, 1e±200 scales)`, () => {
+    const cases = adversarialSeries.chain((prices) => validConfig(prices.length).map((config) => ({ prices, config })));
+    const seed = process.env.ATC_FUZZ_SEED ? Number(process.env.ATC_FUZZ_SEED) : undefined;
+    fc.assert(
+      fc.property(cases, ({ prices, config }) => {
+        checkPipeline('random case', prices, config);
+        engine().compute(prices, config); // and through core: valid input never throws
+      }),
+      { numRuns: fuzzRuns, seed },
+    );
+  }, Math.max(180_000, fuzzRuns * 30)); // 100 000 cases (fuzz:long) take minutes
+}
