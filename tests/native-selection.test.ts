@@ -20,7 +20,7 @@ describe('native backend selection', () => {
 
   it("'auto' falls back with one warning when the binary is missing", async () => {
     const onWarning = vi.fn();
-    const engine = await createAtc({ backend: 'auto', nativeBinding: '/missing/atc-node.node', onWarning, env: {} });
+    const engine = await createAtc({ backend: 'auto', backendOptions: { native: { binding: '/missing/atc-node.node' } }, onWarning, env: {} });
     expect(engine.backend).toBe('wasm'); // next in priority; found installed beside the tests
     expect(onWarning).toHaveBeenCalledTimes(1);
     expect(onWarning.mock.calls[0]![0]).toMatch(/native failed \(native addon .* not found/);
@@ -29,6 +29,6 @@ describe('native backend selection', () => {
   });
 
   it('an explicit native request with a missing binary fails loudly', async () => {
-    await expect(createAtc({ backend: 'native', nativeBinding: '/missing/atc-node.node', env: {} })).rejects.toThrow(/missing\/atc-node/);
+    await expect(createAtc({ backend: 'native', backendOptions: { native: { binding: '/missing/atc-node.node' } }, env: {} })).rejects.toThrow(/missing\/atc-node/);
   });
 });

@@ -1,15 +1,15 @@
 // The tie detector must never hide a real bug: run the parity check with deliberately wrong
 // kernels and require that it reports unexplained mismatches.
 import { AtcEngine, type Backend, fromReferenceParams } from '@adaptive-trend/core';
-import { createJsBackend } from '@adaptive-trend/backend-js';
+import { composeAtcFromKernels, createJsBackend } from '@adaptive-trend/backend-js';
 import { describe, expect, it } from 'vitest';
 import { compareWithFixture, findSharedDir, loadCloses, loadPipelineFixture } from '@adaptive-trend/conformance';
 
 const shared = findSharedDir();
 
+/** The js backend with some kernels replaced; its pipeline is composed from those kernels. */
 function broken(patch: Partial<Backend>): AtcEngine {
-  const base = createJsBackend();
-  const backend: Backend = { ...base, ...patch, computeAtc: undefined };
+  const backend: Backend = { ...createJsBackend(), ...patch, computeAtc: (prices, config, buffers) => composeAtcFromKernels(backend, prices, config, buffers) };
   return new AtcEngine(backend);
 }
 
