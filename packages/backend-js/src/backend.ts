@@ -1,4 +1,5 @@
 import type { Backend, MaKind } from '@adaptive-trend/core';
+import { withBoundaryChecks } from './boundary.js';
 import { equityCurve, rateOfChange, scaledReturns } from './kernels/equity.js';
 import { layer1Signal } from './kernels/layer1.js';
 import { dema, ema, hma, kama, lsma, sma, wma } from './kernels/moving-averages.js';
@@ -12,7 +13,7 @@ const MOVING_AVERAGES: { [K in MaKind]: MaKernel } = { sma, ema, wma, hma, dema,
 export function createJsBackend(): Backend {
   // HMA and DEMA need one intermediate series; reuse it across calls instead of allocating.
   let scratch = new Float64Array(0);
-  return {
+  return withBoundaryChecks({
     name: 'js',
     movingAverage: (kind, source, length, out) => {
       if (scratch.length < source.length) scratch = new Float64Array(source.length);
@@ -27,5 +28,5 @@ export function createJsBackend(): Backend {
     computeAtc: createFusedPipeline(),
     // computeBatch's worker threads import this module to get the same backend.
     workerModule: new URL('./index.js', import.meta.url).href,
-  };
+  });
 }

@@ -51,5 +51,5 @@ export {
   entryEvents,
   trendSign,
 } from './result.js';
-export { type SeriesInput, toFloat64, toPrices } from './series.js';
+export { type SeriesInput, sharesMemory, toFloat64, toPrices } from './series.js';
 export { verifyBackend } from './verify.js';

@@ -126,14 +126,15 @@ export function outputBuffer<T extends Float64Array | Int8Array>(
   return out;
 }
 
+/** Whether two views share at least one byte of memory (the one overlap test of the JS side). */
+export function sharesMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.buffer !== b.buffer || a.byteLength === 0 || b.byteLength === 0) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
 /** Throws `OVERLAPPING_BUFFERS` when `out` shares at least one byte with one of `inputs`. */
 export function requireDisjoint(field: string, out: ArrayBufferView, inputs: readonly ArrayBufferView[]): void {
-  const start = out.byteOffset;
-  const end = start + out.byteLength;
-  for (const input of inputs) {
-    if (input.buffer !== out.buffer || out.byteLength === 0 || input.byteLength === 0) continue;
-    if (start < input.byteOffset + input.byteLength && input.byteOffset < end) {
-      throw new AtcInputError('OVERLAPPING_BUFFERS', field, 'shares memory with an input; pass a separate buffer (inputs are never modified)');
-    }
+  if (inputs.some((input) => sharesMemory(out, input))) {
+    throw new AtcInputError('OVERLAPPING_BUFFERS', field, 'shares memory with an input; pass a separate buffer (inputs are never modified)');
   }
 }
