@@ -6,7 +6,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FAMILIES, type Family, type FamilyRecord, REFERENCE_FAMILY_NAMES, type Robustness, familyLengths } from '@adaptive-trend/core';
 import { describe, expect, it } from 'vitest';
-import { type PineConfig, type PineResult, computePine, pineDema, pineEntries, pineEquity, pineKama, pineLinreg, pineRound2 } from '../src/pine/index.js';
+import { crossoverSignal } from '../src/kernels/signals.js';
+import { type PineConfig, type PineResult, computePine, pineAverageSignal, pineDema, pineEntries, pineEquity, pineKama, pineLayer1, pineLinreg, pineRound2, pineScaledReturns } from '../src/pine/index.js';
 
 const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const GOLDEN = `${SHARED}golden/pine`;
@@ -167,6 +168,108 @@ function describeReport(r: Report): string {
   return lines.join('\n');
 }
 
+// ---- replay: each tie decided the other way reproduces the fixture ---------------------------
+// Stronger than excusing everything after a tie: at the first difference, flip the crossover
+// decision at one of the family's ties (the MA's value there moved to the other side of, or
+// onto, the price) and recompute; keep the flip if it moves the first difference later. When
+// no difference is left, every excused bar is proven to be the tie's doing.
+
+interface Flip { family: Family; length: number; bar: number; gap: number; firstDiff: number }
+
+function firstDifference(ours: Float64Array, theirs: Float64Array): number {
+  for (let i = 0; i < ours.length; i++) if (!closeEnough(ours[i]!, theirs[i]!)) return i;
+  return Infinity;
+}
+
+function replayTies(fixture: PineFixture, close: Float64Array, config: PineConfig, result: PineResult): { flips: Flip[]; left: string[] } {
+  const n = close.length;
+  const details = result.details!;
+  const r = new Float64Array(n);
+  pineScaledReturns(close, config.lambda / 1000, config.cutout, r);
+  const d = 1 - config.decay / 100;
+  const signals = Object.fromEntries(FAMILIES.map((f) => [f, details.maSignals[f].map((s) => s.slice())])) as FamilyRecord<Int8Array[]>;
+  const equities = Object.fromEntries(FAMILIES.map((f) => [f, details.maEquities[f].map((e) => e.slice())])) as FamilyRecord<Float64Array[]>;
+  const mas = Object.fromEntries(FAMILIES.map((f) => [f, details.movingAverages[f].map((m) => m.slice())])) as FamilyRecord<Float64Array[]>;
+  const layer1 = { ...result.signals }, layer2 = { ...result.equities };
+  const family = (f: Family) => {
+    const rows = signals[f].length;
+    const packedS = new Int8Array(rows * n), packedE = new Float64Array(rows * n);
+    signals[f].forEach((s, k) => { packedS.set(s, k * n); packedE.set(equities[f][k]!, k * n); });
+    const l1 = new Float64Array(n), l2 = new Float64Array(n);
+    pineLayer1(packedS, packedE, l1);
+    pineEquity(r, l1, config.weights[f], d, config.cutout, l2);
+    return { l1, l2 };
+  };
+  const familyDiff = (f: Family, l1: Float64Array, l2: Float64Array) => {
+    const name = REFERENCE_FAMILY_NAMES[f];
+    return Math.min(firstDifference(l1, fixture.outputs[`${name}_Signal`]!), firstDifference(l2, fixture.outputs[`${name}_S`]!));
+  };
+  type TieAt = ReturnType<typeof crossoverTies>[number];
+  /** The family recomputed with each tie's MA value moved to `moved` (on top of the flips kept so far). */
+  const attempt = (f: Family, moves: { tie: TieAt; moved: number }[]) => {
+    const changed = new Map<number, Float64Array>();
+    for (const { tie, moved } of moves) {
+      const k = config.lengths[f].indexOf(tie.length);
+      if (!changed.has(k)) changed.set(k, mas[f][k]!.slice());
+      changed.get(k)![tie.bar] = moved;
+    }
+    const kept = [...changed.keys()].map((k) => [k, signals[f][k]!, equities[f][k]!] as const);
+    const newSignals = [...changed].map(([k, ma]) => {
+      const signal = new Int8Array(n);
+      crossoverSignal(close, ma, signal);
+      return signal;
+    });
+    if (newSignals.every((signal, j) => signal.every((v, i) => v === kept[j]![1][i]))) return undefined; // decides nothing differently
+    const rows = [...changed].map(([k, ma], j) => {
+      const signal = newSignals[j]!;
+      const equity = new Float64Array(n);
+      pineEquity(r, signal, 1, d, config.cutout, equity);
+      signals[f][k] = signal; equities[f][k] = equity;
+      return { k, ma, signal, equity };
+    });
+    const { l1, l2 } = family(f);
+    for (const [k, s, e] of kept) { signals[f][k] = s; equities[f][k] = e; }
+    return { rows, l1, l2, diff: familyDiff(f, l1, l2), moves };
+  };
+  /** The three orders a tie can take: the MA on, just above or just below the price. */
+  const orders = (tie: TieAt) => { const p = close[tie.bar]!; return [p, p * (1 + 2 ** -52), p * (1 - 2 ** -52)]; };
+  /** Every way of deciding the given ties (several MAs can tie on the same flat bars). */
+  const jointly = (ties: TieAt[]): { tie: TieAt; moved: number }[][] => ties.reduce<{ tie: TieAt; moved: number }[][]>(
+    (acc, tie) => acc.flatMap((moves) => [moves, ...orders(tie).map((moved) => [...moves, { tie, moved }])]), [[]]).filter((m) => m.length > 0);
+
+  const flips: Flip[] = [];
+  const left: string[] = [];
+  for (const f of FAMILIES) {
+    let diff = familyDiff(f, layer1[f], layer2[f]);
+    const ties = crossoverTies(close, result, f, config.lengths[f]);
+    while (diff < Infinity) {
+      const singles = ties.filter((t) => t.bar <= diff).reverse().slice(0, 12).flatMap((tie) => orders(tie).map((moved) => [{ tie, moved }]));
+      const near = ties.filter((t) => t.bar >= diff - 1 && t.bar <= diff).slice(0, 5);
+      let best: ReturnType<typeof attempt>;
+      for (const moves of [singles, jointly(near)]) {
+        for (const m of moves) {
+          const a = attempt(f, m);
+          if (a && a.diff > diff && (!best || a.diff > best.diff || (a.diff === best.diff && a.moves.length < best.moves.length))) best = a;
+        }
+        if (best) break; // joint decisions only when no single one explains the difference
+      }
+      if (!best) {
+        left.push(`${REFERENCE_FAMILY_NAMES[f]} first differs at bar ${diff} and no tie decided otherwise fixes it`);
+        break;
+      }
+      for (const row of best.rows) { mas[f][row.k] = row.ma; signals[f][row.k] = row.signal; equities[f][row.k] = row.equity; }
+      layer1[f] = best.l1; layer2[f] = best.l2;
+      for (const { tie } of best.moves) flips.push({ family: f, length: tie.length, bar: tie.bar, gap: tie.gap, firstDiff: diff });
+      diff = best.diff;
+    }
+  }
+  const average = new Float64Array(n);
+  pineAverageSignal(FAMILIES.map((f) => layer1[f]), FAMILIES.map((f) => layer2[f]), average);
+  const avgDiff = firstDifference(average, fixture.outputs.Average_Signal!);
+  if (avgDiff < Infinity) left.push(`Average_Signal differs at bar ${avgDiff} after the flips`);
+  return { flips, left };
+}
+
 // ---- tests ------------------------------------------------------------------------------------
 
 const fixtureNames = existsSync(GOLDEN) ? readdirSync(GOLDEN).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
@@ -184,6 +287,12 @@ describe.skipIf(fixtureNames.length === 0)('Pine golden fixtures (../shared/gold
     expect(report.naMismatches).toEqual([]);
     expect(report.unexplained).toEqual([]);
     expect(report.ties.length / report.bars).toBeLessThanOrEqual(MAX_TIE_RATE);
+    const replay = replayTies(fixture, close, config, result);
+    const widest = replay.flips.reduce((w, t) => ({ gap: Math.max(w.gap, t.gap), lag: Math.max(w.lag, t.firstDiff - t.bar) }), { gap: 0, lag: 0 });
+    console.log([`  replay: ${replay.flips.length} tie decisions flipped (largest gap ${widest.gap.toExponential(2)}, difference at most ${widest.lag} bars after its tie) → ${replay.left.length === 0 ? 'all 13 outputs match on every bar' : 'still differs'}`,
+      ...replay.flips.map((t) => `    flipped ${REFERENCE_FAMILY_NAMES[t.family]}[${t.length}] at bar ${t.bar} (gap ${t.gap.toExponential(2)}), first difference was bar ${t.firstDiff}`),
+      ...replay.left.map((l) => `    LEFT: ${l}`)].join('\n'));
+    expect(replay.left).toEqual([]);
   });
 });
 
