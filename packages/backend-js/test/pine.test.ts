@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { FAMILIES, type Family, type FamilyRecord, REFERENCE_FAMILY_NAMES, type Robustness, familyLengths } from '@adaptive-trend/core';
 import { describe, expect, it } from 'vitest';
 import { crossoverSignal } from '../src/kernels/signals.js';
-import { type PineConfig, type PineResult, computePine, pineAverageSignal, pineDema, pineEntries, pineEquity, pineKama, pineLayer1, pineLinreg, pineRound2, pineScaledReturns } from '../src/pine/index.js';
+import { type PineConfig, type PineResult, computePine, pineAverageSignal, pineDema, pineEntries, pineEquity, pineKama, pineLayer1, pineLinreg, pineMovingAverage, pineRound2, pineScaledReturns } from '../src/pine/index.js';
 
 const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const GOLDEN = `${SHARED}golden/pine`;
@@ -386,5 +386,57 @@ describe('Pine arithmetic, one difference at a time', () => {
       expect(series.length).toBe(200);
       for (let i = 0; i < 200; i++) expect(Number.isNaN(series[i]!), `bar ${i}`).toBe(i < 60);
     }
+  });
+});
+
+/** The pipeline from the single-job kernels, one array per step (what the fused pass must equal). */
+function composedPine(close: Float64Array, config: PineConfig): PineResult {
+  const n = close.length;
+  const r = new Float64Array(n);
+  pineScaledReturns(close, config.lambda / 1000, config.cutout, r);
+  const d = 1 - config.decay / 100;
+  const signals = {} as FamilyRecord<Float64Array>, equities = {} as FamilyRecord<Float64Array>;
+  for (const family of FAMILIES) {
+    const rows = config.lengths[family].length;
+    const s = new Int8Array(rows * n), e = new Float64Array(rows * n);
+    config.lengths[family].forEach((length, k) => {
+      const ma = new Float64Array(n);
+      pineMovingAverage(family, close, length, ma);
+      crossoverSignal(close, ma, s.subarray(k * n, (k + 1) * n));
+      pineEquity(r, s.subarray(k * n, (k + 1) * n), 1, d, config.cutout, e.subarray(k * n, (k + 1) * n));
+    });
+    signals[family] = new Float64Array(n);
+    pineLayer1(s, e, signals[family]);
+    equities[family] = new Float64Array(n);
+    pineEquity(r, signals[family], config.weights[family], d, config.cutout, equities[family]);
+  }
+  const averageSignal = new Float64Array(n);
+  pineAverageSignal(FAMILIES.map((f) => signals[f]), FAMILIES.map((f) => equities[f]), averageSignal);
+  return { signals, equities, averageSignal };
+}
+
+describe('the fused Pine pass', () => {
+  const walk = (n: number, seed: number) => {
+    let x = seed, p = 100;
+    return Float64Array.from({ length: n }, () => {
+      x = (x * 16807) % 2147483647;
+      p *= 1 + ((x / 2147483647) - 0.5) * 0.02;
+      return Math.round(p * 100) / 100; // cents: flat runs and exact ties happen
+    });
+  };
+  it.each([
+    ['random walk, defaults', walk(3000, 7), {}],
+    ['random walk, cutout 150, short lengths, weights', walk(2000, 11), { cutout: 150, ema_len: 6, hull_len: 7, wma_len: 8, dema_len: 9, lsma_len: 10, kama_len: 11, ema_w: 2, kama_w: 0.1 }],
+    ['series shorter than the longest MA', walk(30, 3), { robustness: 'Wide' as Robustness }],
+    ['cutout past the end', walk(100, 5), { cutout: 200 }],
+  ])('equals the composed kernels bit for bit: %s', (_, close, params) => {
+    const config = configFromInputs(params);
+    const fused = computePine(close, config);
+    const composed = composedPine(close, config);
+    for (const family of FAMILIES) {
+      expect(Array.from(fused.signals[family])).toEqual(Array.from(composed.signals[family]));
+      expect(Array.from(fused.equities[family])).toEqual(Array.from(composed.equities[family]));
+    }
+    expect(Array.from(fused.averageSignal)).toEqual(Array.from(composed.averageSignal));
   });
 });

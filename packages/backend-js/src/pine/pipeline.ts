@@ -2,10 +2,10 @@
 // their crossover signals on `close`, their equities, Layer 1, Layer 2 and Average_Signal.
 // Every output has n values, NaN where Pine has na.
 import { FAMILIES, type Family, type FamilyRecord } from '@adaptive-trend/core';
-import { crossoverSignal } from '../kernels/signals.js';
+import { accumulateMa } from './accumulate.js';
 import { pineAverageSignal } from './average.js';
 import { pineEquity, pineScaledReturns } from './equity.js';
-import { pineLayer1 } from './layer1.js';
+import { pineRound2 } from './layer1.js';
 import { pineMovingAverage } from './moving-averages.js';
 
 /** What the Pine pipeline reads: a subset of core's resolved config (same names and units). */
@@ -51,25 +51,31 @@ export function computePine(close: Float64Array, config: PineConfig, options: { 
   pineScaledReturns(close, lambdaScaled, config.cutout, r);
 
   const scratch = new Float64Array(n);
+  const num = new Float64Array(n);
+  const den = new Float64Array(n);
   const signals = {} as FamilyRecord<Float64Array>;
   const equities = {} as FamilyRecord<Float64Array>;
   const details = options.details ? { movingAverages: {}, maSignals: {}, maEquities: {} } as PineDetails : undefined;
+  let ma = new Float64Array(n);
   for (const family of FAMILIES) {
-    const lengths = config.lengths[family];
-    const rows = lengths.length;
-    const maSignals = new Int8Array(rows * n);
-    const maEquities = new Float64Array(rows * n);
-    let ma = new Float64Array(n);
-    lengths.forEach((length, k) => {
-      if (k > 0 && details) ma = new Float64Array(n);
+    num.fill(0);
+    den.fill(0);
+    for (const length of config.lengths[family]) {
+      if (details) ma = new Float64Array(n);
       pineMovingAverage(family, source, length, ma, scratch);
-      const signal = maSignals.subarray(k * n, (k + 1) * n);
-      crossoverSignal(close, ma, signal);
-      pineEquity(r, signal, 1, d, config.cutout, maEquities.subarray(k * n, (k + 1) * n));
-      if (details) keep(details, family, ma, signal, maEquities.subarray(k * n, (k + 1) * n));
-    });
+      if (details) {
+        const signal = new Int8Array(n), equity = new Float64Array(n);
+        accumulateMa(close, ma, r, d, config.cutout, num, den, signal, equity);
+        keep(details, family, ma, signal, equity);
+      } else accumulateMa(close, ma, r, d, config.cutout, num, den);
+    }
+    // Layer 1 (`Signal(...)`): na before the cutout, where the script's equities are na
     const layer1 = new Float64Array(n);
-    pineLayer1(maSignals, maEquities, layer1);
+    layer1.fill(NaN, 0, Math.min(config.cutout, n));
+    for (let i = config.cutout; i < n; i++) {
+      const q = num[i]! / den[i]!;
+      layer1[i] = Number.isNaN(q) ? NaN : pineRound2(q);
+    }
     const layer2 = new Float64Array(n);
     pineEquity(r, layer1, config.weights[family], d, config.cutout, layer2);
     signals[family] = layer1;
