@@ -390,7 +390,7 @@ describe('Pine arithmetic, one difference at a time', () => {
 });
 
 /** The pipeline from the single-job kernels, one array per step (what the fused pass must equal). */
-function composedPine(close: Float64Array, config: PineConfig): PineResult {
+function composedPine(close: Float64Array, config: PineConfig, source = close): PineResult {
   const n = close.length;
   const r = new Float64Array(n);
   pineScaledReturns(close, config.lambda / 1000, config.cutout, r);
@@ -401,7 +401,7 @@ function composedPine(close: Float64Array, config: PineConfig): PineResult {
     const s = new Int8Array(rows * n), e = new Float64Array(rows * n);
     config.lengths[family].forEach((length, k) => {
       const ma = new Float64Array(n);
-      pineMovingAverage(family, close, length, ma);
+      pineMovingAverage(family, source, length, ma);
       crossoverSignal(close, ma, s.subarray(k * n, (k + 1) * n));
       pineEquity(r, s.subarray(k * n, (k + 1) * n), 1, d, config.cutout, e.subarray(k * n, (k + 1) * n));
     });
@@ -438,5 +438,16 @@ describe('the fused Pine pass', () => {
       expect(Array.from(fused.equities[family])).toEqual(Array.from(composed.equities[family]));
     }
     expect(Array.from(fused.averageSignal)).toEqual(Array.from(composed.averageSignal));
+  });
+
+  it('feeds `source` to the MAs only: R and the crossovers use close (the script\'s `src` input)', () => {
+    const close = walk(1500, 13);
+    const source = close.map((c, i) => c * (1 + 0.003 * Math.sin(i))); // e.g. hl2
+    const config = configFromInputs({});
+    const fused = computePine(close, config, { source });
+    const composed = composedPine(close, config, source);
+    expect(Array.from(fused.averageSignal)).toEqual(Array.from(composed.averageSignal));
+    expect(Array.from(fused.averageSignal)).not.toEqual(Array.from(computePine(close, config).averageSignal));
+    expect(() => computePine(close, config, { source: source.subarray(1) })).toThrow(RangeError);
   });
 });
