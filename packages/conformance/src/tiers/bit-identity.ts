@@ -3,9 +3,9 @@
 // every kernel — must be the very double the js backend gives (Object.is), on the golden
 // series and on adversarial random ones. Also: the backend's fused computeAtc equals the
 // composition of its own kernels (backend-js's reference composition) bit for bit.
-import { AtcEngine, type AtcConfigInput, MA_KINDS, checkConfigAgainstSeries, fromReferenceParams, resolveConfig } from '@adaptive-trend/core';
+import { AtcEngine, type AtcConfigInput, AtcInputError, MA_KINDS, checkConfigAgainstSeries, fromReferenceParams, resolveConfig } from '@adaptive-trend/core';
 import fc from 'fast-check';
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import { adversarialSeries, validConfig } from '../arbitraries.js';
 import { requireSameBits, requireSameBuffers } from '../bits.js';
 import type { BackendSource, EngineSource } from '../engine-source.js';
@@ -104,6 +104,26 @@ export function defineBitIdentityTests(backend: BackendSource, engine: EngineSou
       });
     }
   }
+
+  it('an equity overflowing from the data is refused (GROWTH_OVERFLOW) at the same bar as on backend-js', () => {
+    // Valid prices rising from ~1e−298 to ~1e242 in nine bars (×1e60 each): a long position's
+    // equity compounds past 1.8e308. Core scans the backend's outputs, so the bar is the backend's.
+    const prices = Float64Array.from({ length: 120 }, (_, i) => (100 + Math.sin(i / 5) * 3 + i * 0.05) * 1e-300);
+    for (let i = 100; i < 109; i++) prices[i] = prices[i - 1]! * 1e60;
+    prices.fill(prices[108]!, 109);
+    const refusal = (e: AtcEngine) => {
+      try {
+        e.compute(prices);
+      } catch (error) {
+        if (error instanceof AtcInputError) return [error.code, error.field, error.index];
+        throw error;
+      }
+      return 'no error';
+    };
+    const reference = refusal(js());
+    expect(reference[0]).toBe('GROWTH_OVERFLOW');
+    expect(refusal(engine())).toEqual(reference);
+  });
 
   it(`random adversarial series and configs (${fuzzRuns} cases: flat runs, spikes, constants, 1e±200 scales)`, () => {
     const cases = adversarialSeries.chain((prices) => validConfig(prices.length).map((config) => ({ prices, config })));
