@@ -193,8 +193,6 @@ function remember(config: ResolvedAtcConfig): ResolvedAtcConfig {
 const resolvedConfigs = new WeakSet<ResolvedAtcConfig>();
 let defaultResolved: ResolvedAtcConfig | undefined;
 
-const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
-
 /**
  * A plain object: made by `{}`, `JSON.parse` or `Object.create(null)` (in any realm). Maps,
  * arrays, class instances and boxed values are not configs, even though property reads on
@@ -215,7 +213,7 @@ function describeType(value: unknown): string {
 }
 
 /** Keys a config may carry: the {@link AtcConfig} keys, plus what a resolved config adds. */
-const isConfigKey = (key: string): boolean => hasOwn(DEFAULT_CONFIG, key) || key === 'lengths' || key === 'minimumBars';
+const isConfigKey = (key: string): boolean => Object.hasOwn(DEFAULT_CONFIG, key) || key === 'lengths' || key === 'minimumBars';
 
 function resolveFresh(input: AtcConfigInput | ResolvedAtcConfig): ResolvedAtcConfig {
   if (!isPlainObject(input)) {
@@ -230,7 +228,7 @@ function resolveFresh(input: AtcConfigInput | ResolvedAtcConfig): ResolvedAtcCon
   }
   const merged: AtcConfig = { ...DEFAULT_CONFIG };
   for (const key of Object.keys(DEFAULT_CONFIG) as (keyof AtcConfig)[]) {
-    const value = hasOwn(input, key) ? input[key] : undefined;
+    const value = Object.hasOwn(input, key) ? input[key] : undefined;
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
   }
   if (!(ROBUSTNESS as readonly unknown[]).includes(merged.robustness)) {
@@ -258,7 +256,32 @@ function resolveFresh(input: AtcConfigInput | ResolvedAtcConfig): ResolvedAtcCon
   if (typeof merged.strategyMode !== 'boolean') {
     throw new AtcInputError('INVALID_TYPE', 'config.strategyMode', `must be a boolean, got ${typeof merged.strategyMode}`);
   }
+  requireDerivedKeysMatch(input, lengths, minimumBars);
   return Object.freeze({ ...merged, lengths: Object.freeze(lengths), minimumBars });
+}
+
+/**
+ * `lengths` and `minimumBars` are derived, never inputs: they are accepted (a resolved config
+ * that lost its identity, e.g. structured-cloned into a worker, resolves again) only when
+ * they equal what the base lengths derive, so a hand-edited `lengths` is not silently ignored.
+ */
+function requireDerivedKeysMatch(input: Record<string, unknown>, lengths: FamilyRecord<readonly number[]>, minimumBars: number): void {
+  if (Object.hasOwn(input, 'minimumBars') && input.minimumBars !== minimumBars) {
+    throw new AtcInputError('UNKNOWN_CONFIG_KEY', 'config.minimumBars', `is derived (${minimumBars} here), not an input; leave it out`);
+  }
+  if (!Object.hasOwn(input, 'lengths')) return;
+  const given = input.lengths as Record<string, unknown> | null;
+  const same =
+    given !== null &&
+    typeof given === 'object' &&
+    Object.keys(given).length === FAMILIES.length &&
+    FAMILIES.every((f) => {
+      const row = Object.hasOwn(given, f) ? given[f] : undefined;
+      return Array.isArray(row) && row.length === lengths[f].length && row.every((v, k) => v === lengths[f][k]);
+    });
+  if (!same) {
+    throw new AtcInputError('UNKNOWN_CONFIG_KEY', 'config.lengths', 'is derived from the base lengths and robustness, not an input; set emaLength … kamaLength instead');
+  }
 }
 
 /**
@@ -345,7 +368,7 @@ export function fromReferenceParams(params: ReferenceParams): AtcConfigInput {
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(params)) {
-    const mapped = hasOwn(REFERENCE_KEYS, key) ? REFERENCE_KEYS[key as keyof ReferenceParams] : undefined;
+    const mapped = Object.hasOwn(REFERENCE_KEYS, key) ? REFERENCE_KEYS[key as keyof ReferenceParams] : undefined;
     if (!mapped) throw new AtcInputError('UNKNOWN_CONFIG_KEY', `params.${key}`, 'unknown reference parameter');
     out[mapped] = value;
   }

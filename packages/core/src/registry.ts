@@ -99,7 +99,7 @@ function isModuleNotFound(error: unknown, specifier: string): boolean {
 }
 
 function isKnown(name: BackendName): name is KnownBackend {
-  return Object.prototype.hasOwnProperty.call(KNOWN_BACKENDS, name);
+  return Object.hasOwn(KNOWN_BACKENDS, name);
 }
 
 /**
@@ -159,7 +159,7 @@ const MOVED_OPTIONS: Readonly<Record<string, string>> = {
 function checkOptions(options: CreateAtcOptions): void {
   if (options === null || typeof options !== 'object') throw new AtcInputError('INVALID_TYPE', 'options', 'must be an object');
   for (const [old, now] of Object.entries(MOVED_OPTIONS)) {
-    if (Object.prototype.hasOwnProperty.call(options, old)) throw new AtcInputError('INVALID_OPTION', `options.${old}`, `moved: pass it as ${now}`);
+    if (Object.hasOwn(options, old)) throw new AtcInputError('INVALID_OPTION', `options.${old}`, `moved: pass it as ${now}`);
   }
   const { backendOptions } = options;
   if (backendOptions !== undefined && (backendOptions === null || typeof backendOptions !== 'object' || Array.isArray(backendOptions))) {

@@ -87,3 +87,15 @@ describe('config objects: own, known keys of a plain object only', () => {
     expect(fromReferenceParams(JSON.parse('{"La": 0.1, "hull_len": 20}') as never)).toEqual({ lambda: 0.1, hmaLength: 20 });
   });
 });
+
+describe('derived keys are not inputs', () => {
+  it('a resolved config round-trips (e.g. structured-cloned into a worker); edited derived keys are refused', () => {
+    const resolved = resolveConfig({ robustness: 'Wide', emaLength: 30 });
+    const cloned = structuredClone(resolved);
+    expect(resolveConfig(cloned)).toEqual(resolved);
+    const edited = { ...cloned, lengths: { ...cloned.lengths, ema: [5, 6, 7, 8, 9, 10, 11, 12, 13] } };
+    expect(refusal(() => resolveConfig(edited))).toEqual({ code: 'UNKNOWN_CONFIG_KEY', field: 'config.lengths' });
+    expect(refusal(() => resolveConfig({ lengths: { ema: [5] } } as never))).toEqual({ code: 'UNKNOWN_CONFIG_KEY', field: 'config.lengths' });
+    expect(refusal(() => resolveConfig({ ...cloned, minimumBars: 2 }))).toEqual({ code: 'UNKNOWN_CONFIG_KEY', field: 'config.minimumBars' });
+  });
+});
