@@ -108,7 +108,8 @@ export class AtcEngine {
    * ATC on many series (e.g. one per symbol) using every core: native backends split the work
    * over Rust threads, the others over worker_threads. Each result equals `compute()` on that
    * series alone. Every series is validated first; one bad series rejects the whole batch with
-   * an {@link AtcInputError} whose field names it (`series[i]`).
+   * an {@link AtcInputError} whose field names it (`series[i]`). The growth rule applies to
+   * each series as in `compute` (`GROWTH_OVERFLOW`, the message names `series[i]`).
    *
    * @example
    * ```ts
