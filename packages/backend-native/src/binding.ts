@@ -1,65 +1,61 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { platformTriple } from './platform.js';
+import type * as Addon from './atc-node.generated.js';
+import { platformTriple, platformTriples } from './platform.js';
 
-/** The functions the Rust addon (`crates/atc-node`) exports. All write into `out` arrays. */
-export interface NativeBinding {
-  version(): string;
-  movingAverage(kind: number, source: Float64Array, length: number, out: Float64Array): void;
-  rateOfChange(prices: Float64Array, out: Float64Array): void;
-  scaledReturns(prices: Float64Array, lambdaScaled: number, out: Float64Array): void;
-  crossoverSignal(prices: Float64Array, ma: Float64Array, out: Int8Array): void;
-  persistSignal(up: Uint8Array, down: Uint8Array, out: Int8Array): void;
-  equityCurve(returns: Float64Array, signal: Float64Array, startingEquity: number, decayMultiplier: number, cutout: number, out: Float64Array): void;
-  layer1Signal(signals: Int8Array, equities: Float64Array, out: Float64Array): void;
-  computeAtc(
-    prices: Float64Array,
-    params: Float64Array,
-    out: Float64Array,
-    mas: Float64Array | null,
-    signals: Int8Array | null,
-    equities: Float64Array | null,
-  ): void;
-  /**
-   * Many series in one call on `threads` Rust threads (`std::thread::scope`); `outs[i]` has
-   * 13·(n_i − cutout) slots. Same bits as one `computeAtc` per series.
-   */
-  computeAtcBatch(series: readonly Float64Array[], params: Float64Array, outs: readonly Float64Array[], threads: number): void;
-  /** Test hook: panics inside the addon's guard; must surface as a JS exception. */
-  __panicForTest(): void;
-}
+/**
+ * The functions the Rust addon exports, typed by napi-rs from `crates/atc-node`
+ * (`atc-node.generated.ts` is written by `napi build`). All write into caller-provided `out`
+ * arrays; a wrong JS type throws `TypeError`, a bad length or value `RangeError`.
+ */
+export type NativeBinding = typeof Addon;
 
-/** Environment variable naming an explicit `.node` file (napi-rs convention). */
+/** Environment variable naming an explicit `.node` file (like the `binding` load option). */
 export const BINDING_ENV = 'ATC_NATIVE_BINDING';
 
 const require = createRequire(import.meta.url);
 
-/** Where the binary may be, in the order they are tried. */
-export function bindingCandidates(explicit?: string): { label: string; load: () => unknown }[] {
-  const triple = platformTriple();
-  const file = `atc-node.${triple}.node`;
-  const candidates: { label: string; load: () => unknown }[] = [];
-  const fromEnv = explicit ?? process.env[BINDING_ENV];
-  // An explicit path is the only candidate: a wrong override must fail, not silently load another binary.
-  if (fromEnv) return [{ label: `${explicit ? 'option nativeBinding' : BINDING_ENV}=${fromEnv}`, load: () => require(fromEnv) }];
-  const local = fileURLToPath(new URL(`../${file}`, import.meta.url));
-  candidates.push({
-    label: `local build ${local}`,
-    load: () => {
-      if (!existsSync(local)) throw new Error('file not found (run `node scripts/build-native.mjs`)');
-      return require(local);
-    },
+/** One place the addon may be. */
+export interface BindingCandidate {
+  label: string;
+  load: () => unknown;
+}
+
+/**
+ * Where the binary may be, in the order they are tried: an explicit path (the `binding` option,
+ * else `ATC_NATIVE_BINDING`) is the only candidate when given — a wrong override must fail,
+ * not silently load another binary; otherwise the local build beside this package, then the
+ * per-platform package, for each of napi-rs's triples of this host.
+ */
+export function bindingCandidates(explicit?: string): BindingCandidate[] {
+  const fromEnv = process.env[BINDING_ENV];
+  if (explicit) return [{ label: `option binding=${explicit}`, load: () => require(explicit) }];
+  if (fromEnv) return [{ label: `${BINDING_ENV}=${fromEnv}`, load: () => require(fromEnv) }];
+  const triples = platformTriples();
+  const local = triples.map((triple): BindingCandidate => {
+    const file = fileURLToPath(new URL(`../atc-node.${triple}.node`, import.meta.url));
+    return {
+      label: `local build ${file}`,
+      load: () => {
+        if (!existsSync(file)) throw new Error('file not found (build it: pnpm --filter @adaptive-trend/backend-native build)');
+        return require(file);
+      },
+    };
   });
-  const pkg = `@adaptive-trend/backend-native-${triple}`;
-  candidates.push({ label: `platform package ${pkg}`, load: () => require(pkg) });
-  return candidates;
+  const packages = triples.map((triple): BindingCandidate => {
+    const name = `@adaptive-trend/backend-native-${triple}`;
+    return { label: `platform package ${name}`, load: () => require(name) };
+  });
+  return [...local, ...packages];
 }
 
 /** Loads the addon from the first place that has it, or throws listing every place tried. */
 export function loadBinding(explicit?: string): NativeBinding {
+  const candidates = bindingCandidates(explicit);
+  if (candidates.length === 0) throw new Error(`native addon for ${platformTriple()} not found: napi-rs builds no binary for this platform`);
   const errors: string[] = [];
-  for (const candidate of bindingCandidates(explicit)) {
+  for (const candidate of candidates) {
     try {
       return candidate.load() as NativeBinding;
     } catch (error) {

@@ -1,0 +1,33 @@
+//! Which build of the pipeline runs: the AVX2 twin (`atc_kernels::compute_atc_avx2`, same
+//! IEEE operations in the same order, so the same bits) when the CPU has AVX2, the baseline
+//! build otherwise. Detected at run time so one binary stays portable (no `target-cpu` flag);
+//! `ATC_NATIVE_ISA=baseline` forces the baseline (e.g. to compare speed).
+
+use atc_kernels as k;
+
+/// `true` when the AVX2 twin may run. Decided once per process.
+#[cfg(target_arch = "x86_64")]
+fn use_avx2() -> bool {
+    static USE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *USE.get_or_init(|| {
+        let forced_baseline =
+            std::env::var("ATC_NATIVE_ISA").is_ok_and(|v| v.eq_ignore_ascii_case("baseline"));
+        std::is_x86_feature_detected!("avx2") && !forced_baseline
+    })
+}
+
+/// `compute_atc` through the fastest build this CPU runs.
+pub fn compute_atc(
+    prices: &[f64],
+    params: &k::Params,
+    out: &mut [f64],
+    detail: Option<k::Detail<'_>>,
+    ws: &mut k::Workspace,
+) -> k::KResult {
+    #[cfg(target_arch = "x86_64")]
+    if use_avx2() {
+        // SAFETY: `use_avx2()` is true only when the CPU supports AVX2.
+        return unsafe { k::compute_atc_avx2(prices, params, out, detail, ws) };
+    }
+    k::compute_atc(prices, params, out, detail, ws)
+}
