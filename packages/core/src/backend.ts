@@ -1,5 +1,6 @@
 import type { ResolvedAtcConfig } from './config.js';
 import type { MaKind } from './families.js';
+import type { Semantics } from './semantics.js';
 
 /**
  * Name of a backend. **Open**: `'native'`, `'wasm'` and `'js'` ship with this project
@@ -33,7 +34,7 @@ export interface BackendOptions {}
 
 /**
  * Output buffers of one fused ATC computation, allocated by core and filled by a backend.
- * With `m = n − cutout` bars out:
+ * With `m` bars out (`n − cutout` for the reference semantics, `n` for Pine: `outputBars`):
  * - `outputs`: 13 rows × m, row-major: Layer-1 signals (EMA, HMA, WMA, DEMA, LSMA, KAMA),
  *   then Layer-2 equities in the same order, then Average_Signal.
  * - optional details, 54 rows × m, family-major then in each family's length order: the MA
@@ -83,6 +84,11 @@ export interface AtcKernels {
 /** A loaded backend: the kernels plus the fused whole pipeline. */
 export interface Backend extends AtcKernels {
   readonly name: BackendName;
+  /**
+   * The semantics its `computeAtc` implements (`config.semantics`); core refuses the others
+   * before dispatch with `UNSUPPORTED_SEMANTICS`.
+   */
+  readonly semantics: readonly Semantics[];
   /**
    * The whole ATC pipeline in one call (required: core runs every `compute` through it). It
    * must give exactly the bits of the kernel-by-kernel composition (`composeAtcFromKernels`

@@ -6,6 +6,7 @@ import type { WorkerInputError } from './batch.js';
 import type { ResolvedAtcConfig } from './config.js';
 import { AtcInputError } from './errors.js';
 import { allocateBuffers, runPipeline } from './pipeline.js';
+import { outputBars } from './semantics.js';
 
 interface WorkerSetup {
   readonly moduleUrl: string;
@@ -24,7 +25,7 @@ const backend = await mod.backendFactory.load(setup.loadOptions);
 
 parentPort!.on('message', (task: Task) => {
   try {
-    const bars = task.prices.length - task.config.cutout;
+    const bars = outputBars(task.config, task.prices.length);
     const buffers = allocateBuffers(bars, false);
     runPipeline(backend, task.prices, task.config, buffers, task.label);
     parentPort!.postMessage({ index: task.index, outputs: buffers.outputs }, [buffers.outputs.buffer as ArrayBuffer]);

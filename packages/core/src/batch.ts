@@ -6,6 +6,7 @@ import type { ResolvedAtcConfig } from './config.js';
 import { AtcError, AtcInputError, type AtcInputErrorCode } from './errors.js';
 import { requireFiniteOutputs } from './growth.js';
 import { allocateBuffers, runPipeline } from './pipeline.js';
+import { outputBars } from './semantics.js';
 
 /** Options of {@link AtcEngine.computeBatch}. */
 export interface BatchOptions {
@@ -53,7 +54,7 @@ export async function runBatch(
     for (let start = 0; start < total; start += NATIVE_CHUNK) {
       const end = Math.min(total, start + NATIVE_CHUNK);
       backend.computeAtcBatch(series.slice(start, end), config, buffers.slice(start, end), threads);
-      for (let i = start; i < end; i++) requireFiniteOutputs(buffers[i]!.outputs, series[i]!.length - config.cutout, config, label(i));
+      for (let i = start; i < end; i++) requireFiniteOutputs(buffers[i]!.outputs, outputBars(config, series[i]!.length), config, label(i));
       progress(end, total);
     }
     return;
@@ -113,5 +114,5 @@ async function runInWorkers(
 
 /** Allocates the output buffers of a batch. */
 export function allocateBatch(series: readonly Float64Array[], config: ResolvedAtcConfig): AtcBuffers[] {
-  return series.map((prices) => allocateBuffers(prices.length - config.cutout, false));
+  return series.map((prices) => allocateBuffers(outputBars(config, prices.length), false));
 }

@@ -1,6 +1,7 @@
 import { AtcInputError } from './errors.js';
 import { requireGrowthInRange } from './growth.js';
 import { FAMILIES, type Family, type FamilyRecord, ROBUSTNESS, type Robustness, familyLengths, largestOffset } from './families.js';
+import { type Semantics, requireSemantics } from './semantics.js';
 
 /**
  * ATC parameters. Defaults are identical to the reference (`compute_atc_signals`); see
@@ -39,8 +40,16 @@ export interface AtcConfig {
   longThreshold: number;
   /** Layer-1 values below this count as short in Average_Signal. */
   shortThreshold: number;
-  /** Shift Average_Signal one bar right (bar 0 becomes 0), as the reference's strategy mode. */
+  /**
+   * Reference: shift Average_Signal one bar right (bar 0 becomes 0), as the reference's
+   * strategy mode. Pine: the script's Strategy View, which shifts only the entry events.
+   */
   strategyMode: boolean;
+  /**
+   * Whose arithmetic: `'reference'` (the Python reference, default) or `'pine'` (the original
+   * TradingView indicator, full-length outputs; see `SEMANTICS`).
+   */
+  semantics: Semantics;
 }
 
 /** Partial config as users pass it: every key optional, unknown keys rejected. */
@@ -67,6 +76,7 @@ export const DEFAULT_CONFIG: Readonly<AtcConfig> = Object.freeze({
   longThreshold: 0.1,
   shortThreshold: -0.1,
   strategyMode: false,
+  semantics: 'reference',
 });
 
 /** Ranges of the original indicator's inputs (Pine), enforced here. */
@@ -146,7 +156,7 @@ function inRange(field: string, value: unknown, [lo, hi]: readonly [number, numb
   return v;
 }
 
-function checkLength(family: Family, value: unknown, robustness: Robustness): number[] {
+function checkLength(family: Family, value: unknown, robustness: Robustness, semantics: Semantics): number[] {
   const field = `config.${LENGTH_KEY[family]}`;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_LENGTH) {
     throw new AtcInputError('INVALID_LENGTH', field, `must be an integer in [1, ${MAX_LENGTH}], got ${String(value)}`);
@@ -154,7 +164,8 @@ function checkLength(family: Family, value: unknown, robustness: Robustness): nu
   const lengths = familyLengths(value, robustness);
   // HMA needs a half length ⌊L/2⌋ ≥ 1; the reference silently swaps in pandas_ta's default 10
   // for a half length of 0, which we refuse instead (reference-notes Q8).
-  const minimum = family === 'hma' ? 2 : 1;
+  // Pine's "HMA" family is an SMA: any length ≥ 1.
+  const minimum = family === 'hma' && semantics === 'reference' ? 2 : 1;
   const shortest = value - largestOffset(robustness);
   if (shortest < minimum) {
     throw new AtcInputError(
@@ -234,10 +245,11 @@ function resolveFresh(input: AtcConfigInput | ResolvedAtcConfig): ResolvedAtcCon
   if (!(ROBUSTNESS as readonly unknown[]).includes(merged.robustness)) {
     throw new AtcInputError('INVALID_ROBUSTNESS', 'config.robustness', `must be one of ${ROBUSTNESS.join(', ')}, got ${String(merged.robustness)}`);
   }
+  requireSemantics(merged.semantics);
   const lengths = {} as FamilyRecord<readonly number[]>;
   let minimumBars = 1;
   for (const family of FAMILIES) {
-    const familyLens = checkLength(family, merged[LENGTH_KEY[family]], merged.robustness);
+    const familyLens = checkLength(family, merged[LENGTH_KEY[family]], merged.robustness, merged.semantics);
     lengths[family] = Object.freeze(familyLens);
     if (family !== 'kama') minimumBars = Math.max(minimumBars, ...familyLens);
     const weight = finite(`config.${WEIGHT_KEY[family]}`, merged[WEIGHT_KEY[family]]);
@@ -329,6 +341,10 @@ export interface ReferenceParams {
   long_threshold?: number;
   short_threshold?: number;
   strategy_mode?: boolean;
+  /** The Pine script's input names for the same settings (its `La`, `De`, `*_len`, `*_w` are shared). */
+  Long_threshold?: number;
+  Short_threshold?: number;
+  strategy?: boolean;
 }
 
 const REFERENCE_KEYS: Record<keyof ReferenceParams, keyof AtcConfig> = {
@@ -351,11 +367,16 @@ const REFERENCE_KEYS: Record<keyof ReferenceParams, keyof AtcConfig> = {
   long_threshold: 'longThreshold',
   short_threshold: 'shortThreshold',
   strategy_mode: 'strategyMode',
+  Long_threshold: 'longThreshold',
+  Short_threshold: 'shortThreshold',
+  strategy: 'strategyMode',
 };
 
 /**
  * Translates the reference's keyword names (`ema_len`, `hull_len`, `La`, …) to an
- * {@link AtcConfigInput}. Unknown keys are rejected.
+ * {@link AtcConfigInput}; the Pine script's input names (`Long_threshold`,
+ * `Short_threshold`, `strategy`, and the shared `La`, `De`, `cutout`, `robustness`, `*_len`,
+ * `*_w`) are accepted too. Unknown keys, and two names of one setting, are rejected.
  *
  * @example
  * ```ts
@@ -370,6 +391,7 @@ export function fromReferenceParams(params: ReferenceParams): AtcConfigInput {
   for (const [key, value] of Object.entries(params)) {
     const mapped = Object.hasOwn(REFERENCE_KEYS, key) ? REFERENCE_KEYS[key as keyof ReferenceParams] : undefined;
     if (!mapped) throw new AtcInputError('UNKNOWN_CONFIG_KEY', `params.${key}`, 'unknown reference parameter');
+    if (Object.hasOwn(out, mapped)) throw new AtcInputError('INVALID_OPTION', `params.${key}`, `sets ${mapped} a second time (another name of the same setting is given)`);
     out[mapped] = value;
   }
   return out as AtcConfigInput;

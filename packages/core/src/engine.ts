@@ -4,6 +4,7 @@ import { AtcInputError } from './errors.js';
 import { MA_KINDS, type MaKind } from './families.js';
 import { OUTPUT_ROWS, allocateBuffers, runPipeline } from './pipeline.js';
 import { AtcResult } from './result.js';
+import { outputBars, requireBackendSemantics } from './semantics.js';
 import { type BatchOptions, allocateBatch, runBatch } from './batch.js';
 import { type SeriesInput, outputBuffer, requireFinite, requireLength, requireSameLength, toFloat64, toPrices } from './series.js';
 
@@ -12,7 +13,8 @@ export interface ComputeOptions {
   /** Also return the 54 MAs, their signals and equities (`result.details`). Default false. */
   details?: boolean;
   /**
-   * Write the 13 output rows into this buffer (`13 × (n − cutout)` values) instead of a new
+   * Write the 13 output rows into this buffer (`13 × bars` values, bars = `n − cutout`, or `n`
+   * with `semantics: 'pine'`) instead of a new
    * one, e.g. to reuse one buffer for every update of a live series and skip a ~100 kB
    * allocation per call. The returned result is a view of it: the next call with the same
    * buffer overwrites that result's values. Must not overlap `prices`.
@@ -98,7 +100,8 @@ export class AtcEngine {
     const series = toPrices('prices', prices);
     const resolved = resolveConfig(config);
     checkConfigAgainstSeries(resolved, series.length);
-    const bars = series.length - resolved.cutout;
+    requireBackendSemantics(this.#impl, resolved.semantics);
+    const bars = outputBars(resolved, series.length);
     const buffers = allocateBuffers(bars, options.details === true, outputBuffer('options.outputs', options.outputs, newF64, Float64Array, OUTPUT_ROWS * bars, [series]));
     runPipeline(this.#impl, series, resolved, buffers);
     return new AtcResult(buffers, bars, resolved, this.#impl.name);
@@ -119,6 +122,7 @@ export class AtcEngine {
   async computeBatch(series: readonly SeriesInput[], config?: AtcConfigInput | ResolvedAtcConfig, options: BatchOptions = {}): Promise<AtcResult[]> {
     if (!Array.isArray(series)) throw new AtcInputError('INVALID_TYPE', 'series', 'must be an array of price series');
     const resolved = resolveConfig(config);
+    requireBackendSemantics(this.#impl, resolved.semantics);
     const prices = series.map((s, i) => {
       const p = toPrices(`series[${i}]`, s);
       checkConfigAgainstSeries(resolved, p.length, `series[${i}]`);
@@ -130,7 +134,7 @@ export class AtcEngine {
     }
     const buffers = allocateBatch(prices, resolved);
     await runBatch(this.#impl, prices, resolved, buffers, options);
-    return buffers.map((b, i) => new AtcResult(b, prices[i]!.length - resolved.cutout, resolved, this.#impl.name));
+    return buffers.map((b, i) => new AtcResult(b, outputBars(resolved, prices[i]!.length), resolved, this.#impl.name));
   }
 
   /** Any moving average by kind. `out`, if given, must be a Float64Array of the source's length. */

@@ -9,6 +9,10 @@ export type AtcInputErrorCode =
   | 'LENGTH_MISMATCH'
   | 'OUT_OF_RANGE'
   | 'INVALID_ROBUSTNESS'
+  /** `config.semantics` is not 'reference' or 'pine'. */
+  | 'INVALID_SEMANTICS'
+  /** The backend does not implement the chosen `config.semantics` (checked before dispatch). */
+  | 'UNSUPPORTED_SEMANTICS'
   | 'INVALID_CUTOUT'
   | 'UNKNOWN_CONFIG_KEY'
   | 'INVALID_OPTION'

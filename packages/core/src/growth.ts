@@ -7,6 +7,7 @@
 import type { ResolvedAtcConfig } from './config.js';
 import { AtcInputError } from './errors.js';
 import { FAMILIES, REFERENCE_FAMILY_NAMES } from './families.js';
+import { firstInputBar } from './semantics.js';
 
 /**
  * fdlibm's `o_threshold`: the largest `x` whose `exp(x)` is finite, in the library's own
@@ -62,7 +63,9 @@ function largestLambda(i: number): number {
  * equity; Average_Signal divides by that sum). Throws GROWTH_OVERFLOW naming the first bar.
  */
 export function requireFiniteOutputs(outputs: Float64Array, m: number, config: ResolvedAtcConfig, label = 'prices'): void {
-  const bar = firstNonFiniteBar(outputs, m);
+  // Pine's outputs are na before the cutout by definition: scan from the cutout bar on.
+  const from = config.semantics === 'pine' ? config.cutout : 0;
+  const bar = firstNonFiniteBar(outputs, m, from);
   if (bar < 0) return;
   const at = (row: number) => outputs[row * m + bar]!;
   const layer1 = [0, 1, 2, 3, 4, 5].find((row) => !Number.isFinite(at(row)));
@@ -73,7 +76,7 @@ export function requireFiniteOutputs(outputs: Float64Array, m: number, config: R
       : layer2 !== undefined
         ? `the Layer-2 equity of ${REFERENCE_FAMILY_NAMES[FAMILIES[layer2 - 6]!]}`
         : 'the sum of the Layer-2 equities';
-  const index = config.cutout + bar;
+  const index = firstInputBar(config) + bar;
   throw new AtcInputError(
     'GROWTH_OVERFLOW',
     'config.lambda',
@@ -90,10 +93,10 @@ export function requireFiniteOutputs(outputs: Float64Array, m: number, config: R
  * overflow: the total is finite exactly when the kernels' sum and every Layer-1 value are.
  * `s - s !== 0` is true exactly for NaN and ±Infinity.
  */
-function firstNonFiniteBar(o: Float64Array, m: number): number {
+function firstNonFiniteBar(o: Float64Array, m: number, from: number): number {
   const m2 = 2 * m, m3 = 3 * m, m4 = 4 * m, m5 = 5 * m, m6 = 6 * m;
   const m7 = 7 * m, m8 = 8 * m, m9 = 9 * m, m10 = 10 * m, m11 = 11 * m;
-  for (let i = 0; i < m; i++) {
+  for (let i = from; i < m; i++) {
     const layer2 = ((((o[m6 + i]! + o[m7 + i]!) + o[m8 + i]!) + o[m9 + i]!) + o[m10 + i]!) + o[m11 + i]!;
     const total = layer2 + (((o[i]! + o[m + i]!) + (o[m2 + i]!)) + ((o[m3 + i]! + o[m4 + i]!) + o[m5 + i]!));
     if (total - total !== 0) return i;

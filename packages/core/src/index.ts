@@ -43,13 +43,13 @@ export { MA_COUNT, OUTPUT_ROWS, allocateBuffers } from './pipeline.js';
 export { KNOWN_BACKENDS, type BackendChoice, type CreateAtcOptions, createAtc, registerBackend, registeredBackends } from './registry.js';
 export {
   type AtcDetails,
-  type AtcEntries,
   type AtcRecord,
   AtcResult,
   REFERENCE_OUTPUT_NAMES,
   type ReferenceOutputName,
-  entryEvents,
   trendSign,
 } from './result.js';
 export { type SeriesInput, sharesMemory, toFloat64, toPrices } from './series.js';
 export { verifyBackend } from './verify.js';
+export { entrySignals } from './entries.js';
+export { SEMANTICS, type Semantics, firstInputBar, outputBars } from './semantics.js';

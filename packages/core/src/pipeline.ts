@@ -5,6 +5,7 @@ import type { AtcBuffers, Backend } from './backend.js';
 import type { ResolvedAtcConfig } from './config.js';
 import { FAMILIES, LENGTHS_PER_FAMILY } from './families.js';
 import { requireFiniteOutputs } from './growth.js';
+import { outputBars } from './semantics.js';
 
 /** Number of output rows of {@link AtcBuffers.outputs}. */
 export const OUTPUT_ROWS = 13;
@@ -36,5 +37,5 @@ export function allocateBuffers(bars: number, details: boolean, outputs?: Float6
  */
 export function runPipeline(backend: Backend, prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers, label = 'prices'): void {
   backend.computeAtc(prices, config, buffers);
-  requireFiniteOutputs(buffers.outputs, prices.length - config.cutout, config, label);
+  requireFiniteOutputs(buffers.outputs, outputBars(config, prices.length), config, label);
 }

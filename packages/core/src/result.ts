@@ -1,5 +1,6 @@
 import type { AtcBuffers, BackendName } from './backend.js';
 import type { ResolvedAtcConfig } from './config.js';
+import { entrySignals } from './entries.js';
 import { FAMILIES, type Family, type FamilyRecord, LENGTHS_PER_FAMILY, REFERENCE_FAMILY_NAMES } from './families.js';
 
 /** The reference's 13 output names. */
@@ -29,12 +30,6 @@ export interface AtcDetails {
   readonly maEquities: FamilyRecord<readonly Float64Array[]>;
 }
 
-/** Long/short entry events (Pine's alert logic), one flag per bar. */
-export interface AtcEntries {
-  readonly long: Uint8Array;
-  readonly short: Uint8Array;
-}
-
 function rows<T extends Float64Array | Int8Array>(buffer: T, family: number, m: number): T[] {
   return Array.from({ length: LENGTHS_PER_FAMILY }, (_, k) => {
     const start = (family * LENGTHS_PER_FAMILY + k) * m;
@@ -51,7 +46,8 @@ function perFamily<T>(make: (family: Family, index: number) => T): FamilyRecord<
 }
 
 /**
- * The result of one ATC computation. Series are `Float64Array` views of `n − cutout` bars.
+ * The result of one ATC computation. Series are `Float64Array` views of `n − cutout` bars
+ * (reference semantics) or of all `n` bars, NaN before the cutout (`semantics: 'pine'`).
  *
  * | property | reference key |
  * |---|---|
@@ -67,7 +63,7 @@ function perFamily<T>(make: (family: Family, index: number) => T): FamilyRecord<
  * ```
  */
 export class AtcResult {
-  /** Number of bars (n − cutout). */
+  /** Number of bars (n − cutout; n with `semantics: 'pine'`). */
   readonly length: number;
   /** Layer-1 signal per family, in [−1, 1], rounded to 0.01. */
   readonly signals: FamilyRecord<Float64Array>;
@@ -121,12 +117,22 @@ export class AtcResult {
   }
 
   /**
-   * Entry events from the thresholds (the original indicator's alert logic): a long entry
-   * where Average_Signal crosses above `longThreshold` while the last direction was short, a
-   * short entry where it crosses below `shortThreshold` while the last direction was long.
+   * Entry events per bar, +1 long / −1 short / 0, by the original indicator's rule (its arrows
+   * and alerts; {@link entrySignals}): Average_Signal crossing above `longThreshold` while
+   * the remembered direction was short, or below `shortThreshold` while it was long. With
+   * `'pine'`, `strategyMode` shifts the events one bar (the script's Strategy View). With
+   * `'reference'` the same rule runs on the reference's Average_Signal, unshifted: its
+   * strategy mode has already shifted Average_Signal itself.
+   *
+   * @example
+   * ```ts
+   * const entries = engine.compute(closes, { semantics: 'pine' }).entries();
+   * entries.at(-1); // 1 = go long on the last bar
+   * ```
    */
-  entries(): AtcEntries {
-    return entryEvents(this.averageSignal, this.config.longThreshold, this.config.shortThreshold);
+  entries(): Int8Array {
+    const strategy = this.config.strategyMode && this.config.semantics === 'pine';
+    return entrySignals(this.averageSignal, this.config.longThreshold, this.config.shortThreshold, strategy);
   }
 }
 
@@ -138,23 +144,4 @@ export function trendSign(values: Float64Array): Int8Array {
     out[i] = v > 0 ? 1 : v < 0 ? -1 : 0;
   }
   return out;
-}
-
-/** Pine's direction/alert state machine over a signal series (see {@link AtcResult.entries}). */
-export function entryEvents(signal: Float64Array, longThreshold: number, shortThreshold: number): AtcEntries {
-  const n = signal.length;
-  const long = new Uint8Array(n);
-  const short = new Uint8Array(n);
-  let direction = 0; // Pine's `na` before the first crossing
-  for (let i = 1; i < n; i++) {
-    const prev = signal[i - 1]!;
-    const cur = signal[i]!;
-    const crossUp = cur > longThreshold && prev <= longThreshold;
-    const crossDown = cur < shortThreshold && prev >= shortThreshold;
-    if (crossUp && direction === -1) long[i] = 1;
-    if (crossDown && direction === 1) short[i] = 1;
-    if (crossUp) direction = 1;
-    else if (crossDown) direction = -1;
-  }
-  return { long, short };
 }

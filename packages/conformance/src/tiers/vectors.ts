@@ -132,8 +132,9 @@ export function defineVectorTests(engine: EngineSource): void {
     const result = engine().compute(smokeSeries());
     const trend = result.trend();
     result.averageSignal.forEach((v, i) => expect(trend[i]).toBe(Math.sign(v) | 0));
-    const { long, short } = result.entries();
-    expect(long.length).toBe(result.length);
-    expect(short.length).toBe(result.length);
+    const entries = result.entries();
+    expect(entries).toBeInstanceOf(Int8Array);
+    expect(entries.length).toBe(result.length);
+    entries.forEach((e) => expect([-1, 0, 1]).toContain(e));
   });
 }
