@@ -5,6 +5,7 @@ import { layer1Signal } from './kernels/layer1.js';
 import { dema, ema, hma, kama, lsma, sma, wma } from './kernels/moving-averages.js';
 import { crossoverSignal, persistSignal } from './kernels/signals.js';
 import { createFusedPipeline } from './pipeline.js';
+import { computePineAtc } from './pine/atc.js';
 
 type MaKernel = (x: Float64Array, length: number, out: Float64Array, scratch: Float64Array) => void;
 const MOVING_AVERAGES: { [K in MaKind]: MaKernel } = { sma, ema, wma, hma, dema, lsma, kama };
@@ -13,6 +14,7 @@ const MOVING_AVERAGES: { [K in MaKind]: MaKernel } = { sma, ema, wma, hma, dema,
 export function createJsBackend(): Backend {
   // HMA and DEMA need one intermediate series; reuse it across calls instead of allocating.
   let scratch = new Float64Array(0);
+  const reference = createFusedPipeline();
   return withBoundaryChecks({
     name: 'js',
     movingAverage: (kind, source, length, out) => {
@@ -25,7 +27,9 @@ export function createJsBackend(): Backend {
     persistSignal,
     equityCurve,
     layer1Signal,
-    computeAtc: createFusedPipeline(),
+    semantics: ['reference', 'pine'],
+    // the reference's fused pipeline, or the Pine script's (src/pine) for semantics 'pine'
+    computeAtc: (prices, config, buffers) => (config.semantics === 'pine' ? computePineAtc(prices, config, buffers) : reference(prices, config, buffers)),
     // computeBatch's worker threads import this module to get the same backend.
     workerModule: new URL('./index.js', import.meta.url).href,
   });

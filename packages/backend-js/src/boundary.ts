@@ -3,7 +3,7 @@
 // a buffer of the wrong length or an output sharing memory with an input, the kernels would
 // silently drop out-of-bounds writes or read values they already overwrote. Refuse with a
 // RangeError instead, as the native and wasm bindings do (conformance tier d). O(1) per call.
-import { type Backend, MA_COUNT, OUTPUT_ROWS, sharesMemory } from '@adaptive-trend/core';
+import { type Backend, MA_COUNT, OUTPUT_ROWS, outputBars, sharesMemory } from '@adaptive-trend/core';
 
 function requireLength(method: string, name: string, actual: number, expected: number): void {
   if (actual !== expected) throw new RangeError(`${method}: ${name} has length ${actual}, expected ${expected}`);
@@ -65,7 +65,7 @@ export function withBoundaryChecks(backend: Backend): Backend {
       backend.layer1Signal(signals, equities, out);
     },
     computeAtc: (prices, config, buffers) => {
-      const m = prices.length - config.cutout;
+      const m = outputBars(config, prices.length);
       const { outputs, movingAverages, maSignals, maEquities } = buffers;
       requireLength('computeAtc', 'outputs', outputs.length, OUTPUT_ROWS * m);
       const details = { ...(movingAverages && { movingAverages }), ...(maSignals && { maSignals }), ...(maEquities && { maEquities }) };

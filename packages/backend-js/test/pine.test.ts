@@ -4,10 +4,10 @@
 // (packages/conformance/src/parity.ts), with the tie audit printed.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FAMILIES, type Family, type FamilyRecord, REFERENCE_FAMILY_NAMES, type Robustness, familyLengths } from '@adaptive-trend/core';
+import { FAMILIES, type Family, type FamilyRecord, REFERENCE_FAMILY_NAMES, type Robustness, entrySignals, familyLengths } from '@adaptive-trend/core';
 import { describe, expect, it } from 'vitest';
 import { crossoverSignal } from '../src/kernels/signals.js';
-import { type PineConfig, type PineResult, computePine, pineAverageSignal, pineDema, pineEntries, pineEquity, pineKama, pineLayer1, pineLinreg, pineMovingAverage, pineRound2, pineScaledReturns } from '../src/pine/index.js';
+import { type PineConfig, type PineResult, computePine, pineAverageSignal, pineDema, pineEquity, pineKama, pineLayer1, pineLinreg, pineMovingAverage, pineRound2, pineScaledReturns } from '../src/pine/index.js';
 
 const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
 const GOLDEN = `${SHARED}golden/pine`;
@@ -367,14 +367,12 @@ describe('Pine arithmetic, one difference at a time', () => {
 
   it('entries: a threshold cross is an entry only against the remembered direction', () => {
     const x = Float64Array.from([NaN, 0, 0.2, 0, 0.3, -0.2, 0, -0.3, 0.2, 0.2, 0.05, 0.2]);
-    const out = new Int8Array(x.length);
-    pineEntries(x, 0.1, -0.1, false, out);
+    const out = entrySignals(x, 0.1, -0.1, false);
     // bar 2 only arms direction = 1; bar 4 crosses up again (same direction): no entry;
     // bar 5 crosses down against 1: short; bar 7 crosses down again: none; bar 8 long;
     // bar 11 crosses up again while direction is already 1: none.
     expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, -1, 0, 0, 1, 0, 0, 0]);
-    const shifted = new Int8Array(x.length);
-    pineEntries(x, 0.1, -0.1, true, shifted);
+    const shifted = entrySignals(x, 0.1, -0.1, true);
     expect(Array.from(shifted)).toEqual([0, 0, 0, 0, 0, 0, -1, 0, 0, 1, 0, 0]);
   });
 

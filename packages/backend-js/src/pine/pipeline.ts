@@ -1,7 +1,7 @@
 // ATC as the Pine script computes it, end to end, on the full series (no slicing): the 54 MAs,
 // their crossover signals on `close`, their equities, Layer 1, Layer 2 and Average_Signal.
 // Every output has n values, NaN where Pine has na.
-import { FAMILIES, type Family, type FamilyRecord } from '@adaptive-trend/core';
+import { FAMILIES, type FamilyRecord, LENGTHS_PER_FAMILY } from '@adaptive-trend/core';
 import { accumulateMa } from './accumulate.js';
 import { pineAverageSignal } from './average.js';
 import { pineEquity, pineScaledReturns } from './equity.js';
@@ -38,56 +38,74 @@ export interface PineResult {
 }
 
 /**
- * Runs the script on `close`. `source` (default `close`) feeds the MAs only: the script's
- * `src` input; `R` and the crossovers always use `close`.
+ * Where the pipeline writes: core's buffer layout with `n` bars per row. `outputs`: 13 rows
+ * (Layer 1 × 6, Layer 2 × 6, Average_Signal); the optional details: 9 rows per family,
+ * family-major, in each family's length order.
  */
-export function computePine(close: Float64Array, config: PineConfig, options: { details?: boolean; source?: Float64Array } = {}): PineResult {
-  const n = close.length;
-  const source = options.source ?? close;
-  if (source.length !== n) throw new RangeError(`source has ${source.length} bars, close has ${n}`);
-  const lambdaScaled = config.lambda / 1000;
-  const d = 1 - config.decay / 100;
-  const r = new Float64Array(n);
-  pineScaledReturns(close, lambdaScaled, config.cutout, r);
+export interface PineBuffers {
+  readonly outputs: Float64Array;
+  readonly movingAverages?: Float64Array | undefined;
+  readonly maSignals?: Int8Array | undefined;
+  readonly maEquities?: Float64Array | undefined;
+}
 
-  const scratch = new Float64Array(n);
-  const num = new Float64Array(n);
-  const den = new Float64Array(n);
-  const signals = {} as FamilyRecord<Float64Array>;
-  const equities = {} as FamilyRecord<Float64Array>;
-  const details = options.details ? { movingAverages: {}, maSignals: {}, maEquities: {} } as PineDetails : undefined;
-  let ma = new Float64Array(n);
-  for (const family of FAMILIES) {
+/** Scratch arrays reused across calls of the same size: no per-call allocation but the outputs. */
+let scratch = { n: -1, ma: new Float64Array(0), inner: new Float64Array(0), r: new Float64Array(0), num: new Float64Array(0), den: new Float64Array(0) };
+function scratchFor(n: number): typeof scratch {
+  if (scratch.n !== n) scratch = { n, ma: new Float64Array(n), inner: new Float64Array(n), r: new Float64Array(n), num: new Float64Array(n), den: new Float64Array(n) };
+  return scratch;
+}
+
+/**
+ * Runs the script on `close` into `buffers` (rows of `close.length` bars). `source` (default
+ * `close`) feeds the MAs only: the script's `src` input; `R` and the crossovers use `close`.
+ */
+export function runPine(close: Float64Array, config: PineConfig, buffers: PineBuffers, source: Float64Array = close): void {
+  const n = close.length;
+  if (source.length !== n) throw new RangeError(`source has ${source.length} bars, close has ${n}`);
+  const { ma, inner, r, num, den } = scratchFor(n);
+  const d = 1 - config.decay / 100;
+  pineScaledReturns(close, config.lambda / 1000, config.cutout, r);
+  const row = <T extends Float64Array | Int8Array>(buffer: T, index: number) => buffer.subarray(index * n, (index + 1) * n) as T;
+  const { outputs, movingAverages, maSignals, maEquities } = buffers;
+  FAMILIES.forEach((family, f) => {
     num.fill(0);
     den.fill(0);
-    for (const length of config.lengths[family]) {
-      if (details) ma = new Float64Array(n);
-      pineMovingAverage(family, source, length, ma, scratch);
-      if (details) {
-        const signal = new Int8Array(n), equity = new Float64Array(n);
-        accumulateMa(close, ma, r, d, config.cutout, num, den, signal, equity);
-        keep(details, family, ma, signal, equity);
-      } else accumulateMa(close, ma, r, d, config.cutout, num, den);
-    }
+    config.lengths[family].forEach((length, k) => {
+      const index = f * LENGTHS_PER_FAMILY + k;
+      const target = movingAverages ? row(movingAverages, index) : ma;
+      pineMovingAverage(family, source, length, target, inner);
+      accumulateMa(close, target, r, d, config.cutout, num, den, maSignals && row(maSignals, index), maEquities && row(maEquities, index));
+    });
     // Layer 1 (`Signal(...)`): na before the cutout, where the script's equities are na
-    const layer1 = new Float64Array(n);
+    const layer1 = row(outputs, f);
     layer1.fill(NaN, 0, Math.min(config.cutout, n));
     for (let i = config.cutout; i < n; i++) {
       const q = num[i]! / den[i]!;
       layer1[i] = Number.isNaN(q) ? NaN : pineRound2(q);
     }
-    const layer2 = new Float64Array(n);
-    pineEquity(r, layer1, config.weights[family], d, config.cutout, layer2);
-    signals[family] = layer1;
-    equities[family] = layer2;
-  }
-  const averageSignal = new Float64Array(n);
-  pineAverageSignal(FAMILIES.map((f) => signals[f]), FAMILIES.map((f) => equities[f]), averageSignal);
-  return details ? { signals, equities, averageSignal, details } : { signals, equities, averageSignal };
+    pineEquity(r, layer1, config.weights[family], d, config.cutout, row(outputs, 6 + f));
+  });
+  pineAverageSignal(FAMILIES.map((_, f) => row(outputs, f)), FAMILIES.map((_, f) => row(outputs, 6 + f)), row(outputs, 12));
 }
 
-function keep(details: PineDetails, family: Family, ma: Float64Array, signal: Int8Array, equity: Float64Array): void {
-  (details.movingAverages[family] ??= []).push(ma);
-  (details.maSignals[family] ??= []).push(signal);
-  (details.maEquities[family] ??= []).push(equity);
+/** {@link runPine} into new arrays, as named series (and the per-MA details when asked). */
+export function computePine(close: Float64Array, config: PineConfig, options: { details?: boolean; source?: Float64Array } = {}): PineResult {
+  const n = close.length;
+  const count = FAMILIES.length * LENGTHS_PER_FAMILY;
+  const buffers: PineBuffers = options.details
+    ? { outputs: new Float64Array(13 * n), movingAverages: new Float64Array(count * n), maSignals: new Int8Array(count * n), maEquities: new Float64Array(count * n) }
+    : { outputs: new Float64Array(13 * n) };
+  runPine(close, config, buffers, options.source);
+  const row = <T extends Float64Array | Int8Array>(buffer: T, index: number) => buffer.subarray(index * n, (index + 1) * n) as T;
+  const perFamily = <T>(make: (f: number) => T) => Object.fromEntries(FAMILIES.map((family, f) => [family, make(f)])) as FamilyRecord<T>;
+  const nine = <T extends Float64Array | Int8Array>(buffer: T, f: number) => Array.from({ length: LENGTHS_PER_FAMILY }, (_, k) => row(buffer, f * LENGTHS_PER_FAMILY + k));
+  const result = { signals: perFamily((f) => row(buffers.outputs, f)), equities: perFamily((f) => row(buffers.outputs, 6 + f)), averageSignal: row(buffers.outputs, 12) };
+  if (!options.details) return result;
+  const details: PineDetails = {
+    movingAverages: perFamily((f) => nine(buffers.movingAverages!, f)),
+    maSignals: perFamily((f) => nine(buffers.maSignals!, f)),
+    maEquities: perFamily((f) => nine(buffers.maEquities!, f)),
+  };
+  return { ...result, details };
 }
