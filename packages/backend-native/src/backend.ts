@@ -10,6 +10,7 @@ export function createNativeBackend(binding: NativeBinding, workerLoadOptions?: 
   const params = new Float64Array(PACKED_CONFIG_LENGTH);
   return {
     name: 'native',
+    semantics: ['reference'], // 'pine' once crates/atc-kernels has the Pine kernels (issue 12)
     movingAverage: (kind, source, length, out) => binding.movingAverage(MA_KIND_CODE[kind], source, length, out),
     rateOfChange: (prices, out) => binding.rateOfChange(prices, out),
     scaledReturns: (prices, lambdaScaled, out) => binding.scaledReturns(prices, lambdaScaled, out),
