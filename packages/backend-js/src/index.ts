@@ -19,6 +19,8 @@ export { EQUITY_FLOOR } from './kernels/equity.js';
 export { fdlibmExp } from './kernels/exp.js';
 export { round2 } from './kernels/layer1.js';
 export { composeAtcFromKernels } from './reference.js';
+/** The Pine script's arithmetic (`semantics: 'pine'`), step by step: for audits and other backends' tests. */
+export * as pine from './pine/index.js';
 
 /** Factory used by `createAtc`: the js backend has no options and loads wherever JavaScript runs. */
 export const backendFactory: BackendFactory<undefined> = {

@@ -6,6 +6,7 @@ import { defineBatchTests } from './tiers/batch.js';
 import { defineBitIdentityTests, fuzzRunsFromEnv } from './tiers/bit-identity.js';
 import { defineCallerMemoryTests } from './tiers/caller-memory.js';
 import { defineGoldenTests } from './tiers/golden.js';
+import { definePineTests } from './tiers/pine.js';
 import { definePropertyTests } from './tiers/properties.js';
 import { defineVectorTests } from './tiers/vectors.js';
 
@@ -62,5 +63,6 @@ export function defineConformanceSuite(options: ConformanceOptions): void {
     describe('tier e: bit-identical to backend-js', () => defineBitIdentityTests(getBackend, getEngine, options.fuzzRuns ?? fuzzRunsFromEnv()));
     describe('caller memory', () => defineCallerMemoryTests(getEngine));
     describe('batch API', () => defineBatchTests(getEngine));
+    describe("tier p: TradingView semantics (golden/pine fixtures)", () => definePineTests(getBackend, getEngine));
   });
 }
