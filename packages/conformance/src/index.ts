@@ -14,5 +14,4 @@ export { type ConformanceOptions, defineConformanceSuite } from './suite.js';
 export { findSharedDir, loadCloses, loadMaFixture, loadPipelineFixture, maFixtureNames, pipelineFixtureNames, type MaFixture, type PipelineFixture } from './fixtures.js';
 export { MAX_TIE_RATE, PARITY_TOLERANCE, closeEnough, compareWithFixture, describeReport, type Mismatch, type ParityReport, type TieEvent } from './parity.js';
 export { adversarialSeries, priceSeries, validConfig } from './arbitraries.js';
-export { BACKEND_BOUNDARY_CASES } from './tiers/backend-boundary.js';
 export { smokeSeries } from './tiers/vectors.js';

@@ -25,7 +25,7 @@ interface BoundaryCase {
   readonly call: (backend: Backend) => void;
 }
 
-export const BACKEND_BOUNDARY_CASES: readonly BoundaryCase[] = [
+const BACKEND_BOUNDARY_CASES: readonly BoundaryCase[] = [
   {
     label: 'computeAtc: outputs overlapping the prices',
     call: (b) => {
