@@ -13,5 +13,5 @@
 export { type ConformanceOptions, defineConformanceSuite } from './suite.js';
 export { findSharedDir, loadCloses, loadMaFixture, loadPipelineFixture, maFixtureNames, pipelineFixtureNames, type MaFixture, type PipelineFixture } from './fixtures.js';
 export { MAX_TIE_RATE, PARITY_TOLERANCE, closeEnough, compareWithFixture, describeReport, type Mismatch, type ParityReport, type TieEvent } from './parity.js';
-export { adversarialSeries, priceSeries, validConfig } from './arbitraries.js';
+export { priceSeries, validConfig } from './arbitraries.js';
 export { smokeSeries } from './tiers/vectors.js';
