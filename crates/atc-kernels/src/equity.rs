@@ -171,7 +171,12 @@ pub fn equity_curve(
 /// Layer-1 value from the accumulated sums: `round2(num/den)`, NaN if not finite.
 #[inline(always)]
 pub(crate) fn layer1_value(num: f64, den: f64) -> f64 {
-    let q = num / den;
+    layer1_round(num / den)
+}
+
+/// Layer 1's last step on the quotient `q = num/den`: `round2(q)`, NaN if `q` is not finite.
+#[inline(always)]
+pub(crate) fn layer1_round(q: f64) -> f64 {
     if q.is_finite() {
         round2(q)
     } else {

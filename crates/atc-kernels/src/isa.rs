@@ -1,12 +1,18 @@
 //! Instruction-set twins of the hot code.
 //!
-//! `hot/bank.rs` (the MA banks), `hot/pipeline.rs` (the fused pipeline after validation) are compiled twice from the same source: [`base`] for the target's baseline instruction set
-//! and, on x86-64, [`avx2`] with `#[target_feature(enable = "avx2")]` on every function (the
-//! `hot!` macro adds it), so that every hot loop gets 256-bit vectors and three-operand
-//! instructions. The twins perform the same IEEE operations in the same order — AVX2 changes
-//! the packing, not the arithmetic; no FMA is enabled and Rust never contracts `a·b + c` — so
-//! they produce the same bits. Small `#[inline(always)]` helpers shared by both are inlined
-//! into each twin and compiled with the twin's features.
+//! The files in `src/isa/` are not modules: they are bodies `include!`d twice, once into each
+//! twin below —
+//! * `isa/family_mas.rs`: the nine MAs of one family advanced in lock-step as SIMD lanes;
+//! * `isa/pipeline_body.rs`: the fused pipeline after validation (signals, equities, Layer 1,
+//!   Layer 2, Average).
+//!
+//! [`base`] compiles them for the target's baseline instruction set and, on x86-64, [`avx2`]
+//! with `#[target_feature(enable = "avx2")]` on every function (the `hot!` macro adds it), so
+//! that every hot loop gets 256-bit vectors and three-operand instructions. The twins perform
+//! the same IEEE operations in the same order — AVX2 changes the packing, not the arithmetic;
+//! no FMA is enabled and Rust never contracts `a·b + c` — so they produce the same bits. Small
+//! `#[inline(always)]` helpers shared by both are inlined into each twin and compiled with the
+//! twin's features.
 #![allow(clippy::needless_range_loop)] // index loops over lanes are deliberate (vectorisation, same op order)
 
 /// Baseline twin (plain `fn`s).
@@ -14,15 +20,14 @@ pub(crate) mod base {
     macro_rules! hot {
         ($($item:item)*) => { $($item)* };
     }
-    #[allow(unused_imports)]
-    use crate::lanes9::*; // the nine-lane value type and its operations (bank, pipeline)
-    include!("hot/bank.rs");
-    include!("hot/pipeline.rs");
+    use crate::family_lanes::*;
+    include!("isa/family_mas.rs");
+    include!("isa/pipeline_body.rs");
 }
 
 /// AVX2 twin (x86-64): every `hot!` item gets `#[target_feature(enable = "avx2")]`. Its
 /// functions are safe to call from other AVX2 functions only; the public entry points that
-/// reach it (`compute_atc_avx2`, …) are `#[target_feature]` functions themselves.
+/// reach it (`compute_atc_avx2`) are `#[target_feature]` functions themselves.
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2 {
     macro_rules! hot {
@@ -32,8 +37,7 @@ pub(crate) mod avx2 {
             $v fn $($rest)*
         };
     }
-    #[allow(unused_imports)]
-    use crate::lanes9::*; // the nine-lane value type and its operations (bank, pipeline)
-    include!("hot/bank.rs");
-    include!("hot/pipeline.rs");
+    use crate::family_lanes::*;
+    include!("isa/family_mas.rs");
+    include!("isa/pipeline_body.rs");
 }

@@ -53,8 +53,8 @@ macro_rules! twins {
 mod batch;
 mod equity;
 mod error;
+mod family_lanes;
 mod isa;
-mod lanes9;
 mod ma;
 mod math;
 mod packed;
@@ -69,12 +69,12 @@ pub use equity::{
 };
 pub use error::{KResult, KernelError};
 pub use ma::{dema, ema, hma, hma_with_scratch, kama, lsma, moving_average, sma, wma, MaKind};
-pub use packed::PACKED_LEN;
 pub use math::{exp, isqrt, pairwise_sum, round2, round_ties_even};
+pub use packed::PACKED_LEN;
 #[cfg(target_arch = "x86_64")]
 pub use pipeline::compute_atc_avx2;
 pub use pipeline::{
-    check_atc_inputs, compute_atc, diflen, Detail, Params, Robustness, Workspace, DETAIL_ROWS,
-    DIFLEN, FAMILIES, FAMILY_KINDS, OUT_ROWS,
+    check_atc_inputs, compute_atc, family_lengths, Detail, Params, Robustness, Workspace,
+    DETAIL_ROWS, FAMILY_COUNT, FAMILY_KINDS, LENGTHS_PER_FAMILY, OUT_ROWS,
 };
 pub use signal::{crossover_signal, persist_signal};

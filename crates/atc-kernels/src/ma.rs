@@ -1,11 +1,16 @@
 //! Moving averages (docs/kernels.md, "Moving averages").
 //!
-//! Every MA is written as a *stepper*: `init` writes the warm-up slots (NaN) and the first valid
-//! value(s) and returns the state plus the next index to compute; `step(x, i)` advances the
-//! running sums by one bar and returns the value at `i`. The single-series kernels and the
-//! fused pipeline (which advances the nine MAs of a family in lock-step for instruction-level
-//! parallelism) call the very same `step`, so both produce the same bits by construction.
-#![allow(clippy::needless_range_loop)] // index loops over lanes are deliberate (vectorisation, same op order)
+//! Every MA is written once, as a scalar *stepper*: `init` writes the warm-up slots (NaN) and
+//! the first valid value(s) and returns the state plus the next index to compute; `step(x, i)`
+//! advances the running sums by one bar and returns the value at `i`. The single-series
+//! kernels at the bottom of this file run one stepper to the end.
+//!
+//! The fused pipeline uses the steppers for each MA's warm-up and up to the family's common
+//! start (`catch_up9`); from there `isa/family_mas.rs` advances the nine MAs of a family as
+//! SIMD lanes that repeat each `step`'s operations in the same order (same bits, proven by
+//! tests/pipeline.rs against these kernels). The lane code reads the steppers' `pub(crate)`
+//! state fields, which is why they are visible crate-wide.
+#![allow(clippy::needless_range_loop)] // index loops are deliberate (vectorisation, same op order)
 
 use alloc::vec::Vec;
 
@@ -49,7 +54,7 @@ impl MaKind {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Stepper machinery
+// Steppers
 // ---------------------------------------------------------------------------------------------
 
 /// One running moving average.
@@ -68,57 +73,15 @@ pub(crate) fn run<S: Stepper>(mut st: S, x: &[f64], from: usize, out: &mut [f64]
     }
 }
 
-/// Repeat `$body` for `$k = 0..9` (a literal, fully unrolled loop: the nine states of a bank
-/// then live in registers / fixed stack slots instead of an indexed array).
-macro_rules! unroll9 {
-    ($k:ident => $body:expr) => {
-        unroll9!(@ $k => $body; 0 1 2 3 4 5 6 7 8)
-    };
-    (@ $k:ident => $body:expr; $($i:literal)*) => {{
-        $({
-            let $k: usize = $i;
-            $body;
-        })*
-    }};
-}
-
-/// Run nine steppers over inputs `xs[k]` (each `n` long), in lock-step once every stepper has
-/// passed its own start. Each stepper sees exactly the same sequence of `step` calls as in
-/// [`run`], so the output bits are the same.
-///
-/// Output layout: `BAR_MAJOR` → `outs[i·9 + k]`, otherwise column-major `outs[k·n + i]`.
+/// Advance each of nine steppers individually (its warm-up done, next index `from[k]`) up to
+/// the common start `max(max(from), min_start)`, capped at `n`, writing bar-major
+/// `outs[i·9 + k]`; returns that common start, from which the caller's lock-step lanes take over.
 #[inline(always)]
-pub(crate) fn run_bank9<S: Stepper, const BAR_MAJOR: bool>(
-    mut st: [S; 9],
-    from: [usize; 9],
-    xs: [&[f64]; 9],
-    outs: &mut [f64],
-    n: usize,
-) {
-    let common = catch_up9::<S, BAR_MAJOR>(&mut st, from, 0, xs, outs, n);
-    // lock-step
-    if BAR_MAJOR {
-        let rows = outs[..9 * n].chunks_exact_mut(9).enumerate().skip(common);
-        for (i, row) in rows {
-            if let Ok(row) = <&mut [f64; 9]>::try_from(row) {
-                unroll9!(k => row[k] = st[k].step(xs[k], i));
-            }
-        }
-    } else {
-        for i in common..n {
-            unroll9!(k => outs[k * n + i] = st[k].step(xs[k], i));
-        }
-    }
-}
-
-/// Advance each stepper individually up to the common start `max(max(from), min_start)`
-/// (capped at `n`) and return it. Output layout as in [`run_bank9`].
-#[inline(always)]
-pub(crate) fn catch_up9<S: Stepper, const BAR_MAJOR: bool>(
+pub(crate) fn catch_up9<S: Stepper>(
     st: &mut [S; 9],
     from: [usize; 9],
     min_start: usize,
-    xs: [&[f64]; 9],
+    x: &[f64],
     outs: &mut [f64],
     n: usize,
 ) -> usize {
@@ -130,10 +93,8 @@ pub(crate) fn catch_up9<S: Stepper, const BAR_MAJOR: bool>(
     }
     let common = common.min(n);
     for k in 0..9 {
-        let x = xs[k];
         for i in from[k]..common {
-            let idx = if BAR_MAJOR { i * 9 + k } else { k * n + i };
-            outs[idx] = st[k].step(x, i);
+            outs[i * 9 + k] = st[k].step(x, i);
         }
     }
     common
@@ -495,18 +456,47 @@ pub(crate) fn hma_stage2_init(
 const KAMA_FAST: f64 = 0.666;
 pub(crate) const KAMA_SLOW: f64 = 0.064;
 
+/// Where KAMA reads the absolute difference `|x[j] − x[j−1]|` (`j ≥ 1`): computed on the spot
+/// ([`OnTheFly`], the single kernel) or from a precomputed series (`&[f64]` with
+/// `ad[j] = |x[j] − x[j−1]|`, shared by the pipeline's nine lengths). Same value either way.
+pub(crate) trait AbsDiff: Copy {
+    /// `|x[j] − x[j−1]|`.
+    fn at(self, x: &[f64], j: usize) -> f64;
+}
+
+/// [`AbsDiff`] computed from the series on every call.
 #[derive(Clone, Copy)]
-pub(crate) struct KamaState {
+pub(crate) struct OnTheFly;
+
+impl AbsDiff for OnTheFly {
+    #[inline(always)]
+    fn at(self, x: &[f64], j: usize) -> f64 {
+        (x[j] - x[j - 1]).abs()
+    }
+}
+
+impl AbsDiff for &[f64] {
+    #[inline(always)]
+    fn at(self, _x: &[f64], j: usize) -> f64 {
+        self[j]
+    }
+}
+
+/// The one scalar KAMA recurrence (the pipeline's nine-lane bank repeats its operations per
+/// lane after this stepper's warm-up).
+#[derive(Clone, Copy)]
+pub(crate) struct KamaState<D: AbsDiff> {
     pub(crate) k: f64,
     pub(crate) noise: f64,
     pub(crate) len: usize,
     pub(crate) span: f64,
+    ad: D,
 }
 
-impl KamaState {
-    /// Writes `x[0]` to `out[..min(L, n)]` and, when `n > L`, prepares the running noise.
-    /// `ad[j] = |x[j] − x[j−1]|` for `j ≥ 1` (ad[0] unused). Requires `len ≥ 1`, `n ≥ 1`.
-    pub(crate) fn init(x: &[f64], ad: &[f64], len: usize, out: &mut [f64]) -> (Self, usize) {
+impl<D: AbsDiff> KamaState<D> {
+    /// Writes `x[0]` to `out[..min(L, n)]` and, when `n > L`, seeds the running noise
+    /// `Σ_{j=1..L} |x[j] − x[j−1]|`. Requires `len ≥ 1`, `n ≥ 1`.
+    pub(crate) fn init(x: &[f64], ad: D, len: usize, out: &mut [f64]) -> (Self, usize) {
         let n = x.len();
         let x0 = x[0];
         let flat = if len < n { len } else { n };
@@ -515,8 +505,8 @@ impl KamaState {
         }
         let mut noise = 0.0;
         if n > len {
-            for &a in &ad[1..=len] {
-                noise += a;
+            for j in 1..=len {
+                noise += ad.at(x, j);
             }
         }
         // The first step (i = L) uses this window sum as is; later steps slide it.
@@ -526,15 +516,18 @@ impl KamaState {
                 noise,
                 len,
                 span: KAMA_FAST - KAMA_SLOW,
+                ad,
             },
             flat.max(len),
         )
     }
+}
 
+impl<D: AbsDiff> Stepper for KamaState<D> {
     #[inline(always)]
-    fn update(&mut self, x: &[f64], ad: &[f64], i: usize) -> f64 {
+    fn step(&mut self, x: &[f64], i: usize) -> f64 {
         if i > self.len {
-            self.noise = (self.noise + ad[i]) - ad[i - self.len];
+            self.noise = (self.noise + self.ad.at(x, i)) - self.ad.at(x, i - self.len);
         }
         let xi = x[i];
         let sig = (xi - x[i - self.len]).abs();
@@ -550,31 +543,8 @@ impl KamaState {
     }
 }
 
-/// KAMA stepper bound to its absolute-difference series.
-#[derive(Clone, Copy)]
-pub(crate) struct KamaStepper<'a> {
-    st: KamaState,
-    ad: &'a [f64],
-}
-
-impl<'a> KamaStepper<'a> {
-    pub(crate) fn new(st: KamaState, ad: &'a [f64]) -> Self {
-        KamaStepper { st, ad }
-    }
-
-    pub(crate) fn state(&self) -> KamaState {
-        self.st
-    }
-}
-
-impl Stepper for KamaStepper<'_> {
-    #[inline(always)]
-    fn step(&mut self, x: &[f64], i: usize) -> f64 {
-        self.st.update(x, self.ad, i)
-    }
-}
-
-/// `ad[0] = 0`, `ad[j] = |x[j] − x[j−1]|`. `ad.len() == x.len()`.
+/// `ad[0] = 0`, `ad[j] = |x[j] − x[j−1]|` (the [`AbsDiff`] series the KAMA family shares).
+/// `ad.len() == x.len()`.
 #[inline(always)]
 pub(crate) fn abs_diffs(x: &[f64], ad: &mut [f64]) {
     if x.is_empty() {
@@ -582,7 +552,7 @@ pub(crate) fn abs_diffs(x: &[f64], ad: &mut [f64]) {
     }
     ad[0] = 0.0;
     for j in 1..x.len() {
-        ad[j] = (x[j] - x[j - 1]).abs();
+        ad[j] = OnTheFly.at(x, j);
     }
 }
 
@@ -694,59 +664,9 @@ pub fn kama(x: &[f64], length: usize, out: &mut [f64]) -> KResult {
     if x.is_empty() {
         return Ok(());
     }
-    let n = x.len();
-    let (st, from) = KamaState::init_inline(x, length, out);
-    let mut st = st;
-    // Inline absolute differences (same bits as the precomputed `ad` used by the pipeline).
-    for i in from..n {
-        out[i] = st.update_inline(x, i);
-    }
+    let (st, from) = KamaState::init(x, OnTheFly, length, out);
+    run(st, x, from, out);
     Ok(())
-}
-
-impl KamaState {
-    pub(crate) fn init_inline(x: &[f64], len: usize, out: &mut [f64]) -> (Self, usize) {
-        let n = x.len();
-        let x0 = x[0];
-        let flat = if len < n { len } else { n };
-        for v in out[..flat].iter_mut() {
-            *v = x0;
-        }
-        let mut noise = 0.0;
-        if n > len {
-            for j in 1..=len {
-                noise += (x[j] - x[j - 1]).abs();
-            }
-        }
-        (
-            KamaState {
-                k: x0,
-                noise,
-                len,
-                span: KAMA_FAST - KAMA_SLOW,
-            },
-            flat.max(len),
-        )
-    }
-
-    #[inline(always)]
-    pub(crate) fn update_inline(&mut self, x: &[f64], i: usize) -> f64 {
-        if i > self.len {
-            let l = self.len;
-            self.noise = (self.noise + (x[i] - x[i - 1]).abs()) - (x[i - l] - x[i - l - 1]).abs();
-        }
-        let xi = x[i];
-        let sig = (xi - x[i - self.len]).abs();
-        let ratio = if self.noise == 0.0 {
-            0.0
-        } else {
-            sig / self.noise
-        };
-        let t = ratio * self.span + KAMA_SLOW;
-        let sc = t * t;
-        self.k = self.k + sc * (xi - self.k);
-        self.k
-    }
 }
 
 /// Any MA by kind. HMA allocates its scratch; see [`hma_with_scratch`].

@@ -8,7 +8,7 @@
 //! The shared test vector `tests/data/packed_config.json` is checked by this crate and by core.
 
 use crate::error::{KResult, KernelError};
-use crate::pipeline::{Params, Robustness, FAMILIES};
+use crate::pipeline::{Params, Robustness, FAMILY_COUNT};
 
 /// Number of doubles in a packed configuration.
 pub const PACKED_LEN: usize = 19;
@@ -68,9 +68,9 @@ impl Params {
                 actual: packed.len(),
             });
         }
-        let mut lengths = [0usize; FAMILIES];
-        let mut weights = [0f64; FAMILIES];
-        for f in 0..FAMILIES {
+        let mut lengths = [0usize; FAMILY_COUNT];
+        let mut weights = [0f64; FAMILY_COUNT];
+        for f in 0..FAMILY_COUNT {
             lengths[f] = integer(packed, f, 1.0)?;
             weights[f] = packed[6 + f];
             if !(weights[f].is_finite() && weights[f] > 0.0) {

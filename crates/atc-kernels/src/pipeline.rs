@@ -3,8 +3,8 @@
 //!
 //! Speed comes from data layout and scheduling only — no floating-point operation is changed,
 //! reordered or fused:
-//! * the nine MAs of a family advance in lock-step as structure-of-arrays lanes
-//!   (`hot/bank.rs`), so the compiler packs their arithmetic — notably the divisions — into
+//! * the nine MAs of a family advance in lock-step as SIMD lanes
+//!   (`isa/family_mas.rs`), so the compiler packs their arithmetic — notably the divisions — into
 //!   SIMD instructions and the nine dependency chains overlap;
 //! * the HMA family reuses the WMA family's `WMA(x, L)` values when both use the same lengths
 //!   (same operations, hence same bits);
@@ -12,12 +12,12 @@
 //!   together (branch-free), then Layer 1 is formed; Layer 2 of the six families and the
 //!   Average run together in one final pass.
 //!
-//! * the hot code (`hot/*.rs`) is compiled twice (`isa.rs`): for the baseline instruction set
+//! * the hot code (`isa/*.rs`) is compiled twice (`isa.rs`): for the baseline instruction set
 //!   ([`compute_atc`]) and, on x86-64, for AVX2 (`compute_atc_avx2`, same bits; the caller
 //!   checks the CPU).
 //!
 //! This module holds the parameters, the [`Workspace`] and the validation; the pipeline body is
-//! in `hot/pipeline.rs`.
+//! in `isa/pipeline_body.rs`.
 //!
 //! Memory: the [`Workspace`] holds about 45·n doubles; once it has grown to a series length,
 //! further calls of that length or shorter allocate nothing.
@@ -28,17 +28,17 @@ use crate::equity::growth_at;
 use crate::error::{check_len, KResult, KernelError};
 use crate::ma::MaKind;
 
-/// Number of MAs per family.
-pub const DIFLEN: usize = 9;
-/// Number of families.
-pub const FAMILIES: usize = 6;
+/// MAs per family: the nine lengths of [`family_lengths`] (TypeScript: `LENGTHS_PER_FAMILY`).
+pub const LENGTHS_PER_FAMILY: usize = 9;
+/// Number of MA families (the list is [`FAMILY_KINDS`]; TypeScript: `FAMILIES.length`).
+pub const FAMILY_COUNT: usize = 6;
 /// Rows of the main output: 6 Layer-1 signals, 6 Layer-2 equities, Average_Signal.
 pub const OUT_ROWS: usize = 13;
 /// Rows of each detail output (6 families × 9 lengths).
-pub const DETAIL_ROWS: usize = FAMILIES * DIFLEN;
+pub const DETAIL_ROWS: usize = FAMILY_COUNT * LENGTHS_PER_FAMILY;
 
 /// Family order used by every row-major output: EMA, HMA, WMA, DEMA, LSMA, KAMA.
-pub const FAMILY_KINDS: [MaKind; FAMILIES] = [
+pub const FAMILY_KINDS: [MaKind; FAMILY_COUNT] = [
     MaKind::Ema,
     MaKind::Hma,
     MaKind::Wma,
@@ -47,8 +47,8 @@ pub const FAMILY_KINDS: [MaKind; FAMILIES] = [
     MaKind::Kama,
 ];
 
-const FAMILY_NAMES: [&str; FAMILIES] = ["EMA", "HMA", "WMA", "DEMA", "LSMA", "KAMA"];
-const FAMILY_LENGTH_NAMES: [&str; FAMILIES] = [
+const FAMILY_NAMES: [&str; FAMILY_COUNT] = ["EMA", "HMA", "WMA", "DEMA", "LSMA", "KAMA"];
+const FAMILY_LENGTH_NAMES: [&str; FAMILY_COUNT] = [
     "EMA length (after robustness offsets)",
     "HMA length (after robustness offsets)",
     "WMA length (after robustness offsets)",
@@ -90,17 +90,18 @@ impl Robustness {
     }
 }
 
-/// The nine lengths `[L, L+o1, L+o2, L+o3, L+o4, L−o1, L−o2, L−o3, L−o4]`; every one must be
-/// ≥ 1. `what` names the length in the error.
-pub fn diflen(base: usize, robustness: Robustness) -> KResult<[usize; DIFLEN]> {
-    diflen_named(base, robustness, "length (after robustness offsets)")
+/// The nine lengths of a family with base length `L` (the reference's `diflen`; TypeScript
+/// `familyLengths`): `[L, L+o1, L+o2, L+o3, L+o4, L−o1, L−o2, L−o3, L−o4]`; every one must be
+/// ≥ 1.
+pub fn family_lengths(base: usize, robustness: Robustness) -> KResult<[usize; LENGTHS_PER_FAMILY]> {
+    family_lengths_named(base, robustness, "length (after robustness offsets)")
 }
 
-fn diflen_named(
+fn family_lengths_named(
     base: usize,
     robustness: Robustness,
     what: &'static str,
-) -> KResult<[usize; DIFLEN]> {
+) -> KResult<[usize; LENGTHS_PER_FAMILY]> {
     let o = robustness.offsets();
     if base <= o[3] {
         return Err(KernelError::LengthTooSmall {
@@ -108,7 +109,7 @@ fn diflen_named(
             length: base as i64 - o[3] as i64,
         });
     }
-    let mut out = [base; DIFLEN];
+    let mut out = [base; LENGTHS_PER_FAMILY];
     for j in 0..4 {
         out[1 + j] = base
             .checked_add(o[j])
@@ -123,9 +124,9 @@ fn diflen_named(
 pub struct Params {
     /// Base lengths in family order EMA, HMA, WMA, DEMA, LSMA, KAMA
     /// (`ema_len, hull_len, wma_len, dema_len, lsma_len, kama_len`).
-    pub lengths: [usize; FAMILIES],
+    pub lengths: [usize; FAMILY_COUNT],
     /// Layer-2 starting equities, same order (`ema_w … kama_w`); finite and > 0.
-    pub weights: [f64; FAMILIES],
+    pub weights: [f64; FAMILY_COUNT],
     /// `robustness`.
     pub robustness: Robustness,
     /// `La` in user units (λ = La/1000); finite.
@@ -145,8 +146,8 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            lengths: [28; FAMILIES],
-            weights: [1.0; FAMILIES],
+            lengths: [28; FAMILY_COUNT],
+            weights: [1.0; FAMILY_COUNT],
             robustness: Robustness::Medium,
             la: 0.02,
             de: 0.03,
@@ -170,10 +171,11 @@ impl Params {
     }
 
     /// The nine lengths of every family, validated (≥ 1, HMA ≥ 2).
-    pub fn family_lengths(&self) -> KResult<[[usize; DIFLEN]; FAMILIES]> {
-        let mut all = [[0usize; DIFLEN]; FAMILIES];
-        for f in 0..FAMILIES {
-            let ls = diflen_named(self.lengths[f], self.robustness, FAMILY_LENGTH_NAMES[f])?;
+    pub fn all_family_lengths(&self) -> KResult<[[usize; LENGTHS_PER_FAMILY]; FAMILY_COUNT]> {
+        let mut all = [[0usize; LENGTHS_PER_FAMILY]; FAMILY_COUNT];
+        for f in 0..FAMILY_COUNT {
+            let ls =
+                family_lengths_named(self.lengths[f], self.robustness, FAMILY_LENGTH_NAMES[f])?;
             if FAMILY_KINDS[f] == MaKind::Hma {
                 if let Some(&bad) = ls.iter().find(|&&l| l < 2) {
                     return Err(KernelError::HmaLengthTooSmall { length: bad });
@@ -185,8 +187,8 @@ impl Params {
     }
 
     /// Validate everything that does not depend on the series.
-    pub fn validate(&self) -> KResult<[[usize; DIFLEN]; FAMILIES]> {
-        let lens = self.family_lengths()?;
+    pub fn validate(&self) -> KResult<[[usize; LENGTHS_PER_FAMILY]; FAMILY_COUNT]> {
+        let lens = self.all_family_lengths()?;
         for (f, &w) in self.weights.iter().enumerate() {
             if !(w.is_finite() && w > 0.0) {
                 return Err(KernelError::InvalidParameter {
@@ -223,7 +225,7 @@ impl Params {
     }
 }
 
-const WEIGHT_NAMES: [&str; FAMILIES] = [
+const WEIGHT_NAMES: [&str; FAMILY_COUNT] = [
     "EMA weight",
     "HMA weight",
     "WMA weight",
@@ -268,7 +270,7 @@ impl Workspace {
     }
 
     pub(crate) fn reserve(&mut self, n: usize, m: usize) {
-        let nn = DIFLEN * n;
+        let nn = LENGTHS_PER_FAMILY * n;
         if self.mas.len() < nn {
             self.mas.resize(nn, 0.0);
         }
@@ -308,7 +310,7 @@ impl Workspace {
     }
 }
 
-/// Optional per-MA detail outputs, each `54 × m` row-major (family-major, then diflen order):
+/// Optional per-MA detail outputs, each `54 × m` row-major (family-major, then the order of [`family_lengths`]):
 /// MA values after cutout, per-MA signals, per-MA equities.
 pub type Detail<'a> = (&'a mut [f64], &'a mut [i8], &'a mut [f64]);
 
@@ -321,7 +323,7 @@ pub fn check_atc_inputs(
     n: usize,
     params: &Params,
     out_len: usize,
-) -> KResult<[[usize; DIFLEN]; FAMILIES]> {
+) -> KResult<[[usize; LENGTHS_PER_FAMILY]; FAMILY_COUNT]> {
     if n == 0 {
         return Err(KernelError::Empty { what: "prices" });
     }
@@ -338,7 +340,7 @@ pub fn check_atc_inputs(
     DETAIL_ROWS
         .checked_mul(m)
         .ok_or(KernelError::Overflow { what: "54·m" })?;
-    for f in 0..FAMILIES {
+    for f in 0..FAMILY_COUNT {
         if FAMILY_KINDS[f] == MaKind::Kama {
             continue; // KAMA is defined on any series length
         }
@@ -352,7 +354,7 @@ pub fn check_atc_inputs(
         }
     }
     2usize
-        .checked_mul(DIFLEN)
+        .checked_mul(LENGTHS_PER_FAMILY)
         .and_then(|v| v.checked_mul(n))
         .ok_or(KernelError::Overflow { what: "18·n" })?;
     Ok(lens)
@@ -392,7 +394,7 @@ fn check_compute_atc(
     params: &Params,
     out13: &[f64],
     detail: &Option<Detail<'_>>,
-) -> KResult<[[usize; DIFLEN]; FAMILIES]> {
+) -> KResult<[[usize; LENGTHS_PER_FAMILY]; FAMILY_COUNT]> {
     let lens = check_atc_inputs(n, params, out13.len())?;
     let det_len = DETAIL_ROWS * (n - params.cutout);
     if let Some((a, b, c)) = detail {

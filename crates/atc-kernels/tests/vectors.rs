@@ -685,28 +685,28 @@ fn hma_short_diff_series_is_all_nan() {
 }
 
 #[test]
-fn diflen_vectors() {
+fn family_lengths_vectors() {
     assert_eq!(
-        diflen(20, Robustness::Narrow).unwrap(),
+        family_lengths(20, Robustness::Narrow).unwrap(),
         [20, 21, 22, 23, 24, 19, 18, 17, 16]
     );
     assert_eq!(
-        diflen(20, Robustness::Medium).unwrap(),
+        family_lengths(20, Robustness::Medium).unwrap(),
         [20, 21, 22, 24, 26, 19, 18, 16, 14]
     );
     assert_eq!(
-        diflen(20, Robustness::Wide).unwrap(),
+        family_lengths(20, Robustness::Wide).unwrap(),
         [20, 21, 23, 25, 27, 19, 17, 15, 13]
     );
     assert_eq!(
-        diflen(28, Robustness::Medium).unwrap(),
+        family_lengths(28, Robustness::Medium).unwrap(),
         [28, 29, 30, 32, 34, 27, 26, 24, 22]
     );
-    assert!(diflen(6, Robustness::Medium).is_err());
-    assert!(diflen(7, Robustness::Medium).is_ok());
-    assert!(diflen(4, Robustness::Narrow).is_err());
-    assert!(diflen(5, Robustness::Narrow).is_ok());
-    assert!(diflen(7, Robustness::Wide).is_err());
-    assert!(diflen(8, Robustness::Wide).is_ok());
-    assert!(diflen(usize::MAX, Robustness::Wide).is_err());
+    assert!(family_lengths(6, Robustness::Medium).is_err());
+    assert!(family_lengths(7, Robustness::Medium).is_ok());
+    assert!(family_lengths(4, Robustness::Narrow).is_err());
+    assert!(family_lengths(5, Robustness::Narrow).is_ok());
+    assert!(family_lengths(7, Robustness::Wide).is_err());
+    assert!(family_lengths(8, Robustness::Wide).is_ok());
+    assert!(family_lengths(usize::MAX, Robustness::Wide).is_err());
 }

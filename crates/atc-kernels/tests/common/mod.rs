@@ -142,7 +142,7 @@ pub fn compute_atc_avx2_if_available(
 pub type Outputs = (Vec<f64>, Vec<f64>, Vec<i8>, Vec<f64>);
 
 pub fn compose_kernels(prices: &[f64], p: &Params) -> Option<Outputs> {
-    let lens = p.family_lengths().ok()?;
+    let lens = p.all_family_lengths().ok()?;
     let n = prices.len();
     let c = p.cutout;
     if c >= n {

@@ -1,8 +1,8 @@
-//! Nine lanes of `f64` — the nine MAs of a family — as one value type, `L9`, for the fused
-//! pipeline's lock-step loops (`hot/bank.rs`, `hot/pipeline.rs`).
+//! One `f64` per MA of a family — nine lanes — as one value type, `Lanes9`, for the fused
+//! pipeline's lock-step loops (`isa/family_mas.rs`, `isa/pipeline_body.rs`).
 //!
 //! Two implementations with identical IEEE operations per lane, hence identical bits:
-//! * portable: `L9 = [f64; 9]` with element-wise loops, which the x86 compilers vectorise;
+//! * portable: `Lanes9 = [f64; 9]` with element-wise loops, which the x86 compilers vectorise;
 //! * `wasm32` + `simd128`: four `v128` pairs plus one scalar lane, with explicit `f64x2`
 //!   arithmetic. For wasm, LLVM leaves the portable loops mostly scalar, moves arrays through
 //!   memory between iterations (scalar stores read back as vectors: store-forwarding stalls),
@@ -17,7 +17,7 @@ pub(crate) use portable::*;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub(crate) use wasm::*;
 
-use crate::equity::EQUITY_FLOOR;
+use crate::equity::floor_equity;
 
 const K: usize = 9;
 
@@ -37,12 +37,7 @@ fn signal_lane(prev: f64, ma: f64, pp: f64, p: f64, s: f64) -> f64 {
 /// equals the kernel's `1 + a`. (`e < floor` is false for NaN: NaN stays NaN.)
 #[inline(always)]
 fn equity_lane(e: f64, s: f64, rr: f64, d: f64) -> f64 {
-    let v = (e * d) * (1.0 + s * rr);
-    if v < EQUITY_FLOOR {
-        EQUITY_FLOOR
-    } else {
-        v
-    }
+    floor_equity((e * d) * (1.0 + s * rr))
 }
 
 /// KAMA's efficiency ratio of one lane: `|x − old| / noise`, 0 where `noise == 0`.
@@ -59,32 +54,32 @@ fn kama_ratio_lane(x: f64, old: f64, noise: f64) -> f64 {
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 mod portable {
     use super::{equity_lane, kama_ratio_lane, signal_lane, K};
-    use crate::math::round2;
+    use crate::equity::layer1_round;
 
     /// Nine lanes.
-    pub(crate) type L9 = [f64; K];
+    pub(crate) type Lanes9 = [f64; K];
 
     #[inline(always)]
-    pub(crate) fn load9(a: &[f64; K]) -> L9 {
+    pub(crate) fn load9(a: &[f64; K]) -> Lanes9 {
         *a
     }
     #[inline(always)]
-    pub(crate) fn store9(dst: &mut [f64; K], v: L9) {
+    pub(crate) fn store9(dst: &mut [f64; K], v: Lanes9) {
         *dst = v;
     }
     #[inline(always)]
-    pub(crate) fn to_array(v: L9) -> [f64; K] {
+    pub(crate) fn to_array(v: Lanes9) -> [f64; K] {
         v
     }
     #[inline(always)]
-    pub(crate) fn splat9(v: f64) -> L9 {
+    pub(crate) fn splat9(v: f64) -> Lanes9 {
         [v; K]
     }
 
     macro_rules! binops {
         ($($name:ident $op:tt),*) => {$(
             #[inline(always)]
-            pub(crate) fn $name(a: L9, b: L9) -> L9 {
+            pub(crate) fn $name(a: Lanes9, b: Lanes9) -> Lanes9 {
                 let mut out = [0.0; K];
                 for k in 0..K {
                     out[k] = a[k] $op b[k];
@@ -97,7 +92,7 @@ mod portable {
 
     /// `if c != v { t } else { c }` per lane (the EMA keeps e where it equals the input).
     #[inline(always)]
-    pub(crate) fn keep_where_equal(c: L9, v: L9, t: L9) -> L9 {
+    pub(crate) fn keep_where_equal(c: Lanes9, v: Lanes9, t: Lanes9) -> Lanes9 {
         let mut out = [0.0; K];
         for k in 0..K {
             out[k] = if c[k] != v[k] { t[k] } else { c[k] };
@@ -107,7 +102,7 @@ mod portable {
 
     /// KAMA's efficiency ratio per lane (see `kama_ratio_lane`).
     #[inline(always)]
-    pub(crate) fn kama_ratio(x: f64, old: L9, noise: L9) -> L9 {
+    pub(crate) fn kama_ratio(x: f64, old: Lanes9, noise: Lanes9) -> Lanes9 {
         let mut out = [0.0; K];
         for k in 0..K {
             out[k] = kama_ratio_lane(x, old[k], noise[k]);
@@ -117,7 +112,7 @@ mod portable {
 
     /// One bar of the nine crossover state machines (see `signal_lane`).
     #[inline(always)]
-    pub(crate) fn signal_step(prev: L9, row: L9, pp: f64, p: f64, s: L9) -> L9 {
+    pub(crate) fn signal_step(prev: Lanes9, row: Lanes9, pp: f64, p: f64, s: Lanes9) -> Lanes9 {
         let mut out = [0.0; K];
         for k in 0..K {
             out[k] = signal_lane(prev[k], row[k], pp, p, s[k]);
@@ -127,7 +122,7 @@ mod portable {
 
     /// One bar of the nine equity recurrences with finite `rr` (see `equity_lane`).
     #[inline(always)]
-    pub(crate) fn equity_step_finite(eq: L9, s: L9, rr: f64, d: f64) -> L9 {
+    pub(crate) fn equity_step_finite(eq: Lanes9, s: Lanes9, rr: f64, d: f64) -> Lanes9 {
         let mut out = [0.0; K];
         for k in 0..K {
             out[k] = equity_lane(eq[k], s[k], rr, d);
@@ -153,19 +148,18 @@ mod portable {
         }
         // rounded in a separate element-wise loop, which vectorises (same result as layer1_bar)
         for v in l1.iter_mut() {
-            let q = *v;
-            *v = if q.is_finite() { round2(q) } else { f64::NAN };
+            *v = layer1_round(*v);
         }
     }
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm {
-    use super::{equity_lane, kama_ratio_lane, signal_lane, EQUITY_FLOOR, K};
+    use super::{equity_lane, kama_ratio_lane, signal_lane, K};
+    use crate::equity::EQUITY_FLOOR;
     use core::arch::wasm32::*;
 
-    /// Layer 1 of one bar from its nine `s·E` and `E`: `round2(Σ prod / Σ eq)` (sums in k order),
-    /// NaN when the quotient is not finite.
+    /// Layer 1 of one bar from its nine `s·E` and `E` (sums in k order).
     #[inline(always)]
     fn layer1_bar(eq: &[f64], prod: &[f64]) -> f64 {
         let mut num = 0.0;
@@ -174,30 +168,25 @@ mod wasm {
             num += prod[k];
             den += eq[k];
         }
-        let q = num / den;
-        if q.is_finite() {
-            crate::math::round2(q)
-        } else {
-            f64::NAN
-        }
+        crate::equity::layer1_value(num, den)
     }
 
     /// Nine lanes: lanes 0–7 as four `f64x2`, lane 8 scalar.
     #[derive(Clone, Copy)]
-    pub(crate) struct L9 {
+    pub(crate) struct Lanes9 {
         v: [v128; 4],
         s: f64,
     }
 
     #[inline(always)]
-    pub(crate) fn load9(a: &[f64; K]) -> L9 {
-        L9 {
+    pub(crate) fn load9(a: &[f64; K]) -> Lanes9 {
+        Lanes9 {
             v: [0, 2, 4, 6].map(|j| f64x2(a[j], a[j + 1])),
             s: a[8],
         }
     }
     #[inline(always)]
-    pub(crate) fn store9(dst: &mut [f64; K], x: L9) {
+    pub(crate) fn store9(dst: &mut [f64; K], x: Lanes9) {
         for (i, j) in [0, 2, 4, 6].into_iter().enumerate() {
             dst[j] = f64x2_extract_lane::<0>(x.v[i]);
             dst[j + 1] = f64x2_extract_lane::<1>(x.v[i]);
@@ -205,14 +194,14 @@ mod wasm {
         dst[8] = x.s;
     }
     #[inline(always)]
-    pub(crate) fn to_array(x: L9) -> [f64; K] {
+    pub(crate) fn to_array(x: Lanes9) -> [f64; K] {
         let mut a = [0.0; K];
         store9(&mut a, x);
         a
     }
     #[inline(always)]
-    pub(crate) fn splat9(v: f64) -> L9 {
-        L9 {
+    pub(crate) fn splat9(v: f64) -> Lanes9 {
+        Lanes9 {
             v: [f64x2_splat(v); 4],
             s: v,
         }
@@ -221,8 +210,8 @@ mod wasm {
     macro_rules! binops {
         ($($name:ident $vop:ident $op:tt),*) => {$(
             #[inline(always)]
-            pub(crate) fn $name(a: L9, b: L9) -> L9 {
-                L9 {
+            pub(crate) fn $name(a: Lanes9, b: Lanes9) -> Lanes9 {
+                Lanes9 {
                     v: [$vop(a.v[0], b.v[0]), $vop(a.v[1], b.v[1]), $vop(a.v[2], b.v[2]), $vop(a.v[3], b.v[3])],
                     s: a.s $op b.s,
                 }
@@ -233,8 +222,8 @@ mod wasm {
 
     /// Lane-wise map of four pairs and the scalar lane.
     #[inline(always)]
-    fn map9(a: L9, pair: impl Fn(usize, v128) -> v128, lane: impl Fn(f64) -> f64) -> L9 {
-        L9 {
+    fn map9(a: Lanes9, pair: impl Fn(usize, v128) -> v128, lane: impl Fn(f64) -> f64) -> Lanes9 {
+        Lanes9 {
             v: [
                 pair(0, a.v[0]),
                 pair(1, a.v[1]),
@@ -246,7 +235,7 @@ mod wasm {
     }
 
     #[inline(always)]
-    pub(crate) fn keep_where_equal(c: L9, v: L9, t: L9) -> L9 {
+    pub(crate) fn keep_where_equal(c: Lanes9, v: Lanes9, t: Lanes9) -> Lanes9 {
         map9(
             c,
             |i, cv| v128_bitselect(t.v[i], cv, f64x2_ne(cv, v.v[i])),
@@ -255,7 +244,7 @@ mod wasm {
     }
 
     #[inline(always)]
-    pub(crate) fn kama_ratio(x: f64, old: L9, noise: L9) -> L9 {
+    pub(crate) fn kama_ratio(x: f64, old: Lanes9, noise: Lanes9) -> Lanes9 {
         let (xv, zero) = (f64x2_splat(x), f64x2_splat(0.0));
         map9(
             noise,
@@ -269,7 +258,7 @@ mod wasm {
     }
 
     #[inline(always)]
-    pub(crate) fn signal_step(prev: L9, row: L9, pp: f64, p: f64, s: L9) -> L9 {
+    pub(crate) fn signal_step(prev: Lanes9, row: Lanes9, pp: f64, p: f64, s: Lanes9) -> Lanes9 {
         let (pv, ppv) = (f64x2_splat(p), f64x2_splat(pp));
         let one = f64x2_splat(1.0);
         map9(
@@ -287,7 +276,7 @@ mod wasm {
     }
 
     #[inline(always)]
-    pub(crate) fn equity_step_finite(eq: L9, s: L9, rr: f64, d: f64) -> L9 {
+    pub(crate) fn equity_step_finite(eq: Lanes9, s: Lanes9, rr: f64, d: f64) -> Lanes9 {
         let (rv, dv) = (f64x2_splat(rr), f64x2_splat(d));
         let (one, floor) = (f64x2_splat(1.0), f64x2_splat(EQUITY_FLOOR));
         map9(

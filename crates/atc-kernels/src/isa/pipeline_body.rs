@@ -3,7 +3,7 @@
 //
 // Speed comes from data layout and scheduling only — no floating-point operation is changed,
 // reordered or fused:
-// * the nine MAs of a family advance in lock-step as structure-of-arrays lanes (`hot/bank.rs`),
+// * the nine MAs of a family advance in lock-step as SIMD lanes (`isa/family_mas.rs`),
 //   so the compiler packs their arithmetic — notably the divisions — into SIMD instructions
 //   and the nine dependency chains overlap;
 // * the HMA family reuses the WMA family's `WMA(x, L)` values when both use the same lengths
@@ -13,17 +13,17 @@
 //   Average run together in one final pass.
 
 use crate::equity::{
-    average_value, cut, floor_equity, scaled_returns_with_growth, shift_right, EQUITY_FLOOR,
+    average_value, cut, floor_equity, scaled_returns_with_growth, shift_right,
 };
 use crate::ma::{abs_diffs, MaKind, SmaState};
-use crate::pipeline::{Detail, Params, Workspace, DIFLEN, FAMILIES, FAMILY_KINDS};
+use crate::pipeline::{Detail, Params, Workspace, LENGTHS_PER_FAMILY, FAMILY_COUNT, FAMILY_KINDS};
 
 hot! {
 /// Everything `compute_atc` does after validation (`lens` = the validated family lengths).
 pub(crate) fn run_atc(
     prices: &[f64],
     params: &Params,
-    lens: &[[usize; DIFLEN]; FAMILIES],
+    lens: &[[usize; LENGTHS_PER_FAMILY]; FAMILY_COUNT],
     out13: &mut [f64],
     detail: Option<Detail<'_>>,
     ws: &mut Workspace,
@@ -39,19 +39,19 @@ pub(crate) fn run_atc(
     let r = &mut ws.r[..m];
     scaled_returns_with_growth(pc, &ws.growth[..m], r);
 
-    let (rows_l1, rest) = out13.split_at_mut(FAMILIES * m);
-    let (rows_e2, avg) = rest.split_at_mut(FAMILIES * m);
+    let (rows_l1, rest) = out13.split_at_mut(FAMILY_COUNT * m);
+    let (rows_e2, avg) = rest.split_at_mut(FAMILY_COUNT * m);
 
     // WMA first: its values are reused by the HMA family when both use the same lengths.
-    const ORDER: [usize; FAMILIES] = [2, 1, 0, 3, 4, 5];
+    const ORDER: [usize; FAMILY_COUNT] = [2, 1, 0, 3, 4, 5];
     let share_wma = lens[2] == lens[1];
     let mut detail = detail;
     for f in ORDER {
         let kind = FAMILY_KINDS[f];
         let (mas, other) = if kind == MaKind::Wma {
-            (&mut ws.mas2[..DIFLEN * n], &ws.mas[..0])
+            (&mut ws.mas2[..LENGTHS_PER_FAMILY * n], &ws.mas[..0])
         } else {
-            (&mut ws.mas[..DIFLEN * n], &ws.mas2[..DIFLEN * n])
+            (&mut ws.mas[..LENGTHS_PER_FAMILY * n], &ws.mas2[..LENGTHS_PER_FAMILY * n])
         };
         let wma_full = if kind == MaKind::Hma && share_wma {
             Some(other)
@@ -71,10 +71,10 @@ pub(crate) fn run_atc(
         let mas: &[f64] = mas;
         let l1 = &mut rows_l1[f * m..(f + 1) * m];
         let r = &ws.r[..m];
-        let tmp = &mut ws.pass[..2 * DIFLEN * m];
+        let tmp = &mut ws.pass[..2 * LENGTHS_PER_FAMILY * m];
         match detail.as_mut() {
             Some((dm, ds, de)) => {
-                let span = f * DIFLEN * m..(f + 1) * DIFLEN * m;
+                let span = f * LENGTHS_PER_FAMILY * m..(f + 1) * LENGTHS_PER_FAMILY * m;
                 let (dm, ds, de) = (&mut dm[span.clone()], &mut ds[span.clone()], &mut de[span]);
                 family_pass::<true>(pc, r, mas, cutout, d, l1, tmp, dm, ds, de);
             }
@@ -94,7 +94,7 @@ hot! {
 fn compute_family_mas(
     kind: MaKind,
     x: &[f64],
-    lens: &[usize; DIFLEN],
+    lens: &[usize; LENGTHS_PER_FAMILY],
     mas: &mut [f64],
     scratch: &mut [f64],
     col: &mut [f64],
@@ -106,7 +106,7 @@ fn compute_family_mas(
     match kind {
         MaKind::Ema => ema_family(x, lens, mas, col),
         MaKind::Dema => dema_family(x, lens, mas, col),
-        MaKind::Sma => generic_family(x, lens, mas, col, |_, l, o| SmaState::init(x, l, o)),
+        MaKind::Sma => stepper_family(x, lens, mas, col, |_, l, o| SmaState::init(x, l, o)),
         MaKind::Wma => wma_family(x, lens, mas, col),
         MaKind::Lsma => lsma_family(x, lens, mas, col),
         MaKind::Hma => hma_family(x, lens, mas, col, col2, scratch, wma_full),
@@ -131,7 +131,7 @@ fn layer2_and_average(
     d: f64,
     params: &Params,
 ) {
-    const F: usize = FAMILIES;
+    const F: usize = FAMILY_COUNT;
     let m = avg.len();
     if m == 0 || l1.len() < F * m || e2.len() < F * m || r.len() < m {
         return;
@@ -171,8 +171,7 @@ fn layer2_and_average(
                 }
             }
             for f in 0..F {
-                let e = (eq[f] * d) * fac[f];
-                eq[f] = if e < EQUITY_FLOOR { EQUITY_FLOOR } else { e };
+                eq[f] = floor_equity((eq[f] * d) * fac[f]);
             }
         }
         let mut nom = 0.0;
@@ -215,31 +214,31 @@ fn family_pass<const DETAIL: bool>(
     det_eq: &mut [f64],
 ) {
     let m = pc.len();
-    if m == 0 || r.len() < m || l1.len() < m || tmp.len() < 2 * DIFLEN * m {
+    if m == 0 || r.len() < m || l1.len() < m || tmp.len() < 2 * LENGTHS_PER_FAMILY * m {
         return;
     }
-    let rows = &mas[cutout * DIFLEN..(cutout + m) * DIFLEN];
-    let (teq, tprod) = tmp[..2 * DIFLEN * m].split_at_mut(DIFLEN * m);
+    let rows = &mas[cutout * LENGTHS_PER_FAMILY..(cutout + m) * LENGTHS_PER_FAMILY];
+    let (teq, tprod) = tmp[..2 * LENGTHS_PER_FAMILY * m].split_at_mut(LENGTHS_PER_FAMILY * m);
 
     // ---- pass A1: per-MA held signals (±1.0 / 0.0), bar-major into `tprod`
     let mut sf = splat9(0.0);
-    tprod[..DIFLEN].fill(0.0); // bar 0: no crossover possible
+    tprod[..LENGTHS_PER_FAMILY].fill(0.0); // bar 0: no crossover possible
     if DETAIL {
-        for k in 0..DIFLEN {
+        for k in 0..LENGTHS_PER_FAMILY {
             det_mas[k * m] = rows[k];
             det_sig[k * m] = 0;
         }
     }
     let bars = rows
-        .chunks_exact(DIFLEN)
-        .zip(rows[DIFLEN..].chunks_exact(DIFLEN))
-        .zip(tprod[DIFLEN..].chunks_exact_mut(DIFLEN))
+        .chunks_exact(LENGTHS_PER_FAMILY)
+        .zip(rows[LENGTHS_PER_FAMILY..].chunks_exact(LENGTHS_PER_FAMILY))
+        .zip(tprod[LENGTHS_PER_FAMILY..].chunks_exact_mut(LENGTHS_PER_FAMILY))
         .zip(pc.windows(2));
     for (i0, (((prev, row), ts), pw)) in bars.enumerate() {
         let (Ok(prev), Ok(row), Ok(ts)) = (
-            <&[f64; DIFLEN]>::try_from(prev),
-            <&[f64; DIFLEN]>::try_from(row),
-            <&mut [f64; DIFLEN]>::try_from(ts),
+            <&[f64; LENGTHS_PER_FAMILY]>::try_from(prev),
+            <&[f64; LENGTHS_PER_FAMILY]>::try_from(row),
+            <&mut [f64; LENGTHS_PER_FAMILY]>::try_from(ts),
         ) else {
             break;
         };
@@ -248,7 +247,7 @@ fn family_pass<const DETAIL: bool>(
         if DETAIL {
             let i = i0 + 1;
             let sf = to_array(sf);
-            for k in 0..DIFLEN {
+            for k in 0..LENGTHS_PER_FAMILY {
                 det_mas[k * m + i] = row[k];
                 det_sig[k * m + i] = sf[k] as i8;
             }
@@ -258,20 +257,20 @@ fn family_pass<const DETAIL: bool>(
     // ---- pass A2: per-MA equities (position = previous bar's signal); `tprod` becomes s·E
     let mut eq = splat9(floor_equity(1.0));
     let mut s_prev = splat9(0.0);
-    for k in 0..DIFLEN {
+    for k in 0..LENGTHS_PER_FAMILY {
         teq[k] = floor_equity(1.0);
         tprod[k] = 0.0 * floor_equity(1.0);
         if DETAIL {
             det_eq[k * m] = floor_equity(1.0);
         }
     }
-    let bars = teq[DIFLEN..]
-        .chunks_exact_mut(DIFLEN)
-        .zip(tprod[DIFLEN..].chunks_exact_mut(DIFLEN));
+    let bars = teq[LENGTHS_PER_FAMILY..]
+        .chunks_exact_mut(LENGTHS_PER_FAMILY)
+        .zip(tprod[LENGTHS_PER_FAMILY..].chunks_exact_mut(LENGTHS_PER_FAMILY));
     for (i0, (te, tp)) in bars.enumerate() {
         let (Ok(te), Ok(tp)) = (
-            <&mut [f64; DIFLEN]>::try_from(te),
-            <&mut [f64; DIFLEN]>::try_from(tp),
+            <&mut [f64; LENGTHS_PER_FAMILY]>::try_from(te),
+            <&mut [f64; LENGTHS_PER_FAMILY]>::try_from(tp),
         ) else {
             break;
         };
@@ -284,7 +283,7 @@ fn family_pass<const DETAIL: bool>(
             let f_up = 1.0 + rr;
             let f_dn = 1.0 + -rr;
             let (mut e, s_prev) = (to_array(eq), to_array(s_prev));
-            for k in 0..DIFLEN {
+            for k in 0..LENGTHS_PER_FAMILY {
                 let fac = if s_prev[k] > 0.0 {
                     f_up
                 } else if s_prev[k] < 0.0 {
@@ -302,13 +301,13 @@ fn family_pass<const DETAIL: bool>(
         s_prev = s_now;
         if DETAIL {
             let eq = to_array(eq);
-            for k in 0..DIFLEN {
+            for k in 0..LENGTHS_PER_FAMILY {
                 det_eq[k * m + i] = eq[k];
             }
         }
     }
 
-    // ---- pass B: Layer 1 = round2(Σ s·E / Σ E), sums sequential in diflen order.
+    // ---- pass B: Layer 1 = round2(Σ s·E / Σ E), sums sequential in family-length order.
     layer1_rows(teq, tprod, &mut l1[..m]);
 }
 }

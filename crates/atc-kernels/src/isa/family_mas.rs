@@ -1,16 +1,18 @@
-// Structure-of-arrays "banks" that advance the nine MAs of a family in lock-step.
+// The nine MAs of one family advanced in lock-step as SIMD lanes (included twice by `isa.rs`:
+// baseline and AVX2 twins; every function is wrapped in `hot!`).
 //
-// Each bank starts from the scalar steppers of `ma.rs` (which compute the warm-up and run each
-// MA up to the common start), copies their state into `[f64; 9]` lanes and then performs, lane
-// by lane, exactly the operations of the scalar `step` — so the bits are the same — but written
-// as element-wise loops over the lanes, which the compiler turns into packed SIMD (notably the
-// divisions, which bound the cost of WMA, HMA, LSMA and KAMA).
+// Each family function starts from the scalar steppers of `ma.rs` (they write the warm-up and
+// run each MA up to the common start, `catch_up9`), copies their state into nine-lane values
+// (`Lanes9`, `family_lanes.rs`) and then performs, lane by lane, exactly the operations of the
+// scalar `step` — so the bits are the same (tests/pipeline.rs checks them against the single
+// kernels) — written as element-wise lane operations that the compiler packs into SIMD
+// (notably the divisions, which bound the cost of WMA, HMA, LSMA and KAMA).
 //
 // Output is bar-major: `mas[i·9 + k]`.
 
 use crate::ma::{
-    catch_up9, hma_stage2_init, run_bank9, DemaState, EmaCoef, EmaState, HmaDiffState, KamaState,
-    KamaStepper, LsmaState, Stepper, WmaState, KAMA_SLOW,
+    catch_up9, hma_stage2_init, DemaState, EmaCoef, EmaState, HmaDiffState, KamaState, LsmaState,
+    Stepper, WmaState, KAMA_SLOW,
 };
 use crate::math::isqrt;
 
@@ -29,9 +31,9 @@ fn at(x: &[f64], j: usize) -> f64 {
 /// Nine running WMA sums `S`, `W` (see `WmaSums`).
 #[derive(Clone, Copy)]
 struct Sums9 {
-    s: L9,
-    w: L9,
-    lf: L9,
+    s: Lanes9,
+    w: Lanes9,
+    lf: Lanes9,
     len: [usize; K],
 }
 
@@ -126,8 +128,9 @@ pub(crate) fn init9<S: Stepper>(
 }
 
 hot! {
-/// Generic lock-step (array-of-structs steppers); used for SMA (not an ATC family).
-pub(crate) fn generic_family<S: Stepper>(
+/// Nine MAs of any kind, each stepper run on its own (no lanes): SMA is no ATC family, so this
+/// only keeps `compute_family_mas` total over [`MaKind`](crate::MaKind).
+pub(crate) fn stepper_family<S: Stepper>(
     x: &[f64],
     lens: &[usize; K],
     mas: &mut [f64],
@@ -135,8 +138,8 @@ pub(crate) fn generic_family<S: Stepper>(
     init: impl FnMut(usize, usize, &mut [f64]) -> (S, usize),
 ) {
     let n = x.len();
-    let (st, from) = init9(lens, mas, col, n, init);
-    run_bank9::<S, true>(st, from, [x; K], mas, n);
+    let (mut st, from) = init9(lens, mas, col, n, init);
+    catch_up9(&mut st, from, n, x, mas, n);
 }
 }
 
@@ -146,9 +149,9 @@ pub(crate) fn generic_family<S: Stepper>(
 /// is also exact.
 #[derive(Clone, Copy)]
 struct EmaCoef9 {
-    alpha: L9,
-    w: L9,
-    den: L9,
+    alpha: Lanes9,
+    w: Lanes9,
+    den: Lanes9,
     divide: bool,
 }
 
@@ -164,7 +167,7 @@ impl EmaCoef9 {
 
     /// `EmaCoef::update` on every lane (`e` keeps its value where it equals the input).
     #[inline(always)]
-    fn update(&self, e: L9, v: L9) -> L9 {
+    fn update(&self, e: Lanes9, v: Lanes9) -> Lanes9 {
         let mut t = add9(mul9(self.w, e), mul9(self.alpha, v));
         if self.divide {
             t = div9(t, self.den);
@@ -178,7 +181,7 @@ hot! {
 pub(crate) fn ema_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
     let n = x.len();
     let (mut st, from) = init9(lens, mas, col, n, |_, l, o| EmaState::init(x, l, o));
-    let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
+    let common = catch_up9(&mut st, from, 0, x, mas, n);
     let c = EmaCoef9::of(core::array::from_fn(|k| st[k].c));
     let mut e = load9(&core::array::from_fn(|k| st[k].e));
     for (i, row) in rows_from(mas, n, common) {
@@ -193,7 +196,7 @@ hot! {
 pub(crate) fn dema_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
     let n = x.len();
     let (mut st, from) = init9(lens, mas, col, n, |_, l, o| DemaState::init(x, l, o));
-    let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
+    let common = catch_up9(&mut st, from, 0, x, mas, n);
     let c = EmaCoef9::of(core::array::from_fn(|k| st[k].c));
     let mut e1 = load9(&core::array::from_fn(|k| st[k].e1));
     let mut e2 = load9(&core::array::from_fn(|k| st[k].e2));
@@ -210,7 +213,7 @@ hot! {
 pub(crate) fn wma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
     let n = x.len();
     let (mut st, from) = init9(lens, mas, col, n, |_, l, o| WmaState::init_at(x, 0, l, o));
-    let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
+    let common = catch_up9(&mut st, from, 0, x, mas, n);
     let mut sums = Sums9::of(&st);
     let d = load9(&core::array::from_fn(|k| st[k].d));
     for (i, row) in rows_from(mas, n, common) {
@@ -225,7 +228,7 @@ hot! {
 pub(crate) fn lsma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
     let n = x.len();
     let (mut st, from) = init9(lens, mas, col, n, |_, l, o| LsmaState::init(x, l, o));
-    let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], mas, n);
+    let common = catch_up9(&mut st, from, 0, x, mas, n);
     let mut sums = Sums9 {
         s: load9(&core::array::from_fn(|k| st[k].sums.s)),
         w: load9(&core::array::from_fn(|k| st[k].sums.w)),
@@ -267,7 +270,7 @@ pub(crate) fn hma_family(
     let col2 = &mut col2[..n];
     // ---- stage 1: diff_k[i] = 2·WMA(x, ⌊L/2⌋)[i] − WMA(x, L)[i], bar-major
     let (mut st, from) = init9(lens, diffs, col, n, |_, l, o| HmaDiffState::init(x, l, o));
-    let common = catch_up9::<_, true>(&mut st, from, 0, [x; K], diffs, n);
+    let common = catch_up9(&mut st, from, 0, x, diffs, n);
     let half_states: [WmaState; K] = core::array::from_fn(|k| st[k].half);
     let mut half = Sums9::of(&half_states);
     let dh = load9(&core::array::from_fn(|k| half_states[k].d));
@@ -349,10 +352,7 @@ pub(crate) fn kama_family(
     col: &mut [f64],
 ) {
     let n = x.len();
-    let (mut st, from) = init9(lens, mas, col, n, |_, l, o| {
-        let (st, from) = KamaState::init(x, ad, l, o);
-        (KamaStepper::new(st, ad), from)
-    });
+    let (mut st, from) = init9(lens, mas, col, n, |_, l, o| KamaState::init(x, ad, l, o));
     // The first step of each KAMA (i = L) uses the seeded noise unchanged; the lock-step loop
     // always slides the window, so it starts one bar after the last first step.
     let mut last_first = 0;
@@ -361,12 +361,11 @@ pub(crate) fn kama_family(
             last_first = f;
         }
     }
-    let common = catch_up9::<_, true>(&mut st, from, last_first.saturating_add(1), [x; K], mas, n);
-    let kst: [KamaState; K] = core::array::from_fn(|k| st[k].state());
-    let mut kk = load9(&core::array::from_fn(|k| kst[k].k));
-    let mut noise = load9(&core::array::from_fn(|k| kst[k].noise));
-    let len: [usize; K] = core::array::from_fn(|k| kst[k].len);
-    let span = load9(&core::array::from_fn(|k| kst[k].span));
+    let common = catch_up9(&mut st, from, last_first.saturating_add(1), x, mas, n);
+    let mut kk = load9(&core::array::from_fn(|k| st[k].k));
+    let mut noise = load9(&core::array::from_fn(|k| st[k].noise));
+    let len: [usize; K] = core::array::from_fn(|k| st[k].len);
+    let span = load9(&core::array::from_fn(|k| st[k].span));
     for (i, row) in rows_from(mas, n, common) {
         let xi = at(x, i);
         let adi = at(ad, i);
