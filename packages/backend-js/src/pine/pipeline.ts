@@ -2,10 +2,11 @@
 // their crossover signals on `close`, their equities, Layer 1, Layer 2 and Average_Signal.
 // Every output has n values, NaN where Pine has na.
 import { FAMILIES, type FamilyRecord, LENGTHS_PER_FAMILY } from '@adaptive-trend/core';
-import { accumulateMa } from './accumulate.js';
+import { accumulateMa, accumulateThree } from './accumulate.js';
 import { pineAverageSignal } from './average.js';
 import { pineEquity, pineScaledReturns } from './equity.js';
 import { pineRound2 } from './layer1.js';
+import { ema3 } from '../kernels/moving-averages.js';
 import { pineMovingAverage } from './moving-averages.js';
 
 /** What the Pine pipeline reads: a subset of core's resolved config (same names and units). */
@@ -50,9 +51,13 @@ export interface PineBuffers {
 }
 
 /** Scratch arrays reused across calls of the same size: no per-call allocation but the outputs. */
-let scratch = { n: -1, ma: new Float64Array(0), inner: new Float64Array(0), r: new Float64Array(0), num: new Float64Array(0), den: new Float64Array(0) };
+function makeScratch(n: number) {
+  const f64 = () => new Float64Array(n);
+  return { n, mas: [f64(), f64(), f64()] as const, inner: f64(), r: f64(), num: f64(), den: f64() };
+}
+let scratch = makeScratch(0);
 function scratchFor(n: number): typeof scratch {
-  if (scratch.n !== n) scratch = { n, ma: new Float64Array(n), inner: new Float64Array(n), r: new Float64Array(n), num: new Float64Array(n), den: new Float64Array(n) };
+  if (scratch.n !== n) scratch = makeScratch(n);
   return scratch;
 }
 
@@ -63,7 +68,7 @@ function scratchFor(n: number): typeof scratch {
 export function runPine(close: Float64Array, config: PineConfig, buffers: PineBuffers, source: Float64Array = close): void {
   const n = close.length;
   if (source.length !== n) throw new RangeError(`source has ${source.length} bars, close has ${n}`);
-  const { ma, inner, r, num, den } = scratchFor(n);
+  const { mas, inner, r, num, den } = scratchFor(n);
   const d = 1 - config.decay / 100;
   pineScaledReturns(close, config.lambda / 1000, config.cutout, r);
   const row = <T extends Float64Array | Int8Array>(buffer: T, index: number) => buffer.subarray(index * n, (index + 1) * n) as T;
@@ -71,12 +76,27 @@ export function runPine(close: Float64Array, config: PineConfig, buffers: PineBu
   FAMILIES.forEach((family, f) => {
     num.fill(0);
     den.fill(0);
-    config.lengths[family].forEach((length, k) => {
-      const index = f * LENGTHS_PER_FAMILY + k;
-      const target = movingAverages ? row(movingAverages, index) : ma;
-      pineMovingAverage(family, source, length, target, inner);
-      accumulateMa(close, target, r, d, config.cutout, num, den, maSignals && row(maSignals, index), maEquities && row(maEquities, index));
-    });
+    const lengths = config.lengths[family];
+    if (movingAverages || maSignals || maEquities) {
+      lengths.forEach((length, k) => {
+        const index = f * LENGTHS_PER_FAMILY + k;
+        const target = movingAverages ? row(movingAverages, index) : mas[0];
+        pineMovingAverage(family, source, length, target, inner);
+        accumulateMa(close, target, r, d, config.cutout, num, den, maSignals && row(maSignals, index), maEquities && row(maEquities, index));
+      });
+    } else {
+      // three MAs per pass (their equity recurrences overlap), same sums in the same order
+      let k = 0;
+      for (; k + 3 <= lengths.length; k += 3) {
+        if (family === 'ema') ema3(source, lengths[k]!, lengths[k + 1]!, lengths[k + 2]!, mas[0], mas[1], mas[2]); // = three ema calls, bit for bit
+        else for (let j = 0; j < 3; j++) pineMovingAverage(family, source, lengths[k + j]!, mas[j]!, inner);
+        accumulateThree(close, mas[0], mas[1], mas[2], r, d, config.cutout, num, den);
+      }
+      for (; k < lengths.length; k++) {
+        pineMovingAverage(family, source, lengths[k]!, mas[0], inner);
+        accumulateMa(close, mas[0], r, d, config.cutout, num, den);
+      }
+    }
     // Layer 1 (`Signal(...)`): na before the cutout, where the script's equities are na
     const layer1 = row(outputs, f);
     layer1.fill(NaN, 0, Math.min(config.cutout, n));
