@@ -123,7 +123,8 @@ pub fn rate_of_change(
             Region::output("out", &out),
         ])?;
         // SAFETY: see the crate docs (valid for the call, exclusive).
-        Ok(k::rate_of_change(&prices, unsafe { out.as_mut() })?)
+        let o = unsafe { out.as_mut() };
+        Ok(k::rate_of_change(&prices, o)?)
     })
 }
 
@@ -144,7 +145,8 @@ pub fn scaled_returns(
             Region::output("out", &out),
         ])?;
         // SAFETY: see the crate docs (valid for the call, exclusive).
-        Ok(k::scaled_returns(&prices, lambda, unsafe { out.as_mut() })?)
+        let o = unsafe { out.as_mut() };
+        Ok(k::scaled_returns(&prices, lambda, o)?)
     })
 }
 
@@ -166,7 +168,8 @@ pub fn crossover_signal(
             Region::output("out", &out),
         ])?;
         // SAFETY: see the crate docs (valid for the call, exclusive).
-        Ok(k::crossover_signal(&prices, &ma, unsafe { out.as_mut() })?)
+        let o = unsafe { out.as_mut() };
+        Ok(k::crossover_signal(&prices, &ma, o)?)
     })
 }
 
@@ -188,7 +191,8 @@ pub fn persist_signal(
             Region::output("out", &out),
         ])?;
         // SAFETY: see the crate docs (valid for the call, exclusive).
-        Ok(k::persist_signal(&up, &down, unsafe { out.as_mut() })?)
+        let o = unsafe { out.as_mut() };
+        Ok(k::persist_signal(&up, &down, o)?)
     })
 }
 
@@ -241,9 +245,8 @@ pub fn layer1_signal(
             Region::output("out", &out),
         ])?;
         // SAFETY: see the crate docs (valid for the call, exclusive).
-        Ok(k::layer1_signal(&signals, &equities, unsafe {
-            out.as_mut()
-        })?)
+        let o = unsafe { out.as_mut() };
+        Ok(k::layer1_signal(&signals, &equities, o)?)
     })
 }
 
