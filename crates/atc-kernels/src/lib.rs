@@ -15,6 +15,25 @@
 //!
 //! Inputs are expected to be finite (prices > 0): the TypeScript `core` package validates them
 //! before any backend runs. Non-finite inputs never panic; they just produce NaNs.
+//!
+//! ## Where things are
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `math.rs` | pinned scalar helpers: fdlibm `exp`, numpy pairwise sum, round-half-even, `isqrt` |
+//! | `ma.rs` | the seven moving averages, each written once as a scalar stepper, and their single-series kernels |
+//! | `signal.rs` | crossover and persistence signals |
+//! | `equity.rs` | returns, growth, equity curves, Layer 1, Average signal (single kernels + shared steps) |
+//! | `pipeline.rs` | [`Params`], [`Workspace`], the family constants, validation, the [`compute_atc`] entry point |
+//! | `packed.rs` | [`Params::from_packed`]: the one decoder of core's packed config |
+//! | `family_lanes.rs` | `Lanes9`: one `f64` per MA of a family as SIMD lanes (portable, or explicit wasm `f64x2`) |
+//! | `isa.rs` + `isa/*.rs` | the hot code, compiled twice (baseline and AVX2): `isa/family_mas.rs` advances a family's nine MAs in lock-step, `isa/pipeline_body.rs` is the pipeline after validation |
+//! | `batch.rs` | (feature `std`) many series on threads |
+//! | `error.rs` | [`KernelError`], the typed refusal every kernel returns |
+//!
+//! The fused pipeline never changes an operation, only where and when it runs; the integration
+//! tests (`tests/pipeline.rs`, `tests/vectors.rs`, `tests/golden.rs`) prove it bit for bit
+//! against the single kernels and the reference fixtures.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -12,7 +12,7 @@
 
 use crate::ma::{
     catch_up9, hma_stage2_init, DemaState, EmaCoef, EmaState, HmaDiffState, KamaState, LsmaState,
-    Stepper, WmaState, KAMA_SLOW,
+    Stepper, WmaState, WmaSums, KAMA_SLOW,
 };
 use crate::math::isqrt;
 
@@ -38,13 +38,19 @@ struct Sums9 {
 }
 
 impl Sums9 {
-    fn of(st: &[WmaState; K]) -> Self {
+    /// The lanes of nine scalar running sums (a WMA's, an LSMA's).
+    fn of(sums: [WmaSums; K]) -> Self {
         Sums9 {
-            s: load9(&core::array::from_fn(|k| st[k].sums.s)),
-            w: load9(&core::array::from_fn(|k| st[k].sums.w)),
-            lf: load9(&core::array::from_fn(|k| st[k].sums.lf)),
-            len: core::array::from_fn(|k| st[k].sums.len),
+            s: load9(&sums.map(|x| x.s)),
+            w: load9(&sums.map(|x| x.w)),
+            lf: load9(&sums.map(|x| x.lf)),
+            len: sums.map(|x| x.len),
         }
+    }
+
+    /// The running sums of nine WMA steppers.
+    fn of_wma(st: &[WmaState; K]) -> Self {
+        Self::of(core::array::from_fn(|k| st[k].sums))
     }
 
     /// `WmaSums::advance` on every lane, all lanes reading the same series `x`.
@@ -214,7 +220,7 @@ pub(crate) fn wma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mu
     let n = x.len();
     let (mut st, from) = init9(lens, mas, col, n, |_, l, o| WmaState::init_at(x, 0, l, o));
     let common = catch_up9(&mut st, from, 0, x, mas, n);
-    let mut sums = Sums9::of(&st);
+    let mut sums = Sums9::of_wma(&st);
     let d = load9(&core::array::from_fn(|k| st[k].d));
     for (i, row) in rows_from(mas, n, common) {
         sums.advance_shared(x, i);
@@ -229,12 +235,7 @@ pub(crate) fn lsma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &m
     let n = x.len();
     let (mut st, from) = init9(lens, mas, col, n, |_, l, o| LsmaState::init(x, l, o));
     let common = catch_up9(&mut st, from, 0, x, mas, n);
-    let mut sums = Sums9 {
-        s: load9(&core::array::from_fn(|k| st[k].sums.s)),
-        w: load9(&core::array::from_fn(|k| st[k].sums.w)),
-        lf: load9(&core::array::from_fn(|k| st[k].sums.lf)),
-        len: core::array::from_fn(|k| st[k].sums.len),
-    };
+    let mut sums = Sums9::of(core::array::from_fn(|k| st[k].sums));
     let sx = load9(&core::array::from_fn(|k| st[k].sx));
     let sxx = load9(&core::array::from_fn(|k| st[k].sxx));
     let dd = load9(&core::array::from_fn(|k| st[k].d));
@@ -272,7 +273,7 @@ pub(crate) fn hma_family(
     let (mut st, from) = init9(lens, diffs, col, n, |_, l, o| HmaDiffState::init(x, l, o));
     let common = catch_up9(&mut st, from, 0, x, diffs, n);
     let half_states: [WmaState; K] = core::array::from_fn(|k| st[k].half);
-    let mut half = Sums9::of(&half_states);
+    let mut half = Sums9::of_wma(&half_states);
     let dh = load9(&core::array::from_fn(|k| half_states[k].d));
     match wma_full {
         Some(full) => {
@@ -287,7 +288,7 @@ pub(crate) fn hma_family(
         }
         None => {
             let full_states: [WmaState; K] = core::array::from_fn(|k| st[k].full);
-            let mut fsum = Sums9::of(&full_states);
+            let mut fsum = Sums9::of_wma(&full_states);
             let dl = load9(&core::array::from_fn(|k| full_states[k].d));
             for (i, row) in rows_from(diffs, n, common) {
                 half.advance_shared(x, i);
@@ -333,7 +334,7 @@ pub(crate) fn hma_family(
     if prefix >= n {
         return;
     }
-    let mut sums = Sums9::of(&st2);
+    let mut sums = Sums9::of_wma(&st2);
     let d = load9(&core::array::from_fn(|k| st2[k].d));
     for (i, row) in rows_from(mas, n, prefix) {
         sums.advance_rows(diffs, i);
