@@ -31,6 +31,11 @@ describe('native binding boundary', () => {
     expect(out[2]).toBe(11);
     expect(out[4]).toBe(10.5);
   });
+  it('writes into the caller\'s memory in place (zero-copy out), at the view\'s offset only', () => {
+    const buffer = new Float64Array(9).fill(-1);
+    binding.movingAverage(1, Float64Array.from([10, 11, 12, 11, 10]), 3, buffer.subarray(2, 7));
+    expect([...buffer]).toEqual([-1, -1, NaN, NaN, 11, 11, 10.5, -1, -1]);
+  });
   it('turns a panic into a JS exception', () => {
     expect(() => binding.__panicForTest()).toThrow();
     // …and the addon still works afterwards.
