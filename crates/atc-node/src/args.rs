@@ -154,25 +154,15 @@ typed_array!(
     u8_array -> Uint8ArraySlice, "a Uint8Array"
 );
 
-/// `undefined` / `null` → `None`, else a `Float64Array`.
-pub fn optional_f64_array<'e>(
+/// `undefined` / `null` → `None`, else `convert(v, name)`.
+pub fn optional<'e, T>(
     v: Unknown<'e>,
     name: &'static str,
-) -> Outcome<Option<Float64ArraySlice<'e>>> {
+    convert: fn(Unknown<'e>, Label) -> Outcome<T>,
+) -> Outcome<Option<T>> {
     match v.get_type()? {
         ValueType::Undefined | ValueType::Null => Ok(None),
-        _ => f64_array(v, name).map(Some),
-    }
-}
-
-/// `undefined` / `null` → `None`, else an `Int8Array`.
-pub fn optional_i8_array<'e>(
-    v: Unknown<'e>,
-    name: &'static str,
-) -> Outcome<Option<Int8ArraySlice<'e>>> {
-    match v.get_type()? {
-        ValueType::Undefined | ValueType::Null => Ok(None),
-        _ => i8_array(v, name).map(Some),
+        _ => convert(v, name.into()).map(Some),
     }
 }
 

@@ -32,10 +32,10 @@ use napi::bindgen_prelude::{Env, Unknown};
 use napi_derive::napi;
 
 use args::{
-    elements, f64_array, finite, i8_array, integer, number, optional_f64_array, optional_i8_array,
-    throw, u8_array, Failure, Label, Outcome,
+    elements, f64_array, finite, i8_array, integer, number, optional, throw, u8_array, Failure,
+    Label, Outcome,
 };
-use overlap::{check_exclusive, Region};
+use overlap::{check_exclusive, writable, Region};
 
 /// Runs an export's body and throws its failure as the JS error it names.
 fn run(env: &Env, body: impl FnOnce() -> Outcome) -> napi::Result<()> {
@@ -93,12 +93,7 @@ pub fn moving_average(
         let source = f64_array(source, "source")?;
         let length = integer(length, "length", 1)?;
         let mut out = f64_array(out, "out")?;
-        check_exclusive(&mut [
-            Region::input("source", &source),
-            Region::output("out", &out),
-        ])?;
-        // SAFETY: see the crate docs (valid for the call, exclusive).
-        let o = unsafe { out.as_mut() };
+        let o = writable(&mut out, "out", [Region::input("source", &source)])?;
         if kind == k::MaKind::Hma {
             with_scratch(|s| k::hma_with_scratch(&source, length, o, &mut s.hma))?;
         } else {
@@ -118,12 +113,7 @@ pub fn rate_of_change(
     run(env, || {
         let prices = f64_array(prices, "prices")?;
         let mut out = f64_array(out, "out")?;
-        check_exclusive(&mut [
-            Region::input("prices", &prices),
-            Region::output("out", &out),
-        ])?;
-        // SAFETY: see the crate docs (valid for the call, exclusive).
-        let o = unsafe { out.as_mut() };
+        let o = writable(&mut out, "out", [Region::input("prices", &prices)])?;
         Ok(k::rate_of_change(&prices, o)?)
     })
 }
@@ -140,12 +130,7 @@ pub fn scaled_returns(
         let prices = f64_array(prices, "prices")?;
         let lambda = finite(lambda_scaled, "lambdaScaled")?;
         let mut out = f64_array(out, "out")?;
-        check_exclusive(&mut [
-            Region::input("prices", &prices),
-            Region::output("out", &out),
-        ])?;
-        // SAFETY: see the crate docs (valid for the call, exclusive).
-        let o = unsafe { out.as_mut() };
+        let o = writable(&mut out, "out", [Region::input("prices", &prices)])?;
         Ok(k::scaled_returns(&prices, lambda, o)?)
     })
 }
@@ -162,13 +147,11 @@ pub fn crossover_signal(
         let prices = f64_array(prices, "prices")?;
         let ma = f64_array(ma, "ma")?;
         let mut out = i8_array(out, "out")?;
-        check_exclusive(&mut [
-            Region::input("prices", &prices),
-            Region::input("ma", &ma),
-            Region::output("out", &out),
-        ])?;
-        // SAFETY: see the crate docs (valid for the call, exclusive).
-        let o = unsafe { out.as_mut() };
+        let o = writable(
+            &mut out,
+            "out",
+            [Region::input("prices", &prices), Region::input("ma", &ma)],
+        )?;
         Ok(k::crossover_signal(&prices, &ma, o)?)
     })
 }
@@ -185,13 +168,11 @@ pub fn persist_signal(
         let up = u8_array(up, "up")?;
         let down = u8_array(down, "down")?;
         let mut out = i8_array(out, "out")?;
-        check_exclusive(&mut [
-            Region::input("up", &up),
-            Region::input("down", &down),
-            Region::output("out", &out),
-        ])?;
-        // SAFETY: see the crate docs (valid for the call, exclusive).
-        let o = unsafe { out.as_mut() };
+        let o = writable(
+            &mut out,
+            "out",
+            [Region::input("up", &up), Region::input("down", &down)],
+        )?;
         Ok(k::persist_signal(&up, &down, o)?)
     })
 }
@@ -216,13 +197,14 @@ pub fn equity_curve(
         let decay = number(decay_multiplier, "decayMultiplier")?;
         let cutout = integer(cutout, "cutout", 0)?;
         let mut out = f64_array(out, "out")?;
-        check_exclusive(&mut [
-            Region::input("returns", &returns),
-            Region::input("signal", &signal),
-            Region::output("out", &out),
-        ])?;
-        // SAFETY: see the crate docs (valid for the call, exclusive).
-        let o = unsafe { out.as_mut() };
+        let o = writable(
+            &mut out,
+            "out",
+            [
+                Region::input("returns", &returns),
+                Region::input("signal", &signal),
+            ],
+        )?;
         Ok(k::equity_curve(&returns, &signal, start, decay, cutout, o)?)
     })
 }
@@ -239,13 +221,14 @@ pub fn layer1_signal(
         let signals = i8_array(signals, "signals")?;
         let equities = f64_array(equities, "equities")?;
         let mut out = f64_array(out, "out")?;
-        check_exclusive(&mut [
-            Region::input("signals", &signals),
-            Region::input("equities", &equities),
-            Region::output("out", &out),
-        ])?;
-        // SAFETY: see the crate docs (valid for the call, exclusive).
-        let o = unsafe { out.as_mut() };
+        let o = writable(
+            &mut out,
+            "out",
+            [
+                Region::input("signals", &signals),
+                Region::input("equities", &equities),
+            ],
+        )?;
         Ok(k::layer1_signal(&signals, &equities, o)?)
     })
 }
@@ -269,9 +252,9 @@ pub fn compute_atc(
         let prices = f64_array(prices, "prices")?;
         let params = k::Params::from_packed(&f64_array(params, "params")?)?;
         let mut out = f64_array(out, "out")?;
-        let mut mas = optional_f64_array(mas, "mas")?;
-        let mut signals = optional_i8_array(signals, "signals")?;
-        let mut equities = optional_f64_array(equities, "equities")?;
+        let mut mas = optional(mas, "mas", f64_array)?;
+        let mut signals = optional(signals, "signals", i8_array)?;
+        let mut equities = optional(equities, "equities", f64_array)?;
         // (an absent detail array is an empty region, which overlaps nothing)
         check_exclusive(&mut [
             Region::input("prices", &prices),

@@ -1,9 +1,58 @@
 //! The soundness guard for writing into caller-provided arrays: no output may share a byte
-//! with any other argument (input or output). Every export runs [`check_exclusive`] before it
-//! turns an output into a `&mut` slice, because a `&mut` aliasing another slice is undefined
-//! behaviour (and the kernels are not in-place safe). Inputs may share memory with each other.
+//! with any other argument (input or output). Every export runs [`check_exclusive`] (directly,
+//! or through [`writable`] for its one output) before it turns an output into a `&mut` slice,
+//! because a `&mut` aliasing another slice is undefined behaviour (and the kernels are not
+//! in-place safe). Inputs may share memory with each other.
+
+use napi::bindgen_prelude::{Float64ArraySlice, Int8ArraySlice};
 
 use crate::args::{Failure, Label, Outcome};
+
+/// A typed-array argument the binding may write (napi-rs's zero-copy slices).
+pub trait Output {
+    /// Element type.
+    type Elem;
+    /// The elements, for the overlap check.
+    fn elems(&self) -> &[Self::Elem];
+    /// The elements, writable.
+    ///
+    /// # Safety
+    /// The memory must stay valid and unaliased while the slice lives (see the crate docs).
+    unsafe fn elems_mut(&mut self) -> &mut [Self::Elem];
+}
+
+macro_rules! output {
+    ($slice:ident, $elem:ty) => {
+        impl Output for $slice<'_> {
+            type Elem = $elem;
+            fn elems(&self) -> &[$elem] {
+                self
+            }
+            unsafe fn elems_mut(&mut self) -> &mut [$elem] {
+                // SAFETY: the caller's contract.
+                unsafe { self.as_mut() }
+            }
+        }
+    };
+}
+
+output!(Float64ArraySlice, f64);
+output!(Int8ArraySlice, i8);
+
+/// `out` as a `&mut` slice, once it is proved to share no memory with `inputs` (at most 3).
+pub fn writable<'a, O: Output, const N: usize>(
+    out: &'a mut O,
+    name: &'static str,
+    inputs: [Region; N],
+) -> Outcome<&'a mut [O::Elem]> {
+    const { assert!(N < 4) };
+    let mut regions = [Region::NONE; 4];
+    regions[..N].copy_from_slice(&inputs);
+    regions[N] = Region::output(name, out.elems());
+    check_exclusive(&mut regions[..=N])?;
+    // SAFETY: valid for the call (crate docs) and, as just checked, overlapping nothing else.
+    Ok(unsafe { out.elems_mut() })
+}
 
 /// The bytes one typed-array argument covers.
 #[derive(Clone, Copy, Debug)]
@@ -15,6 +64,14 @@ pub struct Region {
 }
 
 impl Region {
+    /// No memory (overlaps nothing).
+    const NONE: Region = Region {
+        name: Label::plain(""),
+        start: 0,
+        end: 0,
+        output: false,
+    };
+
     /// An argument the export only reads.
     pub fn input<T>(name: impl Into<Label>, data: &[T]) -> Region {
         Region::new(name.into(), data, false)
@@ -117,44 +174,53 @@ mod tests {
         let b = 4096;
         let out = |i, off, len| region("outs", i, b, off, len, true);
         let inp = |i, off, len| region("series", i, b, off, len, false);
-        // disjoint outputs; inputs sharing memory with each other are fine
-        assert_eq!(
-            message(vec![
-                out(0, 0, 4),
-                out(1, 32, 4),
-                inp(0, 64, 8),
-                inp(1, 64, 8)
-            ]),
-            None
-        );
-        // an output inside an input (input starts first)
-        let m = message(vec![out(0, 72, 2), inp(0, 64, 8)]).unwrap();
-        assert_eq!(m, "outs[0] must not share memory with series[0]");
-        // an input starting inside an output
-        assert!(message(vec![out(0, 56, 4), inp(0, 64, 8)]).is_some());
-        // the same output twice
-        assert!(message(vec![out(0, 0, 4), out(1, 0, 4)]).is_some());
-        // a long early input covering a later output
-        assert!(message(vec![inp(0, 0, 60), out(0, 400, 2)]).is_some());
-        // touching ranges and empty arrays do not overlap
-        assert_eq!(
-            message(vec![
-                out(0, 0, 4),
-                out(1, 32, 0),
-                out(2, 32, 1),
-                inp(0, 40, 1)
-            ]),
-            None
-        );
         // one byte of an Int8Array inside a Float64Array
-        let c = Region {
+        let byte = Region {
             name: Label::plain("c"),
             start: b + 31,
             end: b + 32,
             output: true,
         };
-        assert!(message(vec![inp(0, 0, 4), c]).is_some());
-        assert_eq!(Label::at("series", 3).to_string(), "series[3]");
+        let cases: [(&str, Vec<Region>, Option<&str>); 7] = [
+            (
+                "disjoint outputs; inputs may share",
+                vec![out(0, 0, 4), out(1, 32, 4), inp(0, 64, 8), inp(1, 64, 8)],
+                None,
+            ),
+            (
+                "output inside an earlier input",
+                vec![out(0, 72, 2), inp(0, 64, 8)],
+                Some("outs[0] must not share memory with series[0]"),
+            ),
+            (
+                "input starting inside an output",
+                vec![out(0, 56, 4), inp(0, 64, 8)],
+                Some("outs[0] must not share memory with series[0]"),
+            ),
+            (
+                "the same output twice",
+                vec![out(0, 0, 4), out(1, 0, 4)],
+                Some("outs[1] must not share memory with outs[0]"),
+            ),
+            (
+                "a long early input covering a later output",
+                vec![inp(0, 0, 60), out(0, 400, 2)],
+                Some("outs[0] must not share memory with series[0]"),
+            ),
+            (
+                "touching ranges, empty arrays",
+                vec![out(0, 0, 4), out(1, 32, 0), out(2, 32, 1), inp(0, 40, 1)],
+                None,
+            ),
+            (
+                "one byte inside a Float64Array",
+                vec![inp(0, 0, 4), byte],
+                Some("c must not share memory with series[0]"),
+            ),
+        ];
+        for (what, regions, expected) in cases {
+            assert_eq!(message(regions).as_deref(), expected, "{what}");
+        }
     }
 
     #[test]
