@@ -3,14 +3,14 @@ import type { NativeBinding } from './binding.js';
 
 /**
  * The native backend over a loaded addon: one call per kernel or per whole series; the addon
- * checks its arguments itself. `workerLoadOptions` makes `computeBatch`'s workers (used only
- * when a caller asks for them) load the same binary.
+ * checks its arguments itself. Many series go to Rust threads (`computeAtcBatch`), so core
+ * never needs worker_threads for this backend.
  */
-export function createNativeBackend(binding: NativeBinding, workerLoadOptions?: { binding?: string }): Backend {
+export function createNativeBackend(binding: NativeBinding): Backend {
   const params = new Float64Array(PACKED_CONFIG_LENGTH);
   return {
     name: 'native',
-    semantics: ['reference'], // 'pine' once crates/atc-kernels has the Pine kernels (issue 12)
+    semantics: ['reference'], // 'pine' once crates/atc-kernels has the Pine kernels
     movingAverage: (kind, source, length, out) => binding.movingAverage(MA_KIND_CODE[kind], source, length, out),
     rateOfChange: (prices, out) => binding.rateOfChange(prices, out),
     scaledReturns: (prices, lambdaScaled, out) => binding.scaledReturns(prices, lambdaScaled, out),
@@ -22,7 +22,5 @@ export function createNativeBackend(binding: NativeBinding, workerLoadOptions?: 
       binding.computeAtc(prices, packConfig(config, params), buffers.outputs, buffers.movingAverages, buffers.maSignals, buffers.maEquities),
     computeAtcBatch: (series, config, buffers, threads) =>
       binding.computeAtcBatch(series, packConfig(config, params), buffers.map((b) => b.outputs), threads),
-    workerModule: new URL('./index.js', import.meta.url).href,
-    workerLoadOptions,
   };
 }

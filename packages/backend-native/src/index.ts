@@ -38,7 +38,7 @@ export const backendFactory: BackendFactory<NativeLoadOptions> = {
   name: 'native',
   priority: 300,
   load: async (options) => {
-    const backend = createNativeBackend(loadBinding(options?.binding), options?.binding ? { binding: options.binding } : undefined);
+    const backend = createNativeBackend(loadBinding(options?.binding));
     verifyBackend(backend);
     return backend;
   },
