@@ -411,18 +411,9 @@ fn golden_pipelines_exact_modulo_ties() {
         let lens = p.all_family_lengths().unwrap();
         let n = prices.len();
         let m = n - p.cutout;
-        let mut out = vec![0.0; 13 * m];
-        let mut mas = vec![0.0; 54 * m];
-        let mut sigs = vec![0i8; 54 * m];
-        let mut eqs = vec![0.0; 54 * m];
-        compute_atc(
-            &prices,
-            &p,
-            &mut out,
-            Some((&mut mas, &mut sigs, &mut eqs)),
-            &mut ws,
-        )
-        .unwrap();
+        let mut all = AtcOutputs::new(m);
+        all.compute(&prices, &p, &mut ws).unwrap();
+        let AtcOutputs { out, mas, sigs, .. } = all;
         let pc = &prices[p.cutout..];
         let outputs = fx.get("outputs").unwrap();
         let ma_signals = fx.get("ma_signals").unwrap();

@@ -48,20 +48,10 @@ fn warm_workspace_does_not_allocate() {
         ..Params::default()
     };
     let m = prices.len() - p.cutout;
-    let mut out = vec![0.0; 13 * m];
-    let mut mas = vec![0.0; 54 * m];
-    let mut sigs = vec![0i8; 54 * m];
-    let mut eqs = vec![0.0; 54 * m];
+    let mut all = common::AtcOutputs::new(m);
     TRACK.with(|t| t.set(true));
     let mut ws = Workspace::new();
-    compute_atc(
-        &prices,
-        &p,
-        &mut out,
-        Some((&mut mas, &mut sigs, &mut eqs)),
-        &mut ws,
-    )
-    .unwrap();
+    all.compute(&prices, &p, &mut ws).unwrap();
 
     let short = &prices[..500];
     let mut out_s = vec![0.0; 13 * (500 - p.cutout)];
@@ -70,15 +60,8 @@ fn warm_workspace_does_not_allocate() {
 
     let before = ALLOCS.load(Ordering::SeqCst);
     for _ in 0..5 {
-        compute_atc(
-            &prices,
-            &p,
-            &mut out,
-            Some((&mut mas, &mut sigs, &mut eqs)),
-            &mut ws,
-        )
-        .unwrap();
-        compute_atc(&prices, &p, &mut out, None, &mut ws).unwrap();
+        all.compute(&prices, &p, &mut ws).unwrap();
+        compute_atc(&prices, &p, &mut all.out, None, &mut ws).unwrap();
     }
     // shorter series, same λ: still warm
     compute_atc(short, &p, &mut out_s, None, &mut ws).unwrap();

@@ -6,76 +6,37 @@ mod common;
 use atc_kernels::*;
 use common::*;
 
-struct Composed {
-    out13: Vec<f64>,
-    mas: Vec<f64>,
-    sigs: Vec<i8>,
-    eqs: Vec<f64>,
-}
-
 /// The pipeline written as a composition of the public single-series kernels.
-fn compose(prices: &[f64], p: &Params) -> Composed {
-    let (out13, mas, sigs, eqs) =
-        compose_kernels(prices, p).expect("a single kernel refused the input");
-    Composed {
-        out13,
-        mas,
-        sigs,
-        eqs,
-    }
+fn compose(prices: &[f64], p: &Params) -> AtcOutputs {
+    compose_kernels(prices, p).expect("a single kernel refused the input")
 }
 
-fn fused(prices: &[f64], p: &Params, ws: &mut Workspace) -> Composed {
+fn fused(prices: &[f64], p: &Params, ws: &mut Workspace) -> AtcOutputs {
     let m = prices.len() - p.cutout;
-    let mut out13 = vec![f64::from_bits(0x7ff8_dead_beef_0000); 13 * m];
-    let mut mas = vec![-1.0; 54 * m];
-    let mut sigs = vec![9i8; 54 * m];
-    let mut eqs = vec![-1.0; 54 * m];
-    compute_atc(
-        prices,
-        p,
-        &mut out13,
-        Some((&mut mas, &mut sigs, &mut eqs)),
-        ws,
-    )
-    .unwrap();
+    let mut a = AtcOutputs::filled(m, f64::from_bits(0x7ff8_dead_beef_0000), -1.0, 9);
+    a.compute(prices, p, ws).unwrap();
     // and without detail: same main output
     let mut out2 = vec![0.0; 13 * m];
     compute_atc(prices, p, &mut out2, None, ws).unwrap();
-    assert_bits_eq("out13 with vs without detail", &out13, &out2);
+    assert_bits_eq("out13 with vs without detail", &a.out, &out2);
     // and the AVX2 twin (when the CPU has it): same bits, with and without detail
-    let mut out3 = vec![0.0; 13 * m];
-    let mut mas3 = vec![-1.0; 54 * m];
-    let mut sigs3 = vec![9i8; 54 * m];
-    let mut eqs3 = vec![-1.0; 54 * m];
-    let twin = compute_atc_avx2_if_available(
-        prices,
-        p,
-        &mut out3,
-        Some((&mut mas3, &mut sigs3, &mut eqs3)),
-        ws,
-    );
-    if let Some(res) = twin {
+    let mut t = AtcOutputs::filled(m, 0.0, -1.0, 9);
+    if let Some(res) = t.compute_avx2(prices, p, ws) {
         res.unwrap();
-        assert_bits_eq("avx2 out13", &out13, &out3);
-        assert_bits_eq("avx2 mas", &mas, &mas3);
-        assert_eq!(sigs, sigs3, "avx2 signals");
-        assert_bits_eq("avx2 equities", &eqs, &eqs3);
-        compute_atc_avx2_if_available(prices, p, &mut out3, None, ws)
+        assert_bits_eq("avx2 out13", &a.out, &t.out);
+        assert_bits_eq("avx2 mas", &a.mas, &t.mas);
+        assert_eq!(a.sigs, t.sigs, "avx2 signals");
+        assert_bits_eq("avx2 equities", &a.eqs, &t.eqs);
+        compute_atc_avx2_if_available(prices, p, &mut t.out, None, ws)
             .unwrap()
             .unwrap();
-        assert_bits_eq("avx2 out13 without detail", &out13, &out3);
+        assert_bits_eq("avx2 out13 without detail", &a.out, &t.out);
     }
-    Composed {
-        out13,
-        mas,
-        sigs,
-        eqs,
-    }
+    a
 }
 
-fn assert_same(tag: &str, a: &Composed, b: &Composed) {
-    assert_bits_eq(&format!("{tag} out13"), &a.out13, &b.out13);
+fn assert_same(tag: &str, a: &AtcOutputs, b: &AtcOutputs) {
+    assert_bits_eq(&format!("{tag} out13"), &a.out, &b.out);
     assert_bits_eq(&format!("{tag} mas"), &a.mas, &b.mas);
     assert_eq!(a.sigs, b.sigs, "{tag} signals");
     assert_bits_eq(&format!("{tag} equities"), &a.eqs, &b.eqs);
@@ -231,12 +192,12 @@ fn workspace_reuse_across_sizes_and_lambdas() {
 
 // ------------------------------------------------------------------------------ §12.3
 
-fn run_atc(prices: &[f64], p: &Params) -> Composed {
+fn run_atc(prices: &[f64], p: &Params) -> AtcOutputs {
     fused(prices, p, &mut Workspace::new())
 }
 
-fn row(c: &Composed, r: usize, m: usize) -> &[f64] {
-    &c.out13[r * m..(r + 1) * m]
+fn row(c: &AtcOutputs, r: usize, m: usize) -> &[f64] {
+    &c.out[r * m..(r + 1) * m]
 }
 
 fn last3(v: &[f64]) -> &[f64] {
@@ -433,7 +394,7 @@ fn smoke_vector_pipeline_variant() {
     };
     let m = 180;
     let c = run_atc(&x, &p);
-    assert_eq!(c.out13.len(), 13 * m);
+    assert_eq!(c.out.len(), 13 * m);
     assert_vec_close("EMA_Signal", last3(row(&c, 0, m)), &[1., 1., 1.], TOL);
     assert!((nansum(row(&c, 0, m)) - -4.4).abs() < 1e-9);
     assert_vec_close(

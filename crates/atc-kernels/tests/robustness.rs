@@ -93,48 +93,39 @@ fn random_configurations_never_panic_and_match_composition() {
             strategy_mode: rng.next_u64().is_multiple_of(2),
         };
         let m = n.saturating_sub(p.cutout).max(1);
-        let mut out = vec![0.0; 13 * m];
-        let mut dm = vec![0.0; 54 * m];
-        let mut ds = vec![0i8; 54 * m];
-        let mut de = vec![0.0; 54 * m];
-        let res = compute_atc(&x, &p, &mut out, Some((&mut dm, &mut ds, &mut de)), &mut ws);
+        let mut a = AtcOutputs::new(m);
+        let res = a.compute(&x, &p, &mut ws);
         let mut out2 = vec![0.0; 13 * m];
         let res2 = compute_atc(&x, &p, &mut out2, None, &mut ws);
         assert_eq!(res.is_ok(), res2.is_ok(), "case {case}");
         // the AVX2 twin: same acceptance, same bits (detail included)
-        let mut out3 = vec![0.0; 13 * m];
-        let mut dm3 = vec![0.0; 54 * m];
-        let mut ds3 = vec![0i8; 54 * m];
-        let mut de3 = vec![0.0; 54 * m];
-        if let Some(res3) = compute_atc_avx2_if_available(
-            &x,
-            &p,
-            &mut out3,
-            Some((&mut dm3, &mut ds3, &mut de3)),
-            &mut ws,
-        ) {
+        let mut t = AtcOutputs::new(m);
+        if let Some(res3) = t.compute_avx2(&x, &p, &mut ws) {
             assert_eq!(res.is_ok(), res3.is_ok(), "case {case}: avx2 acceptance");
             if res.is_ok() {
-                assert!(same_bits(&out, &out3), "case {case}: avx2 out differs");
-                assert!(same_bits(&dm, &dm3), "case {case}: avx2 mas differ");
-                assert_eq!(ds, ds3, "case {case}: avx2 signals differ");
-                assert!(same_bits(&de, &de3), "case {case}: avx2 equities differ");
+                assert!(same_bits(&a.out, &t.out), "case {case}: avx2 out differs");
+                assert!(same_bits(&a.mas, &t.mas), "case {case}: avx2 mas differ");
+                assert_eq!(a.sigs, t.sigs, "case {case}: avx2 signals differ");
+                assert!(
+                    same_bits(&a.eqs, &t.eqs),
+                    "case {case}: avx2 equities differ"
+                );
             }
         }
         match res {
             Ok(()) => {
                 accepted += 1;
                 assert!(
-                    same_bits(&out, &out2),
+                    same_bits(&a.out, &out2),
                     "case {case}: detail changes the output"
                 );
-                let (co, cm, cs, ce) = compose_kernels(&x, &p).unwrap_or_else(|| {
+                let c = compose_kernels(&x, &p).unwrap_or_else(|| {
                     panic!("case {case}: fused accepted but the composition refused: {p:?}")
                 });
-                assert!(same_bits(&out, &co), "case {case}: out differs {p:?}");
-                assert!(same_bits(&dm, &cm), "case {case}: mas differ");
-                assert_eq!(ds, cs, "case {case}: signals differ");
-                assert!(same_bits(&de, &ce), "case {case}: equities differ");
+                assert!(same_bits(&a.out, &c.out), "case {case}: out differs {p:?}");
+                assert!(same_bits(&a.mas, &c.mas), "case {case}: mas differ");
+                assert_eq!(a.sigs, c.sigs, "case {case}: signals differ");
+                assert!(same_bits(&a.eqs, &c.eqs), "case {case}: equities differ");
             }
             Err(e) => {
                 refused += 1;
@@ -142,8 +133,8 @@ fn random_configurations_never_panic_and_match_composition() {
             }
         }
         // wrong output sizes are refused, never a panic
-        let short = out.len() - 1;
-        assert!(compute_atc(&x, &p, &mut out[..short], None, &mut ws).is_err());
+        let short = a.out.len() - 1;
+        assert!(compute_atc(&x, &p, &mut a.out[..short], None, &mut ws).is_err());
     }
     eprintln!("random configurations: {accepted} accepted (bit-identical to the composition), {refused} refused");
     assert!(accepted > 400 && refused > 400, "{accepted} / {refused}");

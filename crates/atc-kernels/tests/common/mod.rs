@@ -138,10 +138,52 @@ pub fn compute_atc_avx2_if_available(
     None
 }
 
-/// The pipeline composed from the public single-series kernels; `None` if any step refuses.
-pub type Outputs = (Vec<f64>, Vec<f64>, Vec<i8>, Vec<f64>);
+/// Every output of `compute_atc` for `m` bars: the main `13·m` rows and the `54·m` rows of each
+/// detail output.
+pub struct AtcOutputs {
+    pub out: Vec<f64>,
+    pub mas: Vec<f64>,
+    pub sigs: Vec<i8>,
+    pub eqs: Vec<f64>,
+}
 
-pub fn compose_kernels(prices: &[f64], p: &Params) -> Option<Outputs> {
+impl AtcOutputs {
+    /// Zero-filled buffers.
+    pub fn new(m: usize) -> Self {
+        Self::filled(m, 0.0, 0.0, 0)
+    }
+
+    /// Buffers pre-filled with markers (`out`; `mas` and `eqs`; `sigs`), so that a slot the
+    /// kernel leaves unwritten stands out.
+    pub fn filled(m: usize, out: f64, values: f64, signal: i8) -> Self {
+        AtcOutputs {
+            out: vec![out; 13 * m],
+            mas: vec![values; 54 * m],
+            sigs: vec![signal; 54 * m],
+            eqs: vec![values; 54 * m],
+        }
+    }
+
+    /// `compute_atc` with every detail output.
+    pub fn compute(&mut self, prices: &[f64], p: &Params, ws: &mut Workspace) -> KResult {
+        let detail = Some((&mut self.mas[..], &mut self.sigs[..], &mut self.eqs[..]));
+        compute_atc(prices, p, &mut self.out, detail, ws)
+    }
+
+    /// The same through the AVX2 twin; `None` when the CPU lacks AVX2.
+    pub fn compute_avx2(
+        &mut self,
+        prices: &[f64],
+        p: &Params,
+        ws: &mut Workspace,
+    ) -> Option<KResult> {
+        let detail = Some((&mut self.mas[..], &mut self.sigs[..], &mut self.eqs[..]));
+        compute_atc_avx2_if_available(prices, p, &mut self.out, detail, ws)
+    }
+}
+
+/// The pipeline composed from the public single-series kernels; `None` if any step refuses.
+pub fn compose_kernels(prices: &[f64], p: &Params) -> Option<AtcOutputs> {
     let lens = p.all_family_lengths().ok()?;
     let n = prices.len();
     let c = p.cutout;
@@ -153,10 +195,12 @@ pub fn compose_kernels(prices: &[f64], p: &Params) -> Option<Outputs> {
     let mut r = vec![0.0; m];
     scaled_returns(pc, p.la / 1000.0, &mut r).ok()?;
     let d = 1.0 - p.de / 100.0;
-    let mut out = vec![0.0; 13 * m];
-    let mut mas = vec![0.0; 54 * m];
-    let mut sigs = vec![0i8; 54 * m];
-    let mut eqs = vec![0.0; 54 * m];
+    let AtcOutputs {
+        mut out,
+        mut mas,
+        mut sigs,
+        mut eqs,
+    } = AtcOutputs::new(m);
     let mut full = vec![0.0; n];
     for f in 0..6 {
         for (k, &length) in lens[f].iter().enumerate() {
@@ -187,5 +231,10 @@ pub fn compose_kernels(prices: &[f64], p: &Params) -> Option<Outputs> {
         avg,
     )
     .ok()?;
-    Some((out, mas, sigs, eqs))
+    Some(AtcOutputs {
+        out,
+        mas,
+        sigs,
+        eqs,
+    })
 }
