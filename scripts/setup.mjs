@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { logger, root, run } from './lib/process.mjs';
+import { ensureWasmToolchain } from './lib/wasm-toolchain.mjs';
 
 export { root, run } from './lib/process.mjs';
 
@@ -39,6 +40,7 @@ function installDependencies() {
 /** Dependencies and toolchains, then (unless `build: false`) every package's build through turbo. */
 export function setup({ build = true } = {}) {
   installDependencies();
+  if (build) ensureWasmToolchain(); // apt-get + cargo install only when missing (wasm build's tools)
   if (build) pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only', '--log-order=grouped']);
 }
 

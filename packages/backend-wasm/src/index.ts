@@ -8,59 +8,71 @@
  * import '@adaptive-trend/backend-wasm';
  * const engine = await createAtc({ backend: 'wasm' });
  * // or with the module somewhere else:
- * const engine2 = await createAtc({ backend: 'wasm', wasm: new URL('/assets/atc.wasm', location.href) });
+ * const engine2 = await createAtc({ backend: 'wasm', backendOptions: { wasm: { module: new URL('/assets/atc.wasm', location.href) } } });
  * ```
  * @packageDocumentation
  */
-import { type BackendFactory, type BackendLoadOptions, registerBackend } from '@adaptive-trend/core';
-import { WasmBackend, smokeTest } from './backend.js';
-import { defaultWasmUrl, instantiateDefault, instantiateWasm, simdSupported } from './loader.js';
+import { type BackendFactory, registerBackend, verifyBackend } from '@adaptive-trend/core';
+import { WasmBackend } from './backend.js';
+import { type WasmSource, compileDefault, compileWasm, defaultWasmUrl, simdSupported } from './loader.js';
 
-export { ABI_VERSION, WasmBackend } from './backend.js';
-export { type InstantiatedWasm, type WasmSource, defaultWasmUrl, instantiateWasm, simdSupported } from './loader.js';
+export { WasmBackend } from './backend.js';
+export { type CompiledWasm, type WasmSource, compileWasm, defaultWasmUrl, simdSupported } from './loader.js';
+
+/** The wasm backend's load options: `createAtc({ backendOptions: { wasm: … } })`. */
+export interface WasmLoadOptions {
+  /** This module instead of the shipped builds (no SIMD selection then: you pick the file). */
+  readonly module?: WasmSource;
+  /** Shipped builds only: `false` loads the plain build even where SIMD runs (default: detect). */
+  readonly simd?: boolean;
+}
+
+declare module '@adaptive-trend/core' {
+  interface BackendOptions {
+    wasm?: WasmLoadOptions;
+  }
+}
 
 /**
- * Loads, instantiates and smoke-tests the wasm backend.
+ * Loads, instantiates and checks (core's `verifyBackend`) the wasm backend.
  *
- * - `options.wasm` given: exactly that module (URL, path, bytes or `WebAssembly.Module`).
+ * - `options.module` given: exactly that module (URL, path, bytes or `WebAssembly.Module`).
  * - otherwise the shipped builds next to this package: `wasm/atc-simd.wasm` when the engine
- *   runs wasm SIMD, falling back to `wasm/atc.wasm` when SIMD is missing or that build fails.
+ *   runs wasm SIMD (and `options.simd` is not `false`), falling back to `wasm/atc.wasm` when
+ *   SIMD is missing or that build fails.
  *
  * Rejects with every reason when no module could be loaded.
  */
-export async function loadWasmBackend(options: BackendLoadOptions = {}): Promise<WasmBackend> {
-  const attempts: { label: string; load: () => Promise<WasmBackend> }[] = [];
-  const make = async (loading: ReturnType<typeof instantiateWasm>) => {
-    const backend = new WasmBackend(await loading);
-    smokeTest(backend);
-    return backend;
-  };
-  if (options.wasm !== undefined) {
-    const wasm = options.wasm;
-    attempts.push({ label: 'options.wasm', load: () => make(instantiateWasm(wasm)) });
+export async function loadWasmBackend(options: WasmLoadOptions = {}): Promise<WasmBackend> {
+  const { module } = options;
+  const attempts: { label: string; compile: () => ReturnType<typeof compileWasm> }[] = [];
+  if (module !== undefined) {
+    attempts.push({ label: 'options.module', compile: () => compileWasm(module) });
   } else {
-    if (simdSupported()) attempts.push({ label: defaultWasmUrl(true).href, load: () => make(instantiateDefault(true)) });
-    attempts.push({ label: defaultWasmUrl(false).href, load: () => make(instantiateDefault(false)) });
+    if (options.simd !== false && simdSupported()) attempts.push({ label: defaultWasmUrl(true).href, compile: () => compileDefault(true) });
+    attempts.push({ label: defaultWasmUrl(false).href, compile: () => compileDefault(false) });
   }
   const failures: string[] = [];
   for (const attempt of attempts) {
     try {
-      return await attempt.load();
+      const backend = await WasmBackend.instantiate(await attempt.compile());
+      verifyBackend(backend);
+      return backend;
     } catch (error) {
       failures.push(`${attempt.label}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   throw new Error(
     `@adaptive-trend/backend-wasm could not load its module (${failures.join('; ')})` +
-      (options.wasm === undefined ? '. Was the package built? (pnpm --filter @adaptive-trend/backend-wasm build)' : ''),
+      (module === undefined ? '. Was the package built? (pnpm --filter @adaptive-trend/backend-wasm build)' : ''),
   );
 }
 
 /** Factory used by `createAtc`; priority 200 (after native, before js). */
-export const backendFactory: BackendFactory = {
+export const backendFactory: BackendFactory<WasmLoadOptions> = {
   name: 'wasm',
   priority: 200,
-  load: (options?: BackendLoadOptions) => loadWasmBackend(options),
+  load: (options) => loadWasmBackend(options),
 };
 
 registerBackend(backendFactory);

@@ -1,15 +1,13 @@
-// Finding, fetching and instantiating the wasm module in Node and in browsers. No threads, no
-// SharedArrayBuffer, no imports: the module is self-contained.
-import type { BackendLoadOptions } from '@adaptive-trend/core';
+// Finding, fetching and compiling the wasm module in Node and in browsers. Compiling needs no
+// imports, so this file knows nothing of the glue; `backend.ts` instantiates what it returns.
 
-/** What `options.wasm` may be: a URL, a path (Node) or URL string, the bytes, or a compiled module. */
-export type WasmSource = NonNullable<BackendLoadOptions['wasm']>;
+/** Where the module may come from: a URL, a path (Node) or URL string, the bytes, or a compiled module. */
+export type WasmSource = string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
 
-/** A module instance together with where it came from. */
-export interface InstantiatedWasm {
+/** A compiled module together with where it came from. */
+export interface CompiledWasm {
   readonly module: WebAssembly.Module;
-  readonly instance: WebAssembly.Instance;
-  /** Human-readable origin (URL, path, `bytes`, `module`). */
+  /** Human-readable origin (URL, path, `bytes (n)`, `WebAssembly.Module`). */
   readonly source: string;
 }
 
@@ -46,7 +44,7 @@ function isNode(): boolean {
 /** `http:`, `file:`, `data:` … but not a Windows drive letter (`C:\…`). */
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
 
-async function readNodeFile(path: string | URL): Promise<BufferSource> {
+async function readNodeFile(path: string | URL): Promise<Uint8Array<ArrayBuffer>> {
   // A computed specifier keeps browser bundlers from trying to resolve `node:fs`.
   const specifier = 'node:fs/promises';
   const fs = (await import(/* @vite-ignore */ specifier)) as typeof import('node:fs/promises');
@@ -54,90 +52,67 @@ async function readNodeFile(path: string | URL): Promise<BufferSource> {
   return (await fs.readFile(path)) as Uint8Array<ArrayBuffer>;
 }
 
-async function instantiateBytes(bytes: BufferSource, source: string): Promise<InstantiatedWasm> {
-  const { module, instance } = await WebAssembly.instantiate(bytes, {});
-  return { module, instance, source };
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
-/** fetch + `instantiateStreaming`, falling back to `arrayBuffer()` (e.g. a server without `application/wasm`). */
-async function instantiateFetched(url: string | URL): Promise<InstantiatedWasm> {
+/** fetch + `compileStreaming`, falling back to `arrayBuffer()` (e.g. a server without `application/wasm`). */
+async function compileFetched(url: string | URL): Promise<CompiledWasm> {
   const source = String(url);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`fetching ${source} failed: HTTP ${response.status} ${response.statusText}`);
-  if (typeof WebAssembly.instantiateStreaming === 'function') {
+  if (typeof WebAssembly.compileStreaming === 'function') {
     const fallback = response.clone();
     try {
-      const { module, instance } = await WebAssembly.instantiateStreaming(response, {});
-      return { module, instance, source };
+      return { module: await WebAssembly.compileStreaming(response), source };
     } catch (streamingError) {
       // Streaming needs Content-Type application/wasm; retry from the plain bytes, and if
       // that fails too the module itself is bad: report that error.
       try {
-        return await instantiateBytes(await fallback.arrayBuffer(), source);
+        return { module: await WebAssembly.compile(await fallback.arrayBuffer()), source };
       } catch (error) {
         throw new Error(`${source}: ${describe(error)} (streaming: ${describe(streamingError)})`);
       }
     }
   }
-  return instantiateBytes(await response.arrayBuffer(), source);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return { module: await WebAssembly.compile(await response.arrayBuffer()), source };
 }
 
 /**
- * Instantiates the module from any {@link WasmSource}: a compiled `WebAssembly.Module`, bytes
+ * Compiles the module from any {@link WasmSource}: a compiled `WebAssembly.Module` as is, bytes
  * (`ArrayBuffer`/`Uint8Array`), a `URL` (`file:` read from disk in Node, anything else fetched),
  * or a string — a file path in Node unless it has a URL scheme, a URL (relative to the page)
  * in browsers.
  */
-export async function instantiateWasm(wasm: WasmSource): Promise<InstantiatedWasm> {
-  if (wasm instanceof WebAssembly.Module) {
-    return { module: wasm, instance: await WebAssembly.instantiate(wasm, {}), source: 'WebAssembly.Module' };
-  }
+export async function compileWasm(wasm: WasmSource): Promise<CompiledWasm> {
+  if (wasm instanceof WebAssembly.Module) return { module: wasm, source: 'WebAssembly.Module' };
   if (wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) {
-    return instantiateBytes(wasm as BufferSource, `bytes (${wasm.byteLength})`);
+    return { module: await WebAssembly.compile(wasm as BufferSource), source: `bytes (${wasm.byteLength})` };
   }
   if (wasm instanceof URL) {
-    if (wasm.protocol === 'file:' && isNode()) return instantiateBytes(await readNodeFile(wasm), wasm.href);
-    return instantiateFetched(wasm);
+    if (wasm.protocol === 'file:' && isNode()) return { module: await WebAssembly.compile(await readNodeFile(wasm)), source: wasm.href };
+    return compileFetched(wasm);
   }
   if (typeof wasm === 'string') {
-    if (isNode()) {
-      if (!HAS_SCHEME.test(wasm)) return instantiateBytes(await readNodeFile(wasm), wasm);
-      if (wasm.startsWith('file:')) {
-        const url = new URL(wasm);
-        return instantiateBytes(await readNodeFile(url), url.href);
-      }
+    if (isNode() && (!HAS_SCHEME.test(wasm) || wasm.startsWith('file:'))) {
+      const path = wasm.startsWith('file:') ? new URL(wasm) : wasm;
+      return { module: await WebAssembly.compile(await readNodeFile(path)), source: String(path instanceof URL ? path.href : path) };
     }
-    return instantiateFetched(wasm);
+    return compileFetched(wasm);
   }
-  throw new TypeError(`options.wasm must be a URL, a path, bytes or a WebAssembly.Module, got ${Object.prototype.toString.call(wasm)}`);
+  throw new TypeError(`the wasm module must be a URL, a path, bytes or a WebAssembly.Module, got ${Object.prototype.toString.call(wasm)}`);
 }
 
-const moduleCache = new Map<string, Promise<WebAssembly.Module>>();
+const moduleCache = new Map<string, Promise<CompiledWasm>>();
 
-/**
- * Instantiates one of the shipped builds (`wasm/atc.wasm` or `wasm/atc-simd.wasm`). The
- * compiled module is cached, so further loads only instantiate.
- */
-export async function instantiateDefault(simd: boolean): Promise<InstantiatedWasm> {
+/** Compiles one of the shipped builds (`wasm/atc.wasm` or `wasm/atc-simd.wasm`), once per process. */
+export function compileDefault(simd: boolean): Promise<CompiledWasm> {
   const url = defaultWasmUrl(simd);
-  const key = url.href;
-  let cached = moduleCache.get(key);
-  if (cached) {
-    const module = await cached;
-    return { module, instance: await WebAssembly.instantiate(module, {}), source: key };
+  let cached = moduleCache.get(url.href);
+  if (!cached) {
+    cached = compileWasm(url);
+    cached.catch(() => moduleCache.delete(url.href)); // a failed load may be retried
+    moduleCache.set(url.href, cached);
   }
-  const loading = instantiateWasm(url);
-  cached = loading.then((loaded) => loaded.module);
-  cached.catch(() => undefined); // the error is reported through `loading` below
-  moduleCache.set(key, cached);
-  try {
-    return await loading;
-  } catch (error) {
-    moduleCache.delete(key);
-    throw error;
-  }
+  return cached;
 }

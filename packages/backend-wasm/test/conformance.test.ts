@@ -4,4 +4,4 @@ import { backendFactory, defaultWasmUrl, loadWasmBackend } from '@adaptive-trend
 defineConformanceSuite({ name: 'wasm', load: () => backendFactory.load() });
 
 // The plain (non-SIMD) build is what engines without wasm SIMD get: it must conform too.
-defineConformanceSuite({ name: 'wasm', load: () => loadWasmBackend({ wasm: defaultWasmUrl(false) }), propertyRuns: 30 });
+defineConformanceSuite({ name: 'wasm', load: () => loadWasmBackend({ module: defaultWasmUrl(false) }), propertyRuns: 30 });

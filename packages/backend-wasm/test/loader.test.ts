@@ -44,6 +44,12 @@ describe('loading the wasm backend', () => {
     }
   });
 
+  it('options.simd false loads the plain build even where SIMD runs', async () => {
+    const backend = await loadWasmBackend({ simd: false });
+    expect(backend.simd).toBe(false);
+    expect(backend.source).toBe(plainUrl.href);
+  });
+
   it('createAtc({ backend: "wasm" }) runs on it', async () => {
     const engine = await createAtc({ backend: 'wasm' });
     expect(engine.backend).toBe('wasm');
@@ -61,8 +67,8 @@ describe('loading the wasm backend', () => {
     ['a WebAssembly.Module', () => new WebAssembly.Module(bytes)],
   ];
   for (const [label, wasm] of cases) {
-    it(`options.wasm as ${label}`, async () => {
-      const backend = await loadWasmBackend({ wasm: wasm() as never });
+    it(`options.module as ${label}`, async () => {
+      const backend = await loadWasmBackend({ module: wasm() as never });
       expect(backend.simd).toBe(false);
       expect(await emaOf(backend)).toEqual(expected);
     });
@@ -85,26 +91,26 @@ describe('loading the wasm backend', () => {
     });
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-    it('streams with Content-Type application/wasm', async () => {
-      const backend = await loadWasmBackend({ wasm: new URL(`${base}/wasm/atc-simd.wasm`) });
+    it('streams (compileStreaming) with Content-Type application/wasm', async () => {
+      const backend = await loadWasmBackend({ module: new URL(`${base}/wasm/atc-simd.wasm`) });
       expect(backend.simd).toBe(true);
       expect(await emaOf(backend)).toEqual(expected);
     });
     it('falls back to arrayBuffer() for another Content-Type', async () => {
-      const backend = await loadWasmBackend({ wasm: `${base}/octet/atc.wasm` });
+      const backend = await loadWasmBackend({ module: `${base}/octet/atc.wasm` });
       expect(await emaOf(backend)).toEqual(expected);
     });
     it('rejects with the HTTP status when the module is missing', async () => {
-      await expect(loadWasmBackend({ wasm: `${base}/missing/atc.wasm` })).rejects.toThrow(/404/);
+      await expect(loadWasmBackend({ module: `${base}/missing/atc.wasm` })).rejects.toThrow(/404/);
     });
   });
 
   it('rejects clearly for bad bytes, a module that is not atc-wasm, and a missing file', async () => {
-    await expect(loadWasmBackend({ wasm: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]) })).rejects.toThrow(/could not load/);
+    await expect(loadWasmBackend({ module: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]) })).rejects.toThrow(/could not load/);
     const empty = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
-    await expect(loadWasmBackend({ wasm: empty })).rejects.toThrow(/missing exports/);
-    await expect(loadWasmBackend({ wasm: '/nonexistent/atc.wasm' })).rejects.toThrow(/ENOENT/);
-    await expect(createAtc({ backend: 'wasm', wasm: empty })).rejects.toThrow(/wasm/);
+    await expect(loadWasmBackend({ module: empty })).rejects.toThrow(/missing exports/);
+    await expect(loadWasmBackend({ module: '/nonexistent/atc.wasm' })).rejects.toThrow(/ENOENT/);
+    await expect(createAtc({ backend: 'wasm', backendOptions: { wasm: { module: empty } } })).rejects.toThrow(/wasm/);
   });
 
   it('reports kernel errors as RangeError and stays usable', async () => {

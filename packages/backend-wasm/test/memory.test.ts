@@ -52,13 +52,14 @@ describe('wasm backend memory', () => {
     const x = series(10_000, 3);
     const out = new Float64Array(x.length);
     const sig = new Int8Array(x.length);
+    const equity = new Float64Array(x.length); // a separate output: every backend refuses one that is an input
     const kinds = ['sma', 'ema', 'wma', 'hma', 'dema', 'lsma', 'kama'] as const;
     const once = () => {
       for (const kind of kinds) backend.movingAverage(kind, x, 50, out);
       backend.rateOfChange(x, out);
       backend.scaledReturns(x, 0.00002, out);
       backend.crossoverSignal(x, out, sig);
-      backend.equityCurve(out, x, 1, 0.9997, 0, out);
+      backend.equityCurve(out, x, 1, 0.9997, 0, equity);
     };
     once();
     const bytes = backend.memory.buffer.byteLength;

@@ -1,7 +1,8 @@
 // A trap inside the module (e.g. out of memory) must not leave the backend broken: the call
 // throws and the backend carries on with a fresh instance of the same module.
 import { describe, expect, it } from 'vitest';
-import { WasmBackend, instantiateWasm } from '../src/index.js';
+import { MODULE_EXPORTS } from '../wasm/atc.js';
+import { WasmBackend, compileWasm } from '../src/index.js';
 
 const leb = (n: number): number[] => {
   const out: number[] = [];
@@ -17,39 +18,34 @@ const section = (id: number, content: number[]) => [id, ...leb(content.length), 
 const name = (s: string) => [...leb(s.length), ...new TextEncoder().encode(s)];
 
 /**
- * A stand-in module with the atc-wasm export names: abi_version → 1, alloc_bytes → 1024,
- * free_bytes/last_error_* → 0, and every kernel traps (`unreachable`).
+ * A stand-in module with the real build's export names (so the loader and the glue accept it):
+ * `memory`, wasm-bindgen's runtime exports (`__…`: allocator, stack pointer, start) all return
+ * 1024, and every binding export traps (`unreachable`).
  */
 function trappingModule(): Uint8Array {
-  const constant = ['abi_version', 'alloc_bytes', 'free_bytes', 'last_error_ptr', 'last_error_len', 'simd_enabled'];
-  const kernels = ['moving_average', 'rate_of_change', 'scaled_returns', 'crossover_signal', 'persist_signal', 'equity_curve', 'layer1_signal', 'compute_atc'];
-  const fnIndex: Record<string, number> = { abi_version: 0, alloc_bytes: 1 };
-  for (const n of constant.slice(2)) fnIndex[n] = 2;
-  for (const n of kernels) fnIndex[n] = 3;
+  const names = MODULE_EXPORTS.filter((n) => n !== 'memory');
   const exports = [
-    ...leb(Object.keys(fnIndex).length + 1),
+    ...leb(names.length + 1),
     ...name('memory'), 2, 0,
-    ...Object.entries(fnIndex).flatMap(([n, i]) => [...name(n), 0, i]),
+    ...names.flatMap((n) => [...name(n), 0, n.startsWith('__') ? 0 : 1]),
   ];
   const bodies = [
-    [0, 0x41, 1, 0x0b], // i32.const 1
     [0, 0x41, 0x80, 0x08, 0x0b], // i32.const 1024
-    [0, 0x41, 0, 0x0b], // i32.const 0
     [0, 0x00, 0x0b], // unreachable
   ];
   return new Uint8Array([
     0, 97, 115, 109, 1, 0, 0, 0,
     ...section(1, [1, 0x60, 0, 1, 0x7f]), // type () -> i32
-    ...section(3, [4, 0, 0, 0, 0]),
+    ...section(3, [2, 0, 0]),
     ...section(5, [1, 0, 1]), // memory, 1 page
     ...section(7, exports),
-    ...section(10, [4, ...bodies.flatMap((b) => [...leb(b.length), ...b])]),
+    ...section(10, [2, ...bodies.flatMap((b) => [...leb(b.length), ...b])]),
   ]);
 }
 
 describe('a trapping module', () => {
   it('throws a clear error and re-instantiates', async () => {
-    const backend = new WasmBackend(await instantiateWasm(trappingModule()));
+    const backend = await WasmBackend.instantiate(await compileWasm(trappingModule()));
     const before = backend.memory;
     expect(() => backend.rateOfChange(Float64Array.of(1, 2), new Float64Array(2))).toThrow(/trapped .*re-instantiated/);
     expect(backend.memory).not.toBe(before);

@@ -77,12 +77,12 @@ let defaultEngine: AtcEngine;
 
 async function init(): Promise<PageInfo> {
   const wasmUrl = new URL(simdSupported() ? simdWasmUrl : plainWasmUrl, location.href);
-  // 1. The module Vite emitted for the `?url` import, passed as `wasm` (fetch + instantiateStreaming).
-  engine = await createAtc({ backend: 'wasm', wasm: wasmUrl });
+  // 1. The module Vite emitted for the `?url` import, passed as `backendOptions.wasm.module` (fetch + compileStreaming).
+  engine = await createAtc({ backend: 'wasm', backendOptions: { wasm: { module: wasmUrl } } });
   // 2. No option: the package's own `new URL('../wasm/…', import.meta.url)`, rewritten by Vite.
   defaultEngine = await createAtc({ backend: 'wasm' });
   // The engine hides its backend instance; load the same modules once more to report where they came from.
-  const [explicit, byDefault] = await Promise.all([loadWasmBackend({ wasm: wasmUrl }), loadWasmBackend()]);
+  const [explicit, byDefault] = await Promise.all([loadWasmBackend({ module: wasmUrl }), loadWasmBackend()]);
   const info: PageInfo = {
     wasmUrl: wasmUrl.href,
     source: explicit.source,
