@@ -1,11 +1,9 @@
 #!/usr/bin/env node
 // Plain vs SIMD wasm build (and the js backend for scale): median milliseconds of
 //  - the fused pipeline on 1500 bars, default config (backend.computeAtc, copies included);
-//  - EMA(28) on 1e6 points, through the backend (copy in/out included) and the bare export.
+//  - EMA(28) on 1e6 points, through the backend (copy in/out included).
 // Run after `pnpm --filter @adaptive-trend/backend-wasm build`:
 //   node scripts/bench-variants.mjs [--runs 400]
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { allocateBuffers, resolveConfig } from '@adaptive-trend/core';
 import { createJsBackend } from '@adaptive-trend/backend-js';
 import { defaultWasmUrl, loadWasmBackend } from '../dist/index.js';
@@ -48,20 +46,8 @@ function race(contenders, runs, warmup = Math.max(5, runs / 10)) {
   return contenders.map((c, k) => ({ name: c.name, median: median(times[k]), min: Math.min(...times[k]) }));
 }
 
-/** The raw `moving_average` export (kind 1 = EMA) of a fresh instance, data already in linear memory. */
-function bareEma(url, x) {
-  const { exports: ex } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(fileURLToPath(url))), {});
-  const bytes = 8 * x.length;
-  const xp = ex.alloc_bytes(bytes) >>> 0;
-  const op = ex.alloc_bytes(bytes) >>> 0;
-  new Float64Array(ex.memory.buffer, xp, x.length).set(x);
-  return () => {
-    if (ex.moving_average(1, xp, x.length, 28, op) !== 0) throw new Error('moving_average (EMA) failed');
-  };
-}
-
-const plain = await loadWasmBackend({ wasm: defaultWasmUrl(false) });
-const simd = await loadWasmBackend({ wasm: defaultWasmUrl(true) });
+const plain = await loadWasmBackend({ module: defaultWasmUrl(false) });
+const simd = await loadWasmBackend({ module: defaultWasmUrl(true) });
 const js = createJsBackend();
 if (plain.simd || !simd.simd) throw new Error('expected a plain and a SIMD build');
 
@@ -84,8 +70,6 @@ const ema = race(
   [
     { name: 'wasm plain (incl. copy)', fn: () => plain.movingAverage('ema', big, 28, out) },
     { name: 'wasm simd (incl. copy)', fn: () => simd.movingAverage('ema', big, 28, out) },
-    { name: 'wasm plain (export only)', fn: bareEma(defaultWasmUrl(false), big) },
-    { name: 'wasm simd (export only)', fn: bareEma(defaultWasmUrl(true), big) },
     { name: 'js', fn: () => js.movingAverage('ema', big, 28, out) },
   ],
   emaRuns,

@@ -24,11 +24,11 @@ function requireOwnBuild({ module, source }: CompiledWasm): void {
  * corrupt anything here; it is refused all the same so the backends stay interchangeable.
  */
 function requireSeparate(method: string, outputs: readonly ArrayBufferView[], inputs: readonly ArrayBufferView[]): void {
-  outputs.forEach((out, k) => {
-    if ([...inputs, ...outputs.slice(k + 1)].some((other) => sharesMemory(out, other))) {
-      throw new RangeError(`[adaptive-trend wasm] ${method}: an output shares memory with another argument`);
-    }
-  });
+  for (let k = 0; k < outputs.length; k++) {
+    const out = outputs[k]!;
+    const clash = inputs.some((input) => sharesMemory(out, input)) || outputs.some((other, j) => j > k && sharesMemory(out, other));
+    if (clash) throw new RangeError(`[adaptive-trend wasm] ${method}: an output shares memory with another argument`);
+  }
 }
 
 /**
