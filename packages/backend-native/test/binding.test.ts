@@ -1,5 +1,6 @@
 // The addon's own boundary: argument validation with JS TypeError/RangeError, panics turned
 // into exceptions, and the loader's error listing every place it looked.
+import { packConfig, resolveConfig } from '@adaptive-trend/core';
 import { describe, expect, it } from 'vitest';
 import { bindingCandidates, loadBinding, platformTriple } from '../src/index.js';
 
@@ -35,6 +36,32 @@ describe('native binding boundary', () => {
     const buffer = new Float64Array(9).fill(-1);
     binding.movingAverage(1, Float64Array.from([10, 11, 12, 11, 10]), 3, buffer.subarray(2, 7));
     expect([...buffer]).toEqual([-1, -1, NaN, NaN, 11, 11, 10.5, -1, -1]);
+  });
+  it('computeAtcBatch checks every array before any work, naming the offending element', () => {
+    const params = packConfig(resolveConfig({}));
+    const series = [Float64Array.from({ length: 120 }, (_, i) => 100 + Math.sin(i / 5)), Float64Array.from({ length: 90 }, (_, i) => 50 + Math.cos(i / 7))];
+    const outs = series.map((s) => new Float64Array(13 * s.length));
+    binding.computeAtcBatch(series, params, outs, 2);
+    const single = new Float64Array(13 * 120);
+    binding.computeAtc(series[0]!, params, single, null, null, null);
+    expect(outs[0]).toEqual(single);
+    expect(() => binding.computeAtcBatch(series, params, [outs[0]!, outs[0]!.subarray(0, 13 * 90)], 2)).toThrow(/outs\[\d\] must not share memory with outs\[\d\]/);
+    expect(() => binding.computeAtcBatch(series, params, [outs[0]!], 2)).toThrow(RangeError);
+    expect(() => binding.computeAtcBatch(series, params, [outs[0]!, new Float32Array(13 * 90)] as never, 2)).toThrow(/outs\[1\] must be a Float64Array \(got Float32Array\)/);
+    expect(() => binding.computeAtcBatch(series[0] as never, params, outs, 2)).toThrow(TypeError);
+    expect(() => binding.computeAtcBatch(series, params, outs, 0)).toThrow(RangeError);
+  });
+  it('computeAtc fills only the detail arrays it is given, with the same numbers', () => {
+    const params = packConfig(resolveConfig({}));
+    const prices = Float64Array.from({ length: 120 }, (_, i) => 100 + Math.sin(i / 5));
+    const all = { out: new Float64Array(13 * 120), mas: new Float64Array(54 * 120), signals: new Int8Array(54 * 120), equities: new Float64Array(54 * 120) };
+    binding.computeAtc(prices, params, all.out, all.mas, all.signals, all.equities);
+    const out = new Float64Array(13 * 120);
+    const equities = new Float64Array(54 * 120);
+    binding.computeAtc(prices, params, out, null, undefined, equities);
+    expect(out).toEqual(all.out);
+    expect(equities).toEqual(all.equities);
+    expect(() => binding.computeAtc(prices, params, out, null, null, out.subarray(0, 0))).toThrow(RangeError);
   });
   it('turns a panic into a JS exception', () => {
     expect(() => binding.__panicForTest()).toThrow();
