@@ -178,6 +178,18 @@ pub fn elements<'e>(v: Unknown<'e>, name: &'static str) -> Outcome<Vec<Unknown<'
         .collect()
 }
 
+/// Converts every element of an array argument, labelling errors `name[i]`.
+pub fn labelled<'e, T>(
+    values: Vec<Unknown<'e>>,
+    name: &'static str,
+    convert: fn(Unknown<'e>, Label) -> Outcome<T>,
+) -> Outcome<Vec<T>> {
+    (0..)
+        .zip(values)
+        .map(|(i, v)| convert(v, Label::at(name, i)))
+        .collect()
+}
+
 /// The `TypeError` for `v` not being `wanted`, saying what it is instead.
 fn wrong_type(v: Unknown<'_>, name: Label, wanted: &str) -> Failure {
     let got = match v.get_type() {

@@ -32,10 +32,10 @@ use napi::bindgen_prelude::{Env, Unknown};
 use napi_derive::napi;
 
 use args::{
-    elements, f64_array, finite, i8_array, integer, number, optional, throw, u8_array, Failure,
-    Label, Outcome,
+    elements, f64_array, finite, i8_array, integer, labelled, number, optional, throw, u8_array,
+    Failure, Label, Outcome,
 };
-use overlap::{check_exclusive, writable, Region};
+use overlap::{check_exclusive, writable, writable_all, Region};
 
 /// Runs an export's body and throws its failure as the JS error it names.
 fn run(env: &Env, body: impl FnOnce() -> Outcome) -> napi::Result<()> {
@@ -305,21 +305,13 @@ pub fn compute_atc_batch(
         let threads = integer(threads, "threads", 1)?;
         let series = labelled(series, "series", f64_array)?;
         let mut outs = labelled(outs, "outs", f64_array)?;
-        let mut regions: Vec<Region> = series
-            .iter()
-            .enumerate()
-            .map(|(i, s)| Region::input(Label::at("series", i as u32), s))
-            .chain(
-                outs.iter()
-                    .enumerate()
-                    .map(|(i, o)| Region::output(Label::at("outs", i as u32), o)),
-            )
+        let inputs: Vec<Region> = (0..)
+            .zip(&series)
+            .map(|(i, s)| Region::input(Label::at("series", i), s))
             .collect();
-        check_exclusive(&mut regions)?;
+        // (the worker threads use these slices only while this call blocks the JS thread)
+        let mut os = writable_all(&mut outs, "outs", inputs)?;
         let xs: Vec<&[f64]> = series.iter().map(|s| &**s).collect();
-        // SAFETY: see the crate docs (valid for the call, exclusive). The worker threads use
-        // these slices only while this call blocks the JS thread.
-        let mut os: Vec<&mut [f64]> = outs.iter_mut().map(|o| unsafe { o.as_mut() }).collect();
         k::compute_atc_batch_with(&xs, &params, &mut os, threads, |x, p, o, ws| {
             isa::compute_atc(x, p, o, None, ws)
         })
@@ -329,19 +321,6 @@ pub fn compute_atc_batch(
             _ => Failure::Range(e.to_string()),
         })
     })
-}
-
-/// Converts every element of an array argument, labelling errors `name[i]`.
-fn labelled<'e, T>(
-    values: Vec<Unknown<'e>>,
-    name: &'static str,
-    convert: fn(Unknown<'e>, Label) -> Outcome<T>,
-) -> Outcome<Vec<T>> {
-    values
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| convert(v, Label::at(name, i as u32)))
-        .collect()
 }
 
 /// `version()`: the crate version.

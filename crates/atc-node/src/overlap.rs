@@ -1,6 +1,6 @@
 //! The soundness guard for writing into caller-provided arrays: no output may share a byte
 //! with any other argument (input or output). Every export runs [`check_exclusive`] (directly,
-//! or through [`writable`] for its one output) before it turns an output into a `&mut` slice,
+//! or through [`writable`] / [`writable_all`]) before it turns an output into a `&mut` slice,
 //! because a `&mut` aliasing another slice is undefined behaviour (and the kernels are not
 //! in-place safe). Inputs may share memory with each other.
 
@@ -95,6 +95,26 @@ impl Region {
     fn is_empty(&self) -> bool {
         self.start == self.end
     }
+}
+
+/// Every element of `outputs` (labelled `name[i]`) as a `&mut` slice, once none shares memory
+/// with another output or with `inputs`.
+pub fn writable_all<'a, O: Output>(
+    outputs: &'a mut [O],
+    name: &'static str,
+    mut inputs: Vec<Region>,
+) -> Outcome<Vec<&'a mut [O::Elem]>> {
+    inputs.extend(
+        (0..)
+            .zip(outputs.iter())
+            .map(|(i, o)| Region::output(Label::at(name, i), o.elems())),
+    );
+    check_exclusive(&mut inputs)?;
+    // SAFETY: valid for the call (crate docs) and, as just checked, overlapping nothing else.
+    Ok(outputs
+        .iter_mut()
+        .map(|o| unsafe { o.elems_mut() })
+        .collect())
 }
 
 /// Fails with a `RangeError` naming the first output found sharing memory with another
