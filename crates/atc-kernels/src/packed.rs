@@ -87,16 +87,13 @@ impl Params {
                 what: "robustness",
                 requirement: "must be 0 (Narrow), 1 (Medium) or 2 (Wide)",
             })?;
-        let strategy_mode = match packed[18] {
-            s if s == 0.0 => false,
-            s if s == 1.0 => true,
-            _ => {
-                return Err(KernelError::InvalidParameter {
-                    what: "strategyMode",
-                    requirement: "must be 0 or 1",
-                })
-            }
-        };
+        let strategy = packed[18];
+        if strategy != 0.0 && strategy != 1.0 {
+            return Err(KernelError::InvalidParameter {
+                what: "strategyMode",
+                requirement: "must be 0 or 1",
+            });
+        }
         Ok(Params {
             lengths,
             weights,
@@ -106,7 +103,7 @@ impl Params {
             cutout: integer(packed, 15, 0.0)?,
             long_threshold: packed[16],
             short_threshold: packed[17],
-            strategy_mode,
+            strategy_mode: strategy == 1.0,
         })
     }
 }
