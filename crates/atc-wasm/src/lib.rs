@@ -16,7 +16,7 @@ mod errors;
 mod scratch;
 
 use atc_kernels as k;
-use atc_kernels::{MaKind, Params};
+use atc_kernels::{MaKind, Params, DETAIL_ROWS};
 use js_sys::{Float64Array, Int8Array};
 use wasm_bindgen::prelude::*;
 
@@ -52,7 +52,7 @@ pub fn moving_average(kind: u32, source: &[f64], len: f64, out: &Float64Array) -
         ));
     };
     with_scratch(|s: &mut Scratch| {
-        let (o, hma) = s.f64_out_and_hma(out);
+        let (o, hma) = s.f64_out_and_hma(out)?;
         let result = match kind {
             MaKind::Hma => k::hma_with_scratch(source, length(len), o, hma),
             _ => k::moving_average(kind, source, length(len), o),
@@ -67,7 +67,7 @@ pub fn moving_average(kind: u32, source: &[f64], len: f64, out: &Float64Array) -
 #[wasm_bindgen(js_name = rateOfChange)]
 pub fn rate_of_change(prices: &[f64], out: &Float64Array) -> Fallible {
     with_scratch(|s| {
-        let o = s.f64_out(out);
+        let o = s.f64_out(out)?;
         k::rate_of_change(prices, o).map_err(kernel_error("rateOfChange"))?;
         out.copy_from(o);
         Ok(())
@@ -78,7 +78,7 @@ pub fn rate_of_change(prices: &[f64], out: &Float64Array) -> Fallible {
 #[wasm_bindgen(js_name = scaledReturns)]
 pub fn scaled_returns(prices: &[f64], lambda: f64, out: &Float64Array) -> Fallible {
     with_scratch(|s| {
-        let o = s.f64_out(out);
+        let o = s.f64_out(out)?;
         k::scaled_returns(prices, lambda, o).map_err(kernel_error("scaledReturns"))?;
         out.copy_from(o);
         Ok(())
@@ -89,7 +89,7 @@ pub fn scaled_returns(prices: &[f64], lambda: f64, out: &Float64Array) -> Fallib
 #[wasm_bindgen(js_name = crossoverSignal)]
 pub fn crossover_signal(prices: &[f64], ma: &[f64], out: &Int8Array) -> Fallible {
     with_scratch(|s| {
-        let o = s.i8_out(out);
+        let o = s.i8_out(out)?;
         k::crossover_signal(prices, ma, o).map_err(kernel_error("crossoverSignal"))?;
         out.copy_from(o);
         Ok(())
@@ -100,7 +100,7 @@ pub fn crossover_signal(prices: &[f64], ma: &[f64], out: &Int8Array) -> Fallible
 #[wasm_bindgen(js_name = persistSignal)]
 pub fn persist_signal(up: &[u8], down: &[u8], out: &Int8Array) -> Fallible {
     with_scratch(|s| {
-        let o = s.i8_out(out);
+        let o = s.i8_out(out)?;
         k::persist_signal(up, down, o).map_err(kernel_error("persistSignal"))?;
         out.copy_from(o);
         Ok(())
@@ -118,7 +118,7 @@ pub fn equity_curve(
     out: &Float64Array,
 ) -> Fallible {
     with_scratch(|s| {
-        let o = s.f64_out(out);
+        let o = s.f64_out(out)?;
         k::equity_curve(returns, signal, starting_equity, decay_multiplier, length(cutout), o)
             .map_err(kernel_error("equityCurve"))?;
         out.copy_from(o);
@@ -130,7 +130,7 @@ pub fn equity_curve(
 #[wasm_bindgen(js_name = layer1Signal)]
 pub fn layer1_signal(signals: &[i8], equities: &[f64], out: &Float64Array) -> Fallible {
     with_scratch(|s| {
-        let o = s.f64_out(out);
+        let o = s.f64_out(out)?;
         k::layer1_signal(signals, equities, o).map_err(kernel_error("layer1Signal"))?;
         out.copy_from(o);
         Ok(())
@@ -138,8 +138,8 @@ pub fn layer1_signal(signals: &[i8], equities: &[f64], out: &Float64Array) -> Fa
 }
 
 /// The fused pipeline on `prices` with core's packed config (`packConfig`, decoded by
-/// [`Params::from_packed`]). `outputs` receives 13 rows of `n − cutout` values; the three
-/// detail arrays (54 rows each) are all given or all omitted.
+/// [`Params::from_packed`]). `outputs` receives 13 rows of `n − cutout` values; each detail
+/// array given (54 rows each: MAs, signals, equities) is filled too.
 #[wasm_bindgen(js_name = computeAtc)]
 pub fn compute_atc(
     prices: &[f64],
@@ -149,33 +149,40 @@ pub fn compute_atc(
     sigs: Option<Int8Array>,
     eqs: Option<Float64Array>,
 ) -> Fallible {
-    const NAME: &str = "computeAtc";
-    let params = Params::from_packed(packed_config).map_err(kernel_error(NAME))?;
-    let details = match (mas, sigs, eqs) {
-        (None, None, None) => None,
-        (Some(m), Some(s), Some(e)) => Some((m, s, e)),
-        _ => {
-            return Err(errors::range_error(
-                NAME,
-                format_args!("the detail arrays must be all given or all omitted"),
-            ))
-        }
-    };
+    let fail = kernel_error("computeAtc");
+    let params = Params::from_packed(packed_config).map_err(&fail)?;
+    // The kernel fills all three detail rows or none; a missing one goes to scratch only.
+    let rows = DETAIL_ROWS.saturating_mul(prices.len().saturating_sub(params.cutout));
+    let wanted = mas.is_some() || sigs.is_some() || eqs.is_some();
+    let sizes = wanted.then(|| {
+        (
+            mas.as_ref().map_or(rows, |a| a.length() as usize),
+            sigs.as_ref().map_or(rows, |a| a.length() as usize),
+            eqs.as_ref().map_or(rows, |a| a.length() as usize),
+        )
+    });
     with_scratch(|s| {
-        let out = grown(&mut s.out_f64, outputs.length() as usize);
-        let sizes = details.as_ref().map(|(m, sg, e)| {
-            (m.length() as usize, sg.length() as usize, e.length() as usize)
-        });
-        let detail = sizes.map(|(a, b, c)| {
-            (grown(&mut s.mas, a), grown(&mut s.sigs, b), grown(&mut s.eqs, c))
-        });
-        k::compute_atc(prices, &params, out, detail, &mut s.workspace)
-            .map_err(kernel_error(NAME))?;
+        let out = grown(&mut s.out_f64, outputs.length() as usize)?;
+        let detail = match sizes {
+            None => None,
+            Some((a, b, c)) => Some((
+                grown(&mut s.mas, a)?,
+                grown(&mut s.sigs, b)?,
+                grown(&mut s.eqs, c)?,
+            )),
+        };
+        k::compute_atc(prices, &params, out, detail, &mut s.workspace).map_err(&fail)?;
         outputs.copy_from(out);
-        if let (Some((m, sg, e)), Some((a, b, c))) = (&details, sizes) {
-            m.copy_from(&s.mas[..a]);
-            sg.copy_from(&s.sigs[..b]);
-            e.copy_from(&s.eqs[..c]);
+        if let Some((a, b, c)) = sizes {
+            if let Some(m) = &mas {
+                m.copy_from(&s.mas[..a]);
+            }
+            if let Some(g) = &sigs {
+                g.copy_from(&s.sigs[..b]);
+            }
+            if let Some(e) = &eqs {
+                e.copy_from(&s.eqs[..c]);
+            }
         }
         Ok(())
     })

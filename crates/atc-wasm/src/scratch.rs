@@ -7,6 +7,9 @@ use std::cell::RefCell;
 
 use atc_kernels::Workspace;
 use js_sys::{Float64Array, Int8Array};
+use wasm_bindgen::JsValue;
+
+use crate::errors;
 
 #[derive(Default)]
 pub(crate) struct Scratch {
@@ -36,26 +39,35 @@ pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 }
 
 /// The first `len` elements of `v`, growing it (never shrinking, never refilling) as needed.
-pub(crate) fn grown<T: Copy + Default>(v: &mut Vec<T>, len: usize) -> &mut [T] {
+/// An output too large for linear memory is a `RangeError`, not an allocation failure (which
+/// would abort the instance).
+pub(crate) fn grown<T: Copy + Default>(v: &mut Vec<T>, len: usize) -> Result<&mut [T], JsValue> {
     if v.len() < len {
+        if v.try_reserve_exact(len - v.len()).is_err() {
+            let message = format!("an output of {len} values does not fit in linear memory");
+            return Err(errors::range_error("out of memory", message));
+        }
         v.resize(len, T::default());
     }
-    &mut v[..len]
+    Ok(&mut v[..len])
 }
 
 impl Scratch {
     /// Scratch the size of the caller's f64 output.
-    pub fn f64_out(&mut self, out: &Float64Array) -> &mut [f64] {
+    pub fn f64_out(&mut self, out: &Float64Array) -> Result<&mut [f64], JsValue> {
         grown(&mut self.out_f64, out.length() as usize)
     }
 
     /// [`Scratch::f64_out`] plus HMA's intermediate series.
-    pub fn f64_out_and_hma(&mut self, out: &Float64Array) -> (&mut [f64], &mut Vec<f64>) {
-        (grown(&mut self.out_f64, out.length() as usize), &mut self.hma)
+    pub fn f64_out_and_hma(
+        &mut self,
+        out: &Float64Array,
+    ) -> Result<(&mut [f64], &mut Vec<f64>), JsValue> {
+        Ok((grown(&mut self.out_f64, out.length() as usize)?, &mut self.hma))
     }
 
     /// Scratch the size of the caller's i8 output.
-    pub fn i8_out(&mut self, out: &Int8Array) -> &mut [i8] {
+    pub fn i8_out(&mut self, out: &Int8Array) -> Result<&mut [i8], JsValue> {
         grown(&mut self.out_i8, out.length() as usize)
     }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createAtc, registeredBackends } from '@adaptive-trend/core';
+import { allocateBuffers, createAtc, registeredBackends, resolveConfig } from '@adaptive-trend/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type WasmBackend, backendFactory, defaultWasmUrl, loadWasmBackend, simdSupported } from '../src/index.js';
 
@@ -125,6 +125,30 @@ describe('loading the wasm backend', () => {
     expect(() => backend.layer1Signal(new Int8Array(5), new Float64Array(5), new Float64Array(2))).toThrow(/not a positive multiple/);
     backend.movingAverage('ema', Float64Array.of(1, 2, 3), 2, out);
     expect(Array.from(out)).toEqual([NaN, 1.5, 2.5]);
+  });
+
+  it('refuses an output too large for linear memory with a RangeError, without trapping', async () => {
+    const backend = await loadWasmBackend();
+    const memory = backend.memory;
+    const huge = new Float64Array(2 ** 28); // 2 GiB: more than wasm32 can hold in one allocation
+    expect(() => backend.rateOfChange(Float64Array.of(1, 2), huge)).toThrow(RangeError);
+    expect(() => backend.rateOfChange(Float64Array.of(1, 2), huge)).toThrow(/does not fit in linear memory/);
+    expect(backend.memory).toBe(memory); // no trap, so no re-instantiation
+    const out = new Float64Array(2);
+    backend.rateOfChange(Float64Array.of(1, 2), out);
+    expect(Array.from(out)).toEqual([NaN, 1]);
+  });
+
+  it('computeAtc fills whichever detail arrays are given', async () => {
+    const backend = await loadWasmBackend();
+    const prices = Float64Array.from({ length: 200 }, (_, i) => 100 + Math.sin(i / 7) * 5 + i * 0.05);
+    const config = resolveConfig({ cutout: 5 });
+    const all = allocateBuffers(195, true);
+    backend.computeAtc(prices, config, all);
+    const some = { outputs: new Float64Array(all.outputs.length), maSignals: new Int8Array(all.maSignals!.length) };
+    backend.computeAtc(prices, config, some);
+    expect(some.outputs).toEqual(all.outputs);
+    expect(some.maSignals).toEqual(all.maSignals);
   });
 
   it('handles empty series', async () => {
