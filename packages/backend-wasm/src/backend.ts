@@ -19,15 +19,13 @@ function requireOwnBuild({ module, source }: CompiledWasm): void {
 }
 
 /**
- * Outputs must share no memory with the inputs nor with each other (the same contract as every
- * backend's own API: conformance tier d). wasm computes on copies, so an overlap could not
- * corrupt anything here; it is refused all the same so the backends stay interchangeable.
+ * `out` must share no memory with an input (the same contract as every backend's own API:
+ * conformance tier d). wasm computes on copies, so an overlap could not corrupt anything here;
+ * it is refused all the same so the backends stay interchangeable.
  */
-function requireSeparate(method: string, outputs: readonly ArrayBufferView[], inputs: readonly ArrayBufferView[]): void {
-  for (let k = 0; k < outputs.length; k++) {
-    const out = outputs[k]!;
-    const clash = inputs.some((input) => sharesMemory(out, input)) || outputs.some((other, j) => j > k && sharesMemory(out, other));
-    if (clash) throw new RangeError(`[adaptive-trend wasm] ${method}: an output shares memory with another argument`);
+function requireSeparate(method: string, out: ArrayBufferView, a: ArrayBufferView, b?: ArrayBufferView): void {
+  if (sharesMemory(out, a) || (b !== undefined && sharesMemory(out, b))) {
+    throw new RangeError(`[adaptive-trend wasm] ${method}: an output shares memory with an input`);
   }
 }
 
@@ -80,55 +78,71 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * Runs a glue call. A trap (an abort: out of memory, or a panic, which the kernels never
-   * raise by design) leaves the instance's state undefined, so it is replaced by a fresh one
-   * of the same module and the call throws, naming the panic when there was one.
+   * The catch of every glue call. A trap (an abort: out of memory inside a kernel, or a panic,
+   * which the kernels never raise by design) leaves the instance's state undefined, so it is
+   * replaced by a fresh one of the same module and the call throws, naming the panic when there
+   * was one. Anything else (the kernels' RangeErrors) is rethrown as is.
    */
-  #call(run: (glue: AtcGlue) => void): void {
+  #recover(error: unknown): never {
+    if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+    let panic: string | undefined;
     try {
-      run(this.#glue);
-    } catch (error) {
-      if (!(error instanceof WebAssembly.RuntimeError)) throw error;
-      let panic: string | undefined;
-      try {
-        panic = this.#glue.takePanicMessage();
-      } catch {
-        // the trapped instance cannot even answer: no message then
-      }
-      const glue = createAtcGlue();
-      this.#memory = glue.initSync({ module: this.module }).memory;
-      this.#glue = glue;
-      const reason = panic ? `${error.message}: ${panic}` : error.message;
-      throw new Error(`[adaptive-trend wasm] the module trapped (${reason}); it was re-instantiated`, { cause: error });
+      panic = this.#glue.takePanicMessage();
+    } catch {
+      // the trapped instance cannot even answer: no message then
     }
+    const glue = createAtcGlue();
+    this.#memory = glue.initSync({ module: this.module }).memory;
+    this.#glue = glue;
+    const reason = panic ? `${error.message}: ${panic}` : error.message;
+    throw new Error(`[adaptive-trend wasm] the module trapped (${reason}); it was re-instantiated`, { cause: error });
   }
 
   // --- kernels --------------------------------------------------------------------------------
 
   movingAverage = (kind: MaKind, source: Float64Array, length: number, out: Float64Array): void => {
-    requireSeparate('movingAverage', [out], [source]);
-    const code = MA_KIND_CODE[kind] ?? 0xffffffff;
-    this.#call((g) => g.movingAverage(code, source, length, out));
+    requireSeparate('movingAverage', out, source);
+    try {
+      this.#glue.movingAverage(MA_KIND_CODE[kind] ?? 0xffffffff, source, length, out);
+    } catch (error) {
+      this.#recover(error);
+    }
   };
 
   rateOfChange = (prices: Float64Array, out: Float64Array): void => {
-    requireSeparate('rateOfChange', [out], [prices]);
-    this.#call((g) => g.rateOfChange(prices, out));
+    requireSeparate('rateOfChange', out, prices);
+    try {
+      this.#glue.rateOfChange(prices, out);
+    } catch (error) {
+      this.#recover(error);
+    }
   };
 
   scaledReturns = (prices: Float64Array, lambdaScaled: number, out: Float64Array): void => {
-    requireSeparate('scaledReturns', [out], [prices]);
-    this.#call((g) => g.scaledReturns(prices, lambdaScaled, out));
+    requireSeparate('scaledReturns', out, prices);
+    try {
+      this.#glue.scaledReturns(prices, lambdaScaled, out);
+    } catch (error) {
+      this.#recover(error);
+    }
   };
 
   crossoverSignal = (prices: Float64Array, ma: Float64Array, out: Int8Array): void => {
-    requireSeparate('crossoverSignal', [out], [prices, ma]);
-    this.#call((g) => g.crossoverSignal(prices, ma, out));
+    requireSeparate('crossoverSignal', out, prices, ma);
+    try {
+      this.#glue.crossoverSignal(prices, ma, out);
+    } catch (error) {
+      this.#recover(error);
+    }
   };
 
   persistSignal = (up: Uint8Array, down: Uint8Array, out: Int8Array): void => {
-    requireSeparate('persistSignal', [out], [up, down]);
-    this.#call((g) => g.persistSignal(up, down, out));
+    requireSeparate('persistSignal', out, up, down);
+    try {
+      this.#glue.persistSignal(up, down, out);
+    } catch (error) {
+      this.#recover(error);
+    }
   };
 
   equityCurve = (
@@ -139,21 +153,36 @@ export class WasmBackend implements Backend {
     cutout: number,
     out: Float64Array,
   ): void => {
-    requireSeparate('equityCurve', [out], [returns, signal]);
-    this.#call((g) => g.equityCurve(returns, signal, startingEquity, decayMultiplier, cutout, out));
+    requireSeparate('equityCurve', out, returns, signal);
+    try {
+      this.#glue.equityCurve(returns, signal, startingEquity, decayMultiplier, cutout, out);
+    } catch (error) {
+      this.#recover(error);
+    }
   };
 
   layer1Signal = (signals: Int8Array, equities: Float64Array, out: Float64Array): void => {
-    requireSeparate('layer1Signal', [out], [signals, equities]);
-    this.#call((g) => g.layer1Signal(signals, equities, out));
+    requireSeparate('layer1Signal', out, signals, equities);
+    try {
+      this.#glue.layer1Signal(signals, equities, out);
+    } catch (error) {
+      this.#recover(error);
+    }
   };
 
   /** The whole pipeline in one call of the module's `computeAtc`. */
   computeAtc = (prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers): void => {
     const { outputs, movingAverages, maSignals, maEquities } = buffers;
-    const details = [movingAverages, maSignals, maEquities].filter((b) => b !== undefined);
-    requireSeparate('computeAtc', [outputs, ...details], [prices]);
+    const outs = [outputs, movingAverages, maSignals, maEquities].filter((b) => b !== undefined);
+    outs.forEach((out, k) => {
+      requireSeparate('computeAtc', out, prices);
+      for (const other of outs.slice(k + 1)) requireSeparate('computeAtc', out, other);
+    });
     packConfig(config, this.#packed);
-    this.#call((g) => g.computeAtc(prices, this.#packed, outputs, movingAverages, maSignals, maEquities));
+    try {
+      this.#glue.computeAtc(prices, this.#packed, outputs, movingAverages, maSignals, maEquities);
+    } catch (error) {
+      this.#recover(error);
+    }
   };
 }
