@@ -52,8 +52,10 @@ function debianCargo() {
 function ensureWasmBindgen() {
   const version = wasmBindgenVersion();
   if (capture(wasmBindgenBin, ['--version']) === `wasm-bindgen ${version}`) return;
-  log(`installing wasm-bindgen-cli ${version} into .tooling/cargo (once per machine, a few minutes)`);
-  const install = (locked) => run('cargo', ['install', 'wasm-bindgen-cli', '--version', version, ...(locked ? ['--locked'] : []), '--root', cargoRoot]);
+  log(`installing wasm-bindgen-cli ${version} into .tooling/cargo (once per machine, about 3 minutes)`);
+  // Only the `wasm-bindgen` binary, without the test runner's TLS stack: ~20 % less to compile.
+  const args = ['install', 'wasm-bindgen-cli', '--version', version, '--no-default-features', '--bin', 'wasm-bindgen', '--root', cargoRoot];
+  const install = (locked) => run('cargo', locked ? [...args, '--locked'] : args);
   try {
     install(true);
   } catch (error) {
