@@ -19,11 +19,11 @@ export function logger(tag) {
   };
 }
 
-/** The environment every child gets: repo-local tools (pnpm, cargo installs) first on PATH. */
+/** The environment every child gets: the repo-local pnpm first on PATH, no telemetry. */
 export function toolEnv(extra = {}) {
   return {
     ...process.env,
-    PATH: [join(root, '.tooling', 'node_modules', '.bin'), join(root, '.tooling', 'cargo', 'bin'), process.env.PATH ?? ''].join(delimiter),
+    PATH: [join(root, '.tooling', 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter),
     TURBO_TELEMETRY_DISABLED: '1',
     DO_NOT_TRACK: '1',
     ...extra,

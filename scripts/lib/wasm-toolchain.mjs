@@ -3,13 +3,17 @@
 // generator must match the macro's schema). `ensureWasmToolchain()` installs what is missing
 // (idempotent; a few milliseconds when everything is there) and says how to call cargo.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { aptInstall, capture, logger, root, run } from './process.mjs';
 
 const { log } = logger('wasm-toolchain');
 export const WASM_TARGET = 'wasm32-unknown-unknown';
 const crateDir = join(root, 'crates', 'atc-wasm');
-const cargoRoot = join(root, '.tooling', 'cargo');
+// Per machine, not per clone (like cargo's own caches): a fresh clone of the repository on the
+// same machine (CI's) reuses the CLI instead of compiling it again for minutes. One root per
+// version, so two checkouts pinning different versions never overwrite each other.
+const cacheHome = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
 const DEBIAN_PACKAGES = ['rustc-web', 'cargo-web', 'rust-web-src', 'lld'];
 
 /** The `wasm-bindgen` version pinned (`=x.y.z`) in crates/atc-wasm/Cargo.toml. */
@@ -20,7 +24,8 @@ export function wasmBindgenVersion() {
   return version;
 }
 
-/** Path of the repo-local wasm-bindgen binary (installed under .tooling/cargo). */
+const cargoRoot = join(cacheHome, 'adaptive-trend', `wasm-bindgen-${wasmBindgenVersion()}`);
+/** Path of the wasm-bindgen binary. */
 export const wasmBindgenBin = join(cargoRoot, 'bin', 'wasm-bindgen');
 
 /** rustup's cargo, when its active toolchain has the wasm32 target (a developer's laptop). */
@@ -52,7 +57,7 @@ function debianCargo() {
 function ensureWasmBindgen() {
   const version = wasmBindgenVersion();
   if (capture(wasmBindgenBin, ['--version']) === `wasm-bindgen ${version}`) return;
-  log(`installing wasm-bindgen-cli ${version} into .tooling/cargo (once per machine, about 3 minutes)`);
+  log(`installing wasm-bindgen-cli ${version} into ${cargoRoot} (once per machine, about 3 minutes)`);
   // Only the `wasm-bindgen` binary, without the test runner's TLS stack: ~20 % less to compile.
   const args = ['install', 'wasm-bindgen-cli', '--version', version, '--no-default-features', '--bin', 'wasm-bindgen', '--root', cargoRoot];
   const install = (locked) => run('cargo', locked ? [...args, '--locked'] : args);
