@@ -193,18 +193,17 @@ export function hma(x: Float64Array, length: number, out: Float64Array, scratchS
 }
 
 /**
- * pandas_ta `linreg`: least-squares line over the window with x = 1..L, evaluated at
- * x = L−1 — one bar *before* the window's newest bar (reference quirk, kept for parity; Pine's
- * `ta.linreg` evaluates at the newest bar).
+ * The least-squares line over each window of `length` bars (x = 1..L, oldest first), evaluated
+ * at x = `at`. Running sums as the WMA's: `S = Σy`, `W = Σ x·y`. The reference's LSMA and
+ * Pine's `ta.linreg` differ only in `at` ({@link lsma}, and `pineLinreg` in src/pine).
  */
-export function lsma(x: Float64Array, length: number, out: Float64Array): void {
+export function linregAt(x: Float64Array, length: number, at: number, out: Float64Array): void {
   const n = x.length;
   out.fill(NaN, 0, Math.min(length - 1, n));
   if (n < length) return;
   const sx = (length * (length + 1)) / 2;
   const sxx = (sx * (2 * length + 1)) / 3;
   const det = length * sxx - sx * sx;
-  const at = length - 1;
   let sy = 0.0;
   let sxy = 0.0;
   for (let j = 0; j < length; j++) {
@@ -221,6 +220,14 @@ export function lsma(x: Float64Array, length: number, out: Float64Array): void {
     sxy = sxy + length * v - sy;
     sy = sy + v - x[i - length]!;
   }
+}
+
+/**
+ * pandas_ta `linreg`: the least-squares line evaluated at x = L−1 — one bar *before* the
+ * window's newest bar (reference quirk, kept for parity; Pine's `ta.linreg` evaluates at the newest bar).
+ */
+export function lsma(x: Float64Array, length: number, out: Float64Array): void {
+  linregAt(x, length, length - 1, out);
 }
 
 const KAMA_FAST = 0.666;

@@ -3,7 +3,7 @@
 // is the reference's (SMA, WMA, the SMA-seeded EMA), the backend's own kernels are reused: they
 // differ from TradingView's only in summation order (≤ 1e-13 relative, visible only at ties).
 import type { Family } from '@adaptive-trend/core';
-import { ema, sma, wma } from '../kernels/moving-averages.js';
+import { ema, linregAt, sma, wma } from '../kernels/moving-averages.js';
 
 export { ema as pineEma, sma as pineSma, wma as pineWma };
 
@@ -25,32 +25,10 @@ export function pineDema(x: Float64Array, length: number, out: Float64Array, scr
 
 /**
  * `ta.linreg(x, L, 0)`: the least-squares line over the window (x = 1..L, oldest first)
- * evaluated at its newest bar, x = L (the reference evaluates at L−1, one bar early). Running
- * sums as the WMA's: `S = Σy`, `W = Σ x·y`.
+ * evaluated at its newest bar, x = L (the reference evaluates at L−1, one bar early).
  */
 export function pineLinreg(x: Float64Array, length: number, out: Float64Array): void {
-  const n = x.length;
-  out.fill(NaN, 0, Math.min(length - 1, n));
-  if (n < length) return;
-  const sx = (length * (length + 1)) / 2;
-  const sxx = (sx * (2 * length + 1)) / 3;
-  const det = length * sxx - sx * sx;
-  let sy = 0.0;
-  let sxy = 0.0;
-  for (let j = 0; j < length; j++) {
-    const v = x[j]!;
-    sy += v;
-    sxy += (j + 1) * v;
-  }
-  for (let i = length - 1; ; ) {
-    const slope = (length * sxy - sx * sy) / det;
-    const intercept = (sy * sxx - sx * sxy) / det;
-    out[i] = slope * length + intercept;
-    if (++i >= n) break;
-    const v = x[i]!;
-    sxy = sxy + length * v - sy;
-    sy = sy + v - x[i - length]!;
-  }
+  linregAt(x, length, length, out);
 }
 
 const KAMA_FAST = 0.666;
