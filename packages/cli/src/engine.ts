@@ -1,0 +1,9 @@
+import { type AtcEngine, type CreateAtcOptions, createAtc } from '@adaptive-trend/core';
+import { registerInstalledBackends } from './backends.js';
+import type { InputOptions } from './options.js';
+
+/** The engine a command runs on: `--backend` when given, else the caller's default (`'auto'`). */
+export async function engineFor(options: InputOptions, defaults: CreateAtcOptions): Promise<AtcEngine> {
+  await registerInstalledBackends();
+  return createAtc(options.backend ? { ...defaults, backend: options.backend } : defaults);
+}
