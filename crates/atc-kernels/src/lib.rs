@@ -24,6 +24,7 @@
 //! | `ma.rs` | the seven moving averages, each written once as a scalar stepper, and their single-series kernels |
 //! | `signal.rs` | crossover and persistence signals |
 //! | `equity.rs` | returns, growth, equity curves, Layer 1, Average signal (single kernels + shared steps) |
+//! | `pine.rs` | the Pine-semantics pipeline (`Semantics::Pine`): the TradingView script's arithmetic, reusing `ma.rs`'s steppers |
 //! | `pipeline.rs` | [`Params`], [`Workspace`], the family constants, validation, the [`compute_atc`] entry point |
 //! | `packed.rs` | [`Params::from_packed`]: the one decoder of core's packed config |
 //! | `family_lanes.rs` | `Lanes9`: one `f64` per MA of a family as SIMD lanes (portable, or explicit wasm `f64x2`) |
@@ -77,6 +78,7 @@ mod isa;
 mod ma;
 mod math;
 mod packed;
+mod pine;
 mod pipeline;
 mod signal;
 
@@ -94,6 +96,6 @@ pub use packed::PACKED_LEN;
 pub use pipeline::compute_atc_avx2;
 pub use pipeline::{
     check_atc_inputs, compute_atc, family_lengths, Detail, Params, Robustness, Workspace,
-    DETAIL_ROWS, FAMILY_COUNT, FAMILY_KINDS, LENGTHS_PER_FAMILY, OUT_ROWS,
+    DETAIL_ROWS, FAMILY_COUNT, FAMILY_KINDS, LENGTHS_PER_FAMILY, OUT_ROWS, Semantics,
 };
 pub use signal::{crossover_signal, persist_signal};

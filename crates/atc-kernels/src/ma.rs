@@ -370,8 +370,15 @@ impl LsmaState {
         m * self.lm1 + b
     }
 
-    /// Requires `1 ≤ len ≤ n`.
+    /// Requires `1 ≤ len ≤ n`. Fitted value at x = L−1 (pandas_ta).
     pub(crate) fn init(x: &[f64], len: usize, out: &mut [f64]) -> (Self, usize) {
+        Self::init_at(x, len, len as f64 - 1.0, out)
+    }
+
+    /// The least-squares line over each window (x = 1..L, oldest first) evaluated at x = `at`:
+    /// L−1 for pandas_ta's `linreg`, L for Pine's `ta.linreg` (TypeScript `linregAt`).
+    /// Requires `1 ≤ len ≤ n`.
+    pub(crate) fn init_at(x: &[f64], len: usize, at: f64, out: &mut [f64]) -> (Self, usize) {
         let sums = WmaSums::seed(x, 0, len);
         let lf = len as f64;
         let sx = lf * (lf + 1.0) / 2.0;
@@ -382,7 +389,7 @@ impl LsmaState {
             sx,
             sxx,
             d,
-            lm1: lf - 1.0,
+            lm1: at,
         };
         fill_nan(&mut out[..len - 1]);
         out[len - 1] = st.value();

@@ -4,14 +4,15 @@
 //!
 //! Layout: `[0..6)` base lengths (EMA, HMA, WMA, DEMA, LSMA, KAMA), `[6..12)` Layer-2 starting
 //! equities, `[12]` robustness (0 Narrow, 1 Medium, 2 Wide), `[13]` La, `[14]` De, `[15]`
-//! cutout, `[16]` long threshold, `[17]` short threshold, `[18]` strategy mode (0 or 1).
+//! cutout, `[16]` long threshold, `[17]` short threshold, `[18]` strategy mode (0 or 1),
+//! `[19]` semantics (0 reference, 1 Pine).
 //! The shared test vector `tests/data/packed_config.json` is checked by this crate and by core.
 
 use crate::error::{KResult, KernelError};
-use crate::pipeline::{Params, Robustness, FAMILY_COUNT};
+use crate::pipeline::{Params, Robustness, Semantics, FAMILY_COUNT};
 
 /// Number of doubles in a packed configuration.
-pub const PACKED_LEN: usize = 19;
+pub const PACKED_LEN: usize = 20;
 
 /// Names of the slots, for error messages (core's camelCase config keys).
 const SLOT_NAMES: [&str; PACKED_LEN] = [
@@ -34,6 +35,7 @@ const SLOT_NAMES: [&str; PACKED_LEN] = [
     "longThreshold",
     "shortThreshold",
     "strategyMode",
+    "semantics",
 ];
 
 /// Largest integer slot value accepted (lengths and cutout index typed arrays, < 2^32).
@@ -94,6 +96,16 @@ impl Params {
                 requirement: "must be 0 or 1",
             });
         }
+        let semantics = match packed[19] {
+            v if v == 0.0 => Semantics::Reference,
+            v if v == 1.0 => Semantics::Pine,
+            _ => {
+                return Err(KernelError::InvalidParameter {
+                    what: "semantics",
+                    requirement: "must be 0 (reference) or 1 (pine)",
+                })
+            }
+        };
         Ok(Params {
             lengths,
             weights,
@@ -104,6 +116,7 @@ impl Params {
             long_threshold: packed[16],
             short_threshold: packed[17],
             strategy_mode: strategy == 1.0,
+            semantics,
         })
     }
 }

@@ -119,6 +119,16 @@ fn family_lengths_named(
     Ok(out)
 }
 
+/// Which arithmetic [`compute_atc`] follows (core's `config.semantics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Semantics {
+    /// The Python reference: outputs start at the cutout bar (`n − cutout` bars).
+    #[default]
+    Reference,
+    /// The original TradingView script (`pine.rs`): `n` bars, NaN where Pine has na.
+    Pine,
+}
+
 /// Pipeline configuration (reference names in parentheses).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Params {
@@ -139,8 +149,11 @@ pub struct Params {
     pub long_threshold: f64,
     /// `short_threshold` (not NaN).
     pub short_threshold: f64,
-    /// Shift Average_Signal right by one bar.
+    /// Shift Average_Signal right by one bar (reference only; Pine's strategy view changes
+    /// no number).
     pub strategy_mode: bool,
+    /// Reference or Pine arithmetic.
+    pub semantics: Semantics,
 }
 
 impl Default for Params {
@@ -155,11 +168,21 @@ impl Default for Params {
             long_threshold: 0.1,
             short_threshold: -0.1,
             strategy_mode: false,
+            semantics: Semantics::Reference,
         }
     }
 }
 
 impl Params {
+    /// Output bars of a series of `n ≥ cutout` bars: `n − cutout` (reference), `n` (Pine);
+    /// core's `outputBars`.
+    pub fn output_bars(&self, n: usize) -> usize {
+        match self.semantics {
+            Semantics::Reference => n.saturating_sub(self.cutout),
+            Semantics::Pine => n,
+        }
+    }
+
     /// `λ = La / 1000`.
     pub fn lambda(&self) -> f64 {
         self.la / 1000.0
@@ -170,13 +193,14 @@ impl Params {
         1.0 - self.de / 100.0
     }
 
-    /// The nine lengths of every family, validated (≥ 1, HMA ≥ 2).
+    /// The nine lengths of every family, validated (≥ 1; HMA ≥ 2 in the reference, where it
+    /// is a Hull MA; Pine's "HMA" family is an SMA).
     pub fn all_family_lengths(&self) -> KResult<[[usize; LENGTHS_PER_FAMILY]; FAMILY_COUNT]> {
         let mut all = [[0usize; LENGTHS_PER_FAMILY]; FAMILY_COUNT];
         for f in 0..FAMILY_COUNT {
             let ls =
                 family_lengths_named(self.lengths[f], self.robustness, FAMILY_LENGTH_NAMES[f])?;
-            if FAMILY_KINDS[f] == MaKind::Hma {
+            if FAMILY_KINDS[f] == MaKind::Hma && self.semantics == Semantics::Reference {
                 if let Some(&bad) = ls.iter().find(|&&l| l < 2) {
                     return Err(KernelError::HmaLengthTooSmall { length: bad });
                 }
@@ -332,7 +356,7 @@ pub fn check_atc_inputs(
     if cutout >= n {
         return Err(KernelError::CutoutTooLarge { cutout, n });
     }
-    let m = n - cutout;
+    let m = params.output_bars(n);
     let want = OUT_ROWS
         .checked_mul(m)
         .ok_or(KernelError::Overflow { what: "13·m" })?;
@@ -383,7 +407,10 @@ twins! {
         ws: &mut Workspace,
     ) isa => {
         let lens = check_compute_atc(prices.len(), params, out13, &detail)?;
-        isa::run_atc(prices, params, &lens, out13, detail, ws);
+        match params.semantics {
+            Semantics::Reference => isa::run_atc(prices, params, &lens, out13, detail, ws),
+            Semantics::Pine => crate::pine::run_pine(prices, params, &lens, out13, detail, ws),
+        }
         Ok(())
     }
 }
@@ -396,7 +423,7 @@ fn check_compute_atc(
     detail: &Option<Detail<'_>>,
 ) -> KResult<[[usize; LENGTHS_PER_FAMILY]; FAMILY_COUNT]> {
     let lens = check_atc_inputs(n, params, out13.len())?;
-    let det_len = DETAIL_ROWS * (n - params.cutout);
+    let det_len = DETAIL_ROWS * params.output_bars(n);
     if let Some((a, b, c)) = detail {
         check_len("mas", det_len, a.len())?;
         check_len("signals", det_len, b.len())?;

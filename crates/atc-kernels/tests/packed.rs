@@ -1,5 +1,5 @@
 //! `Params::from_packed` against the vector shared with core's `packConfig` test.
-use atc_kernels::{KernelError, Params, Robustness, PACKED_LEN};
+use atc_kernels::{KernelError, Params, Robustness, Semantics, PACKED_LEN};
 
 /// The `"packed"` array of tests/data/packed_config.json (no JSON parser: the crate has no
 /// dependencies; the numbers are read with a plain split).
@@ -27,6 +27,7 @@ fn decodes_the_shared_vector() {
             long_threshold: 0.2,
             short_threshold: -0.3,
             strategy_mode: true,
+            semantics: Semantics::Pine,
         }
     );
 }
@@ -34,7 +35,7 @@ fn decodes_the_shared_vector() {
 #[test]
 fn rejects_each_bad_slot_by_name() {
     let good = shared_vector();
-    let cases: [(usize, f64, &str); 7] = [
+    let cases: [(usize, f64, &str); 8] = [
         (0, 0.0, "emaLength"),
         (5, 2.5, "kamaLength"),
         (7, 0.0, "hmaWeight"),
@@ -42,6 +43,7 @@ fn rejects_each_bad_slot_by_name() {
         (12, 3.0, "robustness"),
         (15, -1.0, "cutout"),
         (18, 0.5, "strategyMode"),
+        (19, 2.0, "semantics"),
     ];
     for (slot, value, name) in cases {
         let mut packed = good.clone();
@@ -52,7 +54,7 @@ fn rejects_each_bad_slot_by_name() {
         }
     }
     assert!(matches!(
-        Params::from_packed(&good[..18]),
-        Err(KernelError::LengthMismatch { expected: PACKED_LEN, actual: 18, .. })
+        Params::from_packed(&good[..19]),
+        Err(KernelError::LengthMismatch { expected: PACKED_LEN, actual: 19, .. })
     ));
 }

@@ -91,6 +91,7 @@ fn random_configurations_never_panic_and_match_composition() {
             long_threshold: h(&mut rng, &[0.1, 0.3, f64::INFINITY], &[f64::NAN]),
             short_threshold: h(&mut rng, &[-0.1, -0.2], &[f64::NAN]),
             strategy_mode: rng.next_u64().is_multiple_of(2),
+            semantics: Semantics::Reference, // Pine: tests/pine.rs
         };
         let m = n.saturating_sub(p.cutout).max(1);
         let mut a = AtcOutputs::new(m);

@@ -235,7 +235,8 @@ pub fn layer1_signal(
 
 /// `computeAtc(prices, params, out, mas?, signals?, equities?)`: the whole pipeline for one
 /// series. `params` is core's packed config (`atc_kernels::PACKED_LEN` doubles); `out` holds
-/// 13·m values and each detail array 54·m (m = n − cutout). Detail arrays not passed go to
+/// 13·m values and each detail array 54·m (m = n − cutout, or n for Pine semantics:
+/// `Params::output_bars`). Detail arrays not passed go to
 /// per-thread scratch when another one is.
 #[napi(js_name = "computeAtc", catch_unwind)]
 #[allow(clippy::too_many_arguments)]
@@ -272,7 +273,7 @@ pub fn compute_atc(
             if mas.is_none() && signals.is_none() && equities.is_none() {
                 return isa::compute_atc(&prices, &params, out, None, &mut s.ws);
             }
-            let len = k::DETAIL_ROWS * (prices.len().saturating_sub(params.cutout));
+            let len = k::DETAIL_ROWS * params.output_bars(prices.len());
             let detail = (
                 mas.unwrap_or_else(|| grow(&mut s.mas, len)),
                 signals.unwrap_or_else(|| grow(&mut s.signals, len)),

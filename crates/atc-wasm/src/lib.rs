@@ -138,7 +138,8 @@ pub fn layer1_signal(signals: &[i8], equities: &[f64], out: &Float64Array) -> Fa
 }
 
 /// The fused pipeline on `prices` with core's packed config (`packConfig`, decoded by
-/// [`Params::from_packed`]). `outputs` receives 13 rows of `n − cutout` values; each detail
+/// [`Params::from_packed`]). `outputs` receives 13 rows of `n − cutout` values (`n` with
+/// Pine semantics: `Params::output_bars`); each detail
 /// array given (54 rows each: MAs, signals, equities) is filled too.
 #[wasm_bindgen(js_name = computeAtc)]
 pub fn compute_atc(
@@ -152,7 +153,7 @@ pub fn compute_atc(
     let fail = kernel_error("computeAtc");
     let params = Params::from_packed(packed_config).map_err(&fail)?;
     // The kernel fills all three detail rows or none; a missing one goes to scratch only.
-    let rows = DETAIL_ROWS.saturating_mul(prices.len().saturating_sub(params.cutout));
+    let rows = DETAIL_ROWS.saturating_mul(params.output_bars(prices.len()));
     let wanted = mas.is_some() || sigs.is_some() || eqs.is_some();
     let sizes = wanted.then(|| {
         (

@@ -10,7 +10,7 @@ export function createNativeBackend(binding: NativeBinding): Backend {
   const params = new Float64Array(PACKED_CONFIG_LENGTH);
   return {
     name: 'native',
-    semantics: ['reference'], // 'pine' once crates/atc-kernels has the Pine kernels
+    semantics: ['reference', 'pine'], // both in crates/atc-kernels (Params.semantics, packed slot 19)
     movingAverage: (kind, source, length, out) => binding.movingAverage(MA_KIND_CODE[kind], source, length, out),
     rateOfChange: (prices, out) => binding.rateOfChange(prices, out),
     scaledReturns: (prices, lambdaScaled, out) => binding.scaledReturns(prices, lambdaScaled, out),

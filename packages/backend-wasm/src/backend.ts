@@ -38,7 +38,7 @@ function requireSeparate(method: string, out: ArrayBufferView, a: ArrayBufferVie
  */
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
-  readonly semantics = ['reference'] as const; // 'pine' once crates/atc-kernels has the Pine kernels (issue 12)
+  readonly semantics = ['reference', 'pine'] as const; // both in crates/atc-kernels (Params.semantics, packed slot 19)
   /** The compiled module (a fresh instance is made from it if the instance ever traps). */
   readonly module: WebAssembly.Module;
   /** Where the module came from. */

@@ -398,13 +398,14 @@ export function fromReferenceParams(params: ReferenceParams): AtcConfigInput {
 }
 
 /** Number of slots of {@link packConfig}'s output. */
-export const PACKED_CONFIG_LENGTH = 19;
+export const PACKED_CONFIG_LENGTH = 20;
 
 /**
  * Packs a resolved config into the Float64Array layout the Rust backends read:
  * `[0..5]` base lengths (EMA, HMA, WMA, DEMA, LSMA, KAMA), `[6..11]` weights, `[12]`
  * robustness (0 Narrow, 1 Medium, 2 Wide), `[13]` lambda (user units), `[14]` decay
- * (percent), `[15]` cutout, `[16]` long threshold, `[17]` short threshold, `[18]` strategy mode.
+ * (percent), `[15]` cutout, `[16]` long threshold, `[17]` short threshold, `[18]` strategy mode,
+ * `[19]` semantics (0 reference, 1 pine).
  */
 export function packConfig(config: ResolvedAtcConfig, out = new Float64Array(PACKED_CONFIG_LENGTH)): Float64Array {
   FAMILIES.forEach((family, i) => {
@@ -418,5 +419,6 @@ export function packConfig(config: ResolvedAtcConfig, out = new Float64Array(PAC
   out[16] = config.longThreshold;
   out[17] = config.shortThreshold;
   out[18] = config.strategyMode ? 1 : 0;
+  out[19] = config.semantics === 'pine' ? 1 : 0;
   return out;
 }

@@ -17,7 +17,7 @@ describe('config', () => {
   });
   it('packs for the Rust backends', () => {
     const packed = packConfig(resolveConfig({ robustness: 'Wide', cutout: 5, kamaWeight: 2, strategyMode: true }));
-    expect([...packed]).toEqual([28, 28, 28, 28, 28, 28, 1, 1, 1, 1, 1, 2, 2, 0.02, 0.03, 5, 0.1, -0.1, 1]);
+    expect([...packed]).toEqual([28, 28, 28, 28, 28, 28, 1, 1, 1, 1, 1, 2, 2, 0.02, 0.03, 5, 0.1, -0.1, 1, 0]);
   });
   it('packs the vector shared with the Rust decoder (Params::from_packed)', () => {
     const vector = JSON.parse(readFileSync(new URL('../../../crates/atc-kernels/tests/data/packed_config.json', import.meta.url), 'utf8'));
