@@ -7,7 +7,8 @@ export declare function __panicForTest(): void
 /**
  * `computeAtc(prices, params, out, mas?, signals?, equities?)`: the whole pipeline for one
  * series. `params` is core's packed config (`atc_kernels::PACKED_LEN` doubles); `out` holds
- * 13·m values and each detail array 54·m (m = n − cutout). Detail arrays not passed go to
+ * 13·m values and each detail array 54·m (m = n − cutout, or n for Pine semantics:
+ * `Params::output_bars`). Detail arrays not passed go to
  * per-thread scratch when another one is.
  */
 export declare function computeAtc(prices: Float64Array, params: Float64Array, out: Float64Array, mas: Float64Array | null | undefined, signals: Int8Array | null | undefined, equities: Float64Array | null | undefined): void
