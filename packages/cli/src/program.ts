@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import type { CreateAtcOptions } from '@adaptive-trend/core';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { COMPUTE_FORMATS, type ComputeCommandOptions, computeCommand } from './commands/compute.js';
+import { SCAN_FORMATS, type ScanCommandOptions, scanCommand } from './commands/scan.js';
 import { summaryCommand } from './commands/summary.js';
 import { CliError } from './errors.js';
 import { type InputOptions, addConfigOptions, addInputOptions } from './options.js';
@@ -42,12 +43,38 @@ export function buildProgram(defaults: CreateAtcOptions, setExitCode: (code: num
       setExitCode(await computeCommand(file, options, defaults));
     });
   addConfigOptions(addInputOptions(compute));
+
+  const scan = program
+    .command('scan')
+    .description('every CSV through computeBatch, ranked LONG (signal > min) and SHORT (signal < -min) by the last Average_Signal')
+    .argument('<paths...>', 'directories (their *.csv files) and/or CSV files; symbol = file name without extension')
+    .addOption(new Option('--min-signal <x>', 'smallest |Average_Signal| listed').argParser(nonNegative).default(0.01))
+    .addOption(new Option('--top <n>', 'at most n rows per table').argParser(positiveInteger))
+    .addOption(new Option('--format <format>', 'output format').choices(SCAN_FORMATS).default('table'))
+    .option('-o, --out <file>', 'write to a file instead of standard output')
+    .option('--closed-only', 'drop a last candle that is still forming (by its timestamp and the timeframe)')
+    .action(async (paths: string[], options: ScanCommandOptions) => {
+      setExitCode(await scanCommand(paths, options, defaults));
+    });
+  addConfigOptions(addInputOptions(scan));
   return program;
+}
+
+function nonNegative(value: string): number {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`"${value}" is not a number >= 0.`);
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || value.trim() === '') throw new InvalidArgumentError(`"${value}" is not a positive integer.`);
+  return n;
 }
 
 /** A commander usage error as the one line the CLI prints (`unknown option --x`), exit code 2. */
 export function usageError(error: CommanderError): CliError {
-  const message = error.message.replace(/^error: /, '').replace(/'(-[^']*)'/g, '$1');
+  const message = error.message.replace(/^error: /, '').replace(/'(--?[a-zA-Z][^']*)'/g, '$1');
   return new CliError(`${message} (see adaptive-trend --help)`, 2);
 }
 

@@ -1,0 +1,222 @@
+import { readdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import {
+  type AtcEngine,
+  AtcError,
+  AtcInputError,
+  type AtcResult,
+  type CreateAtcOptions,
+  type ResolvedAtcConfig,
+  checkConfigAgainstSeries,
+  toPrices,
+} from '@adaptive-trend/core';
+import { type Candles, priceSource } from '../candles.js';
+import { engineFor } from '../engine.js';
+import { CliError } from '../errors.js';
+import { dropFormingCandle, readCandles } from '../input.js';
+import { type InputOptions, configFromOptions } from '../options.js';
+import { writeOutput } from '../output.js';
+import { type Progress, progressOnTerminal } from '../progress.js';
+import { csvCell, formatTable } from '../table.js';
+
+export const SCAN_FORMATS = ['table', 'json', 'csv'] as const;
+export type ScanFormat = (typeof SCAN_FORMATS)[number];
+
+export interface ScanCommandOptions extends InputOptions {
+  format: ScanFormat;
+  minSignal: number;
+  top?: number;
+  out?: string;
+  closedOnly?: boolean;
+}
+
+/** One symbol's line in the LONG or SHORT table. */
+export interface ScanRow {
+  /** File name without its extension. */
+  symbol: string;
+  /** Last Average_Signal. */
+  signal: number;
+  trend: 'LONG' | 'SHORT' | 'NEUTRAL';
+  /** Last close (the last `--source` value when the file has no close column). */
+  price: number;
+  /** Input bars used. */
+  bars: number;
+  /**
+   * Bars since the trend (sign of Average_Signal) last changed; when it never changed within
+   * the output, the output's length − 1 (a lower bound).
+   */
+  barsSinceFlip: number;
+}
+
+/** What `scan --format json` prints. */
+export interface ScanReport {
+  long: ScanRow[];
+  short: ScanRow[];
+  errors: { file: string; message: string }[];
+}
+
+/** Every file to scan: the `.csv` files of each directory (sorted), other paths as given. */
+export function scanInputs(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      return [path]; // a missing file is reported in `errors` by the read
+    }
+    if (!isDirectory) return [path];
+    return readdirSync(path)
+      .filter((name) => extname(name).toLowerCase() === '.csv')
+      .sort()
+      .map((name) => join(path, name));
+  });
+}
+
+/** An error's message without the file name in front (the report names the file already). */
+function messageFor(file: string, error: unknown, candles?: Candles): string {
+  let message = (error as Error).message;
+  if (message.startsWith(`${file}: `)) message = message.slice(file.length + 2);
+  if (message.startsWith(`cannot read ${file}: `)) message = `cannot read: ${message.slice(`cannot read ${file}: `.length)}`;
+  // A bad price found by core names its bar: give the file line instead.
+  if (candles && error instanceof AtcInputError && error.index !== undefined && !message.startsWith('line ')) {
+    const line = candles.lines[error.index];
+    if (line !== undefined) message = `line ${line}: ${message}`;
+  }
+  return message;
+}
+
+function isExpected(error: unknown): boolean {
+  return error instanceof AtcError || error instanceof CliError;
+}
+
+/** Bars since the sign of Average_Signal last changed (see {@link ScanRow.barsSinceFlip}). */
+export function barsSinceFlip(trend: Int8Array): number {
+  const last = trend.length - 1;
+  let start = last;
+  while (start > 0 && trend[start - 1] === trend[last]) start--;
+  return last - start;
+}
+
+interface Loaded {
+  file: string;
+  candles: Candles;
+  prices: Float64Array;
+}
+
+function rowOf({ file, candles, prices }: Loaded, result: AtcResult): ScanRow {
+  const trend = result.trend();
+  const last = result.length - 1;
+  const signal = Number.isNaN(result.averageSignal[last]!) ? 0 : result.averageSignal[last]!;
+  const closes = candles.columns.close ?? prices;
+  return {
+    symbol: basename(file, extname(file)),
+    signal,
+    trend: trend[last]! > 0 ? 'LONG' : trend[last]! < 0 ? 'SHORT' : 'NEUTRAL',
+    price: closes[closes.length - 1]!,
+    bars: prices.length,
+    barsSinceFlip: barsSinceFlip(trend),
+  };
+}
+
+/**
+ * All series through one `computeBatch`; when the batch refuses (one series' growth overflows),
+ * each series alone, so a bad symbol lands in `errors` and the others still rank.
+ */
+async function computeAll(engine: AtcEngine, loaded: Loaded[], config: ResolvedAtcConfig, errors: ScanReport['errors'], progress: Progress): Promise<ScanRow[]> {
+  if (loaded.length === 0) return [];
+  let results: (AtcResult | undefined)[];
+  try {
+    results = await engine.computeBatch(
+      loaded.map((l) => l.prices),
+      config,
+      { onProgress: (done, total) => progress.update('compute', done, total) },
+    );
+  } catch (error) {
+    if (!isExpected(error)) throw error;
+    results = loaded.map((l) => {
+      try {
+        return engine.compute(l.prices, config);
+      } catch (single) {
+        if (!isExpected(single)) throw single;
+        errors.push({ file: l.file, message: messageFor(l.file, single, l.candles) });
+        return undefined;
+      }
+    });
+  }
+  return loaded.flatMap((l, i) => (results[i] ? [rowOf(l, results[i]!)] : []));
+}
+
+/** Ranks rows into the LONG (signal > min, strongest first) and SHORT (< −min) tables. */
+export function rank(rows: readonly ScanRow[], minSignal: number, top?: number): Pick<ScanReport, 'long' | 'short'> {
+  const bySymbol = (a: ScanRow, b: ScanRow) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
+  const long = rows.filter((r) => r.signal > minSignal).sort((a, b) => b.signal - a.signal || bySymbol(a, b));
+  const short = rows.filter((r) => r.signal < -minSignal).sort((a, b) => a.signal - b.signal || bySymbol(a, b));
+  return { long: long.slice(0, top), short: short.slice(0, top) };
+}
+
+const COLUMNS = ['symbol', 'signal', 'trend', 'price', 'bars', 'barsSinceFlip'] as const;
+
+function cells(row: ScanRow, precise: boolean): string[] {
+  const price = precise ? String(row.price) : String(Number(row.price.toPrecision(8)));
+  const signal = precise ? String(row.signal) : row.signal.toFixed(4);
+  return [row.symbol, signal, row.trend, price, String(row.bars), String(row.barsSinceFlip)];
+}
+
+function render(report: ScanReport, format: ScanFormat, scanned: number, minSignal: number): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(report);
+    case 'csv':
+      return [
+        ['side', ...COLUMNS].join(','),
+        ...report.long.map((r) => ['LONG', ...cells(r, true).map(csvCell)].join(',')),
+        ...report.short.map((r) => ['SHORT', ...cells(r, true).map(csvCell)].join(',')),
+      ].join('\n');
+    case 'table': {
+      const section = (title: string, rows: ScanRow[]) =>
+        rows.length === 0 ? `${title}: none` : `${title}:\n${formatTable([...COLUMNS], rows.map((r) => cells(r, false)))}`;
+      return [
+        `scanned ${scanned} file${scanned === 1 ? '' : 's'}, ${report.errors.length} failed`,
+        '',
+        section(`LONG (signal > ${minSignal})`, report.long),
+        '',
+        section(`SHORT (signal < ${String(-minSignal)})`, report.short),
+      ].join('\n');
+    }
+  }
+}
+
+/**
+ * `adaptive-trend scan <dir|files…>`: every CSV through `computeBatch`, ranked LONG / SHORT.
+ * A file that fails lands in the report's errors (with its line) and never stops the scan;
+ * the exit code is 1 when any file failed.
+ */
+export async function scanCommand(paths: readonly string[], options: ScanCommandOptions, defaults: CreateAtcOptions): Promise<number> {
+  const files = scanInputs(paths);
+  if (files.length === 0) throw new CliError(`no CSV files in ${paths.join(', ')}`);
+  const engine = await engineFor(options, defaults);
+  const config = engine.resolveConfig(configFromOptions(options)); // a bad config stops the scan: it is not one file's fault
+  const errors: ScanReport['errors'] = [];
+  const loaded: Loaded[] = [];
+  const progress = progressOnTerminal(process.stderr);
+  files.forEach((file, i) => {
+    let candles: Candles | undefined;
+    try {
+      candles = readCandles(file);
+      if (options.closedOnly) candles = dropFormingCandle(candles);
+      const prices = toPrices(file, priceSource(candles, options.source));
+      checkConfigAgainstSeries(config, prices.length, file);
+      loaded.push({ file, candles, prices });
+    } catch (error) {
+      if (!isExpected(error)) throw error;
+      errors.push({ file, message: messageFor(file, error, candles) });
+    }
+    progress.update('read', i + 1, files.length);
+  });
+  const rows = await computeAll(engine, loaded, config, errors, progress);
+  progress.done();
+  const report: ScanReport = { ...rank(rows, options.minSignal, options.top), errors };
+  writeOutput(render(report, options.format, files.length, options.minSignal), options.out);
+  if (options.format !== 'json') for (const e of errors) console.error(`adaptive-trend: ${e.file}: ${e.message}`);
+  return errors.length > 0 ? 1 : 0;
+}
