@@ -120,6 +120,18 @@ describe('adaptive-trend compute (built command, real files)', () => {
     });
   });
 
+  it('the plain command (npm run demo) still prints the last bar, now with --source and config flags', async () => {
+    const plain = cli([]);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toMatch(/^adaptive-trend: embedded synthetic sample .*1500 bars in, 1500 out\nbackend: js/);
+    const low = column(cut, 'low');
+    const expected = (await engine()).compute(low, { robustness: 'Narrow' }).averageSignal.at(-1)!;
+    const run = cli([file, '--source', 'low', '--robustness', 'Narrow']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`Average_Signal: ${expected.toFixed(6)}`);
+    expect(run.stdout).toMatch(/400 bars in, 400 out/);
+  });
+
   it('--help per command and --version', () => {
     const help = cli(['--help']);
     expect(help.status).toBe(0);
