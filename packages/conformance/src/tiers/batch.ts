@@ -30,6 +30,16 @@ export function defineBatchTests(engine: EngineSource): void {
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
   });
 
+  it('computeBatch with Pine semantics equals compute() per series (n bars each)', async () => {
+    const series = someSeries().slice(0, 5);
+    const config = { semantics: 'pine' as const, robustness: 'Narrow' as const, cutout: 25 };
+    const results = await engine().computeBatch(series, config, { threads: 2 });
+    results.forEach((result, i) => {
+      expect(result.length).toBe(series[i]!.length);
+      expect(result.toRecord()).toEqual(engine().compute(series[i]!, config).toRecord());
+    });
+  });
+
   it('computeBatch on one thread and on an empty list', async () => {
     const series = someSeries().slice(0, 3);
     const results = await engine().computeBatch(series, {}, { threads: 1 });

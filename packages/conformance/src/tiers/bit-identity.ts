@@ -3,6 +3,8 @@
 // every kernel — must be the very double the js backend gives (Object.is), on the golden
 // series and on adversarial random ones. Also: the backend's fused computeAtc equals the
 // composition of its own kernels (backend-js's reference composition) bit for bit.
+// Pine semantics (`semantics: 'pine'`, n bars out) is held to the same bits as backend-js's
+// Pine pipeline (src/pine), with and without details; it has no kernel composition.
 import { AtcEngine, type AtcConfigInput, AtcInputError, MA_KINDS, checkConfigAgainstSeries, fromReferenceParams, resolveConfig } from '@adaptive-trend/core';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
@@ -18,6 +20,11 @@ const CONFIGS: readonly AtcConfigInput[] = [
   {},
   { robustness: 'Wide', lambda: 0.3, decay: 0.2, cutout: 123, strategyMode: true, emaLength: 14, hmaLength: 50, kamaLength: 9 },
   { robustness: 'Narrow', lambda: 0.005, decay: 0.01, cutout: 1, longThreshold: 0.5, shortThreshold: -0.3, lsmaLength: 40, wmaWeight: 2.5 },
+];
+/** The configs above under Pine semantics, plus Pine-only corners (an "HMA" family of length 1..5: an SMA there). */
+const PINE_CONFIGS: readonly AtcConfigInput[] = [
+  ...CONFIGS.map((config) => ({ ...config, semantics: 'pine' as const })),
+  { semantics: 'pine', robustness: 'Narrow', hmaLength: 5, demaLength: 60, cutout: 0 },
 ];
 /** Golden datasets that also get the configs above and every kernel on its own. */
 const KERNEL_DATASETS = ['ETH_BTC-5m', 'nvda-1999-2014'];
@@ -42,6 +49,17 @@ export function defineBitIdentityTests(backend: BackendSource, engine: EngineSou
     backend().computeAtc(prices, config, outputsOnly);
     requireSameBuffers(`${label} computeAtc without details`, outputsOnly, { outputs: reference.outputs });
     requireSameBuffers(`${label} own kernels composed`, composedBuffers(backend(), prices, config), reference);
+  };
+
+  /** Pine pipeline with and without details against js's (the MAs, signals and equities are Pine's own). */
+  const checkPine = (label: string, prices: Float64Array, input: AtcConfigInput) => {
+    const config = resolveConfig({ ...input, semantics: 'pine' });
+    checkConfigAgainstSeries(config, prices.length);
+    const reference = fusedBuffers(referenceBackend(), prices, config);
+    requireSameBuffers(`${label} pine computeAtc`, fusedBuffers(backend(), prices, config), reference);
+    const outputsOnly = { outputs: new Float64Array(reference.outputs.length) };
+    backend().computeAtc(prices, config, outputsOnly);
+    requireSameBuffers(`${label} pine computeAtc without details`, outputsOnly, { outputs: reference.outputs });
   };
 
   /** Every kernel on its own (lengths, options and inputs as parity checks used them). */
@@ -83,6 +101,10 @@ export function defineBitIdentityTests(backend: BackendSource, engine: EngineSou
       const resolved = resolveConfig(config);
       if (prices.length >= resolved.minimumBars + resolved.cutout) checkPipeline(`smoke series config ${c}`, prices, config);
     });
+    PINE_CONFIGS.forEach((config, c) => {
+      const resolved = resolveConfig(config);
+      if (prices.length >= resolved.minimumBars && prices.length > resolved.cutout) checkPine(`smoke series pine config ${c}`, prices, config);
+    });
     checkKernels('smoke series', prices);
   });
 
@@ -100,6 +122,7 @@ export function defineBitIdentityTests(backend: BackendSource, engine: EngineSou
       it(`golden ${dataset}: pipeline (3 configs) and every kernel`, () => {
         const prices = loadCloses(shared, dataset);
         CONFIGS.forEach((config, c) => checkPipeline(`${dataset} config ${c}`, prices, config));
+        PINE_CONFIGS.forEach((config, c) => checkPine(`${dataset} pine config ${c}`, prices, config));
         checkKernels(dataset, prices);
       });
     }
@@ -136,4 +159,16 @@ export function defineBitIdentityTests(backend: BackendSource, engine: EngineSou
       { numRuns: fuzzRuns, seed },
     );
   }, Math.max(180_000, fuzzRuns * 30)); // 100 000 cases (fuzz:long) take minutes
+
+  it(`random adversarial series and configs under Pine semantics (${fuzzRuns} cases)`, () => {
+    const cases = adversarialSeries.chain((prices) => validConfig(prices.length).map((config) => ({ prices, config })));
+    const seed = process.env.ATC_FUZZ_SEED ? Number(process.env.ATC_FUZZ_SEED) : undefined;
+    fc.assert(
+      fc.property(cases, ({ prices, config }) => {
+        checkPine('random case', prices, config);
+        engine().compute(prices, { ...config, semantics: 'pine' }); // and through core: valid input never throws
+      }),
+      { numRuns: fuzzRuns, seed },
+    );
+  }, Math.max(180_000, fuzzRuns * 30));
 }
