@@ -23,8 +23,8 @@ export interface Candles {
   readonly times: Float64Array | undefined;
   /** The price columns present (a header-less file has only `close`: its last column). */
   readonly columns: Readonly<Partial<Record<PriceColumn, Float64Array>>>;
-  /** File line of each bar (1-based), for messages about a bar. */
-  readonly lines: Uint32Array;
+  /** File line (1-based) of a bar, for messages about it (computed on first use). */
+  lineOf(bar: number): number;
 }
 
 /** `,` unless the first line uses `;` or tabs (European exports use `;` with decimal commas). */
@@ -84,14 +84,21 @@ function csvFailure(file: string, error: unknown): never {
  */
 export function parseCandles(text: string, file = 'csv'): Candles {
   const delimiter = detectDelimiter(text);
-  let records: { record: string[]; info: { lines: number } }[];
+  // No `trim` and no `info` on the way every good file takes (each would double the parse
+  // time): Number() ignores surrounding blanks, the header and timestamp cells are trimmed
+  // below, and line numbers come from a second parse with `info` only when a message needs one.
+  const options = { bom: true, delimiter, skip_empty_lines: true, skip_records_with_empty_values: true };
+  let records: string[][];
   try {
-    records = parse(text, { bom: true, delimiter, trim: true, skip_empty_lines: true, skip_records_with_empty_values: true, info: true }) as never;
+    records = parse(text, options) as string[][];
   } catch (error) {
     csvFailure(file, error);
   }
+  let recordLines: number[] | undefined;
+  const recordLine = (record: number): number =>
+    (recordLines ??= (parse(text, { ...options, info: true }) as unknown as { info: { lines: number } }[]).map((r) => r.info.lines))[record]!;
   if (records.length === 0) throw new AtcInputError('EMPTY_SERIES', file, 'has no rows');
-  const head = records[0]!.record.map((h) => h.toLowerCase());
+  const head = records[0]!.map((h) => h.trim().toLowerCase());
   const hasHeader = head.some((h) => !looksNumericOrTime(h));
   const rows = hasHeader ? records.slice(1) : records;
   if (rows.length === 0) throw new AtcInputError('EMPTY_SERIES', file, 'has a header but no rows');
@@ -107,38 +114,41 @@ export function parseCandles(text: string, file = 'csv'): Candles {
     index.close = head.length - 1;
   }
   const decimalComma = delimiter === ';';
-  const number = (cell: string, line: number, bar: number): number => {
-    const value = cell === '' ? NaN : Number(decimalComma ? cell.replace(',', '.') : cell);
-    if (Number.isNaN(value)) throw new AtcInputError('NON_FINITE_VALUE', file, `line ${line}: "${cell}" is not a number`, bar);
-    if (!Number.isFinite(value)) throw new AtcInputError('NON_FINITE_VALUE', file, `line ${line}: "${cell}" is not a finite number`, bar);
-    return value;
+  const number = (cell: string, bar: number): number => {
+    const value = Number(decimalComma ? cell.replace(',', '.') : cell);
+    if (Number.isFinite(value) && (value !== 0 || cell.trim() !== '')) return value; // Number('') is 0
+    const shown = cell.trim();
+    const line = lineOf(bar);
+    if (Number.isNaN(value) || shown === '') throw new AtcInputError('NON_FINITE_VALUE', file, `line ${line}: "${shown}" is not a number`, bar);
+    throw new AtcInputError('NON_FINITE_VALUE', file, `line ${line}: "${shown}" is not a finite number`, bar);
   };
   const columns: Partial<Record<PriceColumn, Float64Array>> = {};
   for (const name of PRICE_COLUMNS) if (index[name] !== undefined) columns[name] = new Float64Array(rows.length);
-  const lines = new Uint32Array(rows.length);
   const timestamps: string[] | undefined = timeIndex >= 0 ? [] : undefined;
   const times = timeIndex >= 0 ? new Float64Array(rows.length) : undefined;
-  rows.forEach(({ record, info }, bar) => {
-    const line = info.lines;
-    lines[bar] = line;
+  const first = hasHeader ? 1 : 0;
+  const lineOf = (bar: number) => recordLine(bar + first);
+  rows.forEach((record, bar) => {
     for (const name of PRICE_COLUMNS) {
       const at = index[name];
-      if (at !== undefined) columns[name]![bar] = number(record[at] ?? '', line, bar);
+      if (at !== undefined) columns[name]![bar] = number(record[at] ?? '', bar);
     }
     if (timestamps && times) {
-      const cell = record[timeIndex] ?? '';
+      const cell = (record[timeIndex] ?? '').trim();
       const ms = parseTimestamp(cell);
       if (Number.isNaN(ms)) {
+        const line = lineOf(bar);
         throw new AtcInputError('INVALID_TYPE', file, `line ${line}: "${cell}" is not a timestamp (Unix seconds, milliseconds or ISO 8601)`, bar);
       }
       if (bar > 0 && !(ms > times[bar - 1]!)) {
+        const line = lineOf(bar);
         throw new AtcInputError('INVALID_TYPE', file, `line ${line}: timestamp "${cell}" is not after the previous bar's (rows must be in time order)`, bar);
       }
       timestamps.push(cell);
       times[bar] = ms;
     }
   });
-  return { file, bars: rows.length, timestamps, times, columns, lines };
+  return { file, bars: rows.length, timestamps, times, columns, lineOf };
 }
 
 /**

@@ -39,5 +39,15 @@ export function dropFormingCandle(candles: Candles, now = Date.now()): Candles {
   const last = times.length - 1;
   if (times[last]! + timeframeMillis(times) <= now) return candles;
   const columns = Object.fromEntries(Object.entries(candles.columns).map(([name, values]) => [name, values.subarray(0, last)]));
-  return { ...candles, bars: last, times: times.subarray(0, last), timestamps: timestamps.slice(0, last), columns, lines: candles.lines.subarray(0, last) };
+  return { ...candles, bars: last, times: times.subarray(0, last), timestamps: timestamps.slice(0, last), columns };
+}
+
+/**
+ * Core's error about one bar of `prices` (a zero or negative price) restated with the file and
+ * its line, as the CSV parser's own errors are; any other error is returned unchanged.
+ */
+export function inFileTerms(error: unknown, candles: Candles): unknown {
+  if (!(error instanceof AtcInputError) || error.index === undefined || error.field !== 'prices') return error;
+  const message = error.message.slice(`${error.field}: `.length);
+  return new AtcInputError(error.code, candles.file, `line ${candles.lineOf(error.index)}: ${message}`, error.index);
 }

@@ -53,6 +53,7 @@ export function buildProgram(defaults: CreateAtcOptions, setExitCode: (code: num
     .addOption(new Option('--format <format>', 'output format').choices(SCAN_FORMATS).default('table'))
     .option('-o, --out <file>', 'write to a file instead of standard output')
     .option('--closed-only', 'drop a last candle that is still forming (by its timestamp and the timeframe)')
+    .option('--timings', 'print the time spent reading + parsing and computing on stderr')
     .action(async (paths: string[], options: ScanCommandOptions) => {
       setExitCode(await scanCommand(paths, options, defaults));
     });

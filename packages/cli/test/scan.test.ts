@@ -115,6 +115,16 @@ describe('adaptive-trend scan (built command, a directory of real and generated 
     const missing = cli(['scan', join(market, 'UP1.csv'), join(dir, 'GONE.csv'), '--format', 'json']);
     expect(missing.status).toBe(1);
     expect(JSON.parse(missing.stdout).errors).toEqual([{ file: join(dir, 'GONE.csv'), message: 'cannot read: no such file' }]);
+    // a price core refuses is reported at its file line (blank lines counted)
+    const zero = join(dir, 'ZERO.csv');
+    writeFileSync(zero, 'time,close\n1700000000,1\n\n\n1700000060,0\n1700000120,2\n');
+    const refused = cli(['scan', join(market, 'UP1.csv'), zero, '--format', 'json']);
+    expect(refused.status).toBe(1);
+    expect(JSON.parse(refused.stdout).errors).toEqual([{ file: zero, message: expect.stringMatching(/^line 5: .*> 0/) }]);
+    expect(JSON.parse(refused.stdout).long.map((r: Row) => r.symbol)).toEqual(['UP1']);
+    const single = cli(['compute', zero]);
+    expect(single.status).toBe(1);
+    expect(single.stderr.trim()).toMatch(new RegExp(`^adaptive-trend: ${zero}: line 5: .*> 0$`));
   });
 
   it('--closed-only drops a candle still forming, keeps a closed one', () => {

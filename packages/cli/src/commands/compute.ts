@@ -1,7 +1,7 @@
 import { type AtcResult, type CreateAtcOptions, REFERENCE_OUTPUT_NAMES, firstInputBar } from '@adaptive-trend/core';
 import { type Candles, priceSource } from '../candles.js';
 import { engineFor } from '../engine.js';
-import { dropFormingCandle, readCandles } from '../input.js';
+import { dropFormingCandle, inFileTerms, readCandles } from '../input.js';
 import { type InputOptions, configFromOptions } from '../options.js';
 import { writeOutput } from '../output.js';
 import { csvCell, formatTable } from '../table.js';
@@ -78,7 +78,12 @@ export async function computeCommand(file: string, options: ComputeCommandOption
   const prices = priceSource(candles, options.source);
   const config = configFromOptions(options);
   const engine = await engineFor(options, defaults);
-  const result = engine.compute(prices, config);
+  let result: AtcResult;
+  try {
+    result = engine.compute(prices, config);
+  } catch (error) {
+    throw inFileTerms(error, candles);
+  }
   const meta = { file: candles.file, source: options.source, backend: result.backend, inputBars: candles.bars, config: { ...result.config, lengths: undefined } };
   writeOutput(render(barsOf(result, candles), options.format, options.entries === true, meta), options.out);
   return 0;

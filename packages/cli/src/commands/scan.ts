@@ -28,6 +28,7 @@ export interface ScanCommandOptions extends InputOptions {
   top?: number;
   out?: string;
   closedOnly?: boolean;
+  timings?: boolean;
 }
 
 /** One symbol's line in the LONG or SHORT table. */
@@ -79,8 +80,7 @@ function messageFor(file: string, error: unknown, candles?: Candles): string {
   if (message.startsWith(`cannot read ${file}: `)) message = `cannot read: ${message.slice(`cannot read ${file}: `.length)}`;
   // A bad price found by core names its bar: give the file line instead.
   if (candles && error instanceof AtcInputError && error.index !== undefined && !message.startsWith('line ')) {
-    const line = candles.lines[error.index];
-    if (line !== undefined) message = `line ${line}: ${message}`;
+    message = `line ${candles.lineOf(error.index)}: ${message}`;
   }
   return message;
 }
@@ -199,6 +199,7 @@ export async function scanCommand(paths: readonly string[], options: ScanCommand
   const errors: ScanReport['errors'] = [];
   const loaded: Loaded[] = [];
   const progress = progressOnTerminal(process.stderr);
+  const started = performance.now();
   files.forEach((file, i) => {
     let candles: Candles | undefined;
     try {
@@ -213,8 +214,14 @@ export async function scanCommand(paths: readonly string[], options: ScanCommand
     }
     progress.update('read', i + 1, files.length);
   });
+  const parsed = performance.now();
   const rows = await computeAll(engine, loaded, config, errors, progress);
+  const computed = performance.now();
   progress.done();
+  if (options.timings) {
+    const bars = loaded.reduce((sum, l) => sum + l.prices.length, 0);
+    console.error(`timings: read+parse ${(parsed - started).toFixed(1)} ms, compute ${(computed - parsed).toFixed(1)} ms (${engine.backend}, ${loaded.length} series, ${bars} bars)`);
+  }
   const report: ScanReport = { ...rank(rows, options.minSignal, options.top), errors };
   writeOutput(render(report, options.format, files.length, options.minSignal), options.out);
   if (options.format !== 'json') for (const e of errors) console.error(`adaptive-trend: ${e.file}: ${e.message}`);

@@ -1,7 +1,7 @@
 import { type AtcResult, type CreateAtcOptions, FAMILIES, REFERENCE_FAMILY_NAMES } from '@adaptive-trend/core';
 import { priceSource } from '../candles.js';
 import { engineFor } from '../engine.js';
-import { readCandles } from '../input.js';
+import { inFileTerms, readCandles } from '../input.js';
 import { type InputOptions, configFromOptions } from '../options.js';
 import { sampleSeries } from '../sample.js';
 
@@ -26,12 +26,18 @@ export function formatLastBar(result: AtcResult, source: string, bars: number, m
 
 /** `adaptive-trend [file]`: the last bar of one series (without a file: the synthetic sample). */
 export async function summaryCommand(file: string | undefined, options: InputOptions, defaults: CreateAtcOptions): Promise<number> {
-  const prices = file ? priceSource(readCandles(file), options.source) : sampleSeries();
+  const candles = file ? readCandles(file) : undefined;
+  const prices = candles ? priceSource(candles, options.source) : sampleSeries();
   const config = configFromOptions(options);
   const engine = await engineFor(options, defaults);
   const source = file ?? 'embedded synthetic sample (seeded random walk, see sample.ts)';
   const started = performance.now();
-  const result = engine.compute(prices, config);
+  let result: AtcResult;
+  try {
+    result = engine.compute(prices, config);
+  } catch (error) {
+    throw candles ? inFileTerms(error, candles) : error;
+  }
   const millis = performance.now() - started;
   console.log(formatLastBar(result, source, prices.length, millis));
   return 0;
