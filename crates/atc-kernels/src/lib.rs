@@ -95,7 +95,7 @@ pub use packed::PACKED_LEN;
 #[cfg(target_arch = "x86_64")]
 pub use pipeline::compute_atc_avx2;
 pub use pipeline::{
-    check_atc_inputs, compute_atc, family_lengths, Detail, Params, Robustness, Workspace,
-    DETAIL_ROWS, FAMILY_COUNT, FAMILY_KINDS, LENGTHS_PER_FAMILY, OUT_ROWS, Semantics,
+    check_atc_inputs, compute_atc, family_lengths, Detail, Params, Robustness, Semantics,
+    Workspace, DETAIL_ROWS, FAMILY_COUNT, FAMILY_KINDS, LENGTHS_PER_FAMILY, OUT_ROWS,
 };
 pub use signal::{crossover_signal, persist_signal};

@@ -96,15 +96,16 @@ impl Params {
                 requirement: "must be 0 or 1",
             });
         }
-        let semantics = match packed[19] {
-            v if v == 0.0 => Semantics::Reference,
-            v if v == 1.0 => Semantics::Pine,
-            _ => {
-                return Err(KernelError::InvalidParameter {
-                    what: "semantics",
-                    requirement: "must be 0 (reference) or 1 (pine)",
-                })
-            }
+        // (an `if` chain: matching float literals needs guards, which clippy flags)
+        let semantics = if packed[19] == 0.0 {
+            Semantics::Reference
+        } else if packed[19] == 1.0 {
+            Semantics::Pine
+        } else {
+            return Err(KernelError::InvalidParameter {
+                what: "semantics",
+                requirement: "must be 0 (reference) or 1 (pine)",
+            });
         };
         Ok(Params {
             lengths,

@@ -201,7 +201,11 @@ fn accumulate_ma(
         }
         if i >= cutout {
             a = step_a(a, previous, r[i]);
-            e = if i == cutout { 1.0 } else { equity_step(e, d, a) };
+            e = if i == cutout {
+                1.0
+            } else {
+                equity_step(e, d, a)
+            };
             if let Some(eq) = equity_out.as_deref_mut() {
                 eq[i] = e;
             }
@@ -251,7 +255,11 @@ fn layer2_equity(r: &[f64], signal: &[f64], start: f64, d: f64, cutout: usize, o
         return;
     }
     let mut a = 0.0;
-    let mut e = if start < EQUITY_FLOOR { EQUITY_FLOOR } else { start };
+    let mut e = if start < EQUITY_FLOOR {
+        EQUITY_FLOOR
+    } else {
+        start
+    };
     if cutout > 0 {
         a = step_a(a, signal[cutout - 1], r[cutout]);
     }
@@ -310,7 +318,11 @@ pub(crate) fn run_pine(
         fill_nan(&mut layer1[..cutout.min(n)]);
         for i in cutout..n {
             let q = num[i] / den[i];
-            layer1[i] = if q.is_nan() { f64::NAN } else { round2_half_away(q) };
+            layer1[i] = if q.is_nan() {
+                f64::NAN
+            } else {
+                round2_half_away(q)
+            };
         }
         let layer2 = &mut l2_rows[f * n..(f + 1) * n];
         layer2_equity(r, layer1, params.weights[f], d, cutout, layer2);

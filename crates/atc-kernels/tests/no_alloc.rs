@@ -52,6 +52,13 @@ fn warm_workspace_does_not_allocate() {
     TRACK.with(|t| t.set(true));
     let mut ws = Workspace::new();
     all.compute(&prices, &p, &mut ws).unwrap();
+    // Pine semantics: n bars out, same workspace
+    let pine = Params {
+        semantics: Semantics::Pine,
+        ..p
+    };
+    let mut out_pine = vec![0.0; 13 * prices.len()];
+    compute_atc(&prices, &pine, &mut out_pine, None, &mut ws).unwrap();
 
     let short = &prices[..500];
     let mut out_s = vec![0.0; 13 * (500 - p.cutout)];
@@ -62,6 +69,7 @@ fn warm_workspace_does_not_allocate() {
     for _ in 0..5 {
         all.compute(&prices, &p, &mut ws).unwrap();
         compute_atc(&prices, &p, &mut all.out, None, &mut ws).unwrap();
+        compute_atc(&prices, &pine, &mut out_pine, None, &mut ws).unwrap();
     }
     // shorter series, same λ: still warm
     compute_atc(short, &p, &mut out_s, None, &mut ws).unwrap();

@@ -7,7 +7,10 @@ fn shared_vector() -> Vec<f64> {
     let text = include_str!("data/packed_config.json");
     let start = text.find("\"packed\": [").expect("packed key") + "\"packed\": [".len();
     let end = start + text[start..].find(']').expect("closing bracket");
-    text[start..end].split(',').map(|s| s.trim().parse().expect("number")).collect()
+    text[start..end]
+        .split(',')
+        .map(|s| s.trim().parse().expect("number"))
+        .collect()
 }
 
 #[test]
@@ -49,12 +52,20 @@ fn rejects_each_bad_slot_by_name() {
         let mut packed = good.clone();
         packed[slot] = value;
         match Params::from_packed(&packed) {
-            Err(KernelError::InvalidParameter { what, .. }) => assert_eq!(what, name, "slot {slot}"),
-            other => panic!("slot {slot} = {value}: expected InvalidParameter({name}), got {other:?}"),
+            Err(KernelError::InvalidParameter { what, .. }) => {
+                assert_eq!(what, name, "slot {slot}")
+            }
+            other => {
+                panic!("slot {slot} = {value}: expected InvalidParameter({name}), got {other:?}")
+            }
         }
     }
     assert!(matches!(
         Params::from_packed(&good[..19]),
-        Err(KernelError::LengthMismatch { expected: PACKED_LEN, actual: 19, .. })
+        Err(KernelError::LengthMismatch {
+            expected: PACKED_LEN,
+            actual: 19,
+            ..
+        })
     ));
 }
