@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { CreateAtcOptions } from '@adaptive-trend/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { COMPUTE_FORMATS, type ComputeCommandOptions, computeCommand } from './commands/compute.js';
+import { type ReportCommandOptions, reportCommand } from './commands/report.js';
 import { SCAN_FORMATS, type ScanCommandOptions, scanCommand } from './commands/scan.js';
 import { summaryCommand } from './commands/summary.js';
 import { CliError } from './errors.js';
@@ -58,6 +59,17 @@ export function buildProgram(defaults: CreateAtcOptions, setExitCode: (code: num
       setExitCode(await scanCommand(paths, options, defaults));
     });
   addConfigOptions(addInputOptions(scan));
+
+  const report = program
+    .command('report')
+    .description('one self-contained HTML file (opens offline): candles, the six base-length MAs coloured by their signal, Average_Signal with the thresholds, entry arrows, per-MA tables')
+    .argument('<file>', 'CSV of prices, - = standard input')
+    .requiredOption('-o, --out <file>', 'the HTML file to write')
+    .option('--closed-only', 'drop a last candle that is still forming (by its timestamp and the timeframe)')
+    .action(async (file: string, options: ReportCommandOptions) => {
+      setExitCode(await reportCommand(file, options, defaults));
+    });
+  addConfigOptions(addInputOptions(report));
   return program;
 }
 

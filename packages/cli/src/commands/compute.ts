@@ -38,7 +38,8 @@ function barsOf(result: AtcResult, candles: Candles): Bar[] {
   }));
 }
 
-const csvNumber = (v: number) => (Number.isNaN(v) ? '' : String(v));
+// String(-0) is '0': keep the sign so the csv round-trips every bit; NaN (Pine's na) is empty.
+const csvNumber = (v: number) => (Number.isNaN(v) ? '' : Object.is(v, -0) ? '-0' : String(v));
 
 function render(bars: Bar[], format: ComputeFormat, withEntries: boolean, meta: object): string {
   const names = [...REFERENCE_OUTPUT_NAMES];
