@@ -8,6 +8,7 @@ import { AtcEngine } from '@adaptive-trend/core';
 import { calibrate, machineInfo, measure, randomWalk } from './harness.mjs';
 import { formatInterleaved, measureInterleaved } from './interleaved.mjs';
 import { loadPeers } from './peers.mjs';
+import { realCloses } from './real-data.mjs';
 
 const quick = process.argv.includes('--quick');
 /** `--only=pipeline|batch|kernels` runs one section in a fresh process (no other section's heap). */
@@ -58,6 +59,18 @@ for (const n of !runs('pipeline') ? [] : quick ? [1500] : [1500, 1e4, 1e5]) {
     // the same with a caller-supplied outputs buffer: no ~150 kB allocation per call
     const outputs = new Float64Array(13 * n);
     for (const [name, engine] of Object.entries(engines)) bench('pipeline', 'computeAtc into buffer', name, n, () => engine.compute(x, undefined, { outputs }));
+  }
+}
+
+// (b'') semantics: 'pine' vs 'reference' per backend, 1,500 bars of real data (issue 12's
+// target: pine ≤ 1.2× reference). Pine returns n bars, the reference n − cutout (cutout 0 here).
+const real = runs('pipeline') ? realCloses('ETH_BTC-5m', 1500) : undefined;
+if (runs('pipeline') && !real) console.log('(semantics rows skipped: ../shared/data not found; set ATC_SHARED_DIR)');
+if (real) {
+  for (const [name, engine] of Object.entries(engines)) {
+    const at = rows.length;
+    for (const semantics of ['reference', 'pine']) bench('pipeline', `${semantics} ETH_BTC-5m`, name, real.length, () => engine.compute(real, { semantics }));
+    console.log(`semantics ${name}: pine / reference = ${(rows[at + 1].medianMs / rows[at].medianMs).toFixed(2)}`);
   }
 }
 

@@ -1,0 +1,32 @@
+// Real series for the benchmarks: the `close` column of a dataset in ../shared/data (next to the
+// repository, or ATC_SHARED_DIR), read at run time and never copied into the repo.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** `../shared`, searched upwards from the working directory, or undefined. */
+export function sharedDir() {
+  if (process.env.ATC_SHARED_DIR) return process.env.ATC_SHARED_DIR;
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'shared', 'data'))) return join(dir, 'shared');
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Candles (`open … volume`, `openTime` in ms) of `data/<dataset>.csv`, or undefined without ../shared. */
+export function realCandles(dataset) {
+  const shared = sharedDir();
+  if (!shared) return undefined;
+  const [header, ...lines] = readFileSync(join(shared, 'data', `${dataset}.csv`), 'utf8').trim().split(/\r?\n/);
+  const names = header.split(',');
+  const at = (name) => names.indexOf(name);
+  return lines.map((line) => {
+    const c = line.split(',');
+    return { open: +c[at('open')], high: +c[at('high')], low: +c[at('low')], close: +c[at('close')], volume: +c[at('volume')], openTime: Date.parse(c[0]) };
+  });
+}
+
+/** The first `bars` closes of a dataset as a Float64Array, or undefined without ../shared. */
+export function realCloses(dataset, bars = Infinity) {
+  const candles = realCandles(dataset);
+  return candles && Float64Array.from(candles.slice(0, bars), (c) => c.close);
+}
