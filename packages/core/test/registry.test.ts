@@ -1,6 +1,9 @@
 // The registry's API (issue 11 item 4): open backend names, priorities only on factories,
 // per-backend options under backendOptions, the removed top-level options refused by name.
-// No shipped backend is installed next to core, so only the fakes registered here exist.
+// Only the fakes registered here exist (no shipped backend is registered in this file).
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { AtcBackendError, type Backend, type BackendFactory, KNOWN_BACKENDS, createAtc, registerBackend, registeredBackends } from '../src/index.js';
 
@@ -62,9 +65,18 @@ describe('registry', () => {
     await expect(createAtc({ env: { ATC_BACKEND: 'tpu' } })).rejects.toMatchObject({ code: 'INVALID_OPTION', field: 'ATC_BACKEND', message: /auto, native, wasm, js, gpu, simd-js, slow/ });
   });
 
-  it('an explicit shipped backend that is not installed says so', async () => {
-    const error = (await createAtc({ backend: 'wasm', env: {} }).catch((e: unknown) => e)) as AtcBackendError;
-    expect(error).toBeInstanceOf(AtcBackendError);
+  it('an explicit shipped backend that is not installed says so', () => {
+    // Plain Node on the built core, from a directory with no node_modules and without NODE_PATH
+    // (pnpm points it at the workspace's store): vitest's resolver and NODE_PATH would both find
+    // the workspace's backend packages, which a user's project without them lacks.
+    const core = pathToFileURL(fileURLToPath(new URL('../dist/index.js', import.meta.url))).href;
+    const script = `import { createAtc } from ${JSON.stringify(core)};
+      const error = await createAtc({ backend: 'wasm', env: {} }).catch((e) => e);
+      console.log(JSON.stringify({ name: error?.name, message: error?.message }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: tmpdir(), encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+    expect(run.stderr).toBe('');
+    const error = JSON.parse(run.stdout) as { name: string; message: string };
+    expect(error.name).toBe('AtcBackendError');
     expect(error.message).toMatch(/@adaptive-trend\/backend-wasm is not installed/);
   });
 
