@@ -127,7 +127,7 @@ describe.runIf(ownRun)('wasm backend in headless Chromium (Vite-built page)', ()
     if (!existsSync(chromiumPath)) {
       throw new Error(
         `Chromium not found at ${chromiumPath}. The browser test needs Debian's chromium: run ` +
-          '`node scripts/ensure-chromium.mjs` (setup does), or point CHROMIUM_PATH at a Chromium binary.',
+          '`npm test` installs it (scripts/lib/chromium.mjs), or point CHROMIUM_PATH at a Chromium binary.',
       );
     }
     if (!existsSync(distIndex)) {
