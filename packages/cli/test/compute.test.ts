@@ -93,6 +93,13 @@ describe('adaptive-trend compute (built command, real files)', () => {
     expect(got).not.toEqual([...defaults]);
   });
 
+  it('--backend wins over ATC_BACKEND', () => {
+    const run = cli(['compute', file, '--format', 'json', '--backend', 'js'], { env: { ATC_BACKEND: 'wasm' } });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).backend).toBe('js');
+    expect(JSON.parse(cli(['compute', file, '--format', 'json'], { env: { ATC_BACKEND: 'js' } }).stdout).backend).toBe('js');
+  });
+
   it('--backend wasm and native print the same bits as js', () => {
     const js = cli(['compute', file, '--backend', 'js'], { env: { ATC_BACKEND: undefined } });
     for (const backend of ['wasm', 'native']) {
