@@ -140,6 +140,29 @@ describe('adaptive-trend scan (built command, a directory of real and generated 
     expect(bars(['--closed-only'])).toEqual({ CLOSED: 300, FORMING: 299 });
   });
 
+  it('many files are read on worker threads: the same rows, a broken file still reported with its line', async () => {
+    const many = join(dir, 'many');
+    mkdirSync(many);
+    const engine = await createAtc({ backend: 'js' });
+    const expectedRows = new Map<string, Row>();
+    for (let k = 0; k < 80; k++) {
+      const symbol = `S${String(k).padStart(2, '0')}`;
+      const closes = syntheticCloses(300, 100 + k, k % 2 === 0 ? 0.003 : -0.003);
+      writeSeries(join(many, `${symbol}.csv`), closes, Date.UTC(2024, 0, 1), HOUR);
+      const signal = engine.compute(closes).averageSignal;
+      const last = signal.at(-1)!;
+      if (last !== 0) expectedRows.set(symbol, { symbol, signal: last, trend: last > 0 ? 'LONG' : 'SHORT', price: closes.at(-1)!, bars: 300, barsSinceFlip: flipDistance(signal) });
+    }
+    writeFileSync(join(many, 'S40x.csv'), 'time,close\n1700000000,1\n1700000060,2\n1700000120,-\n');
+    const run = cli(['scan', many, '--format', 'json', '--min-signal', '0']);
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.errors).toEqual([{ file: join(many, 'S40x.csv'), message: 'line 4: "-" is not a number' }]);
+    const rows = [...report.long, ...report.short] as Row[];
+    expect(rows).toHaveLength(expectedRows.size);
+    for (const row of rows) expect(row).toEqual(expectedRows.get(row.symbol));
+  });
+
   it('usage and config errors stop the scan with one line', () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);

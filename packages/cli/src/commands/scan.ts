@@ -1,22 +1,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import {
-  type AtcEngine,
-  AtcError,
-  AtcInputError,
-  type AtcResult,
-  type CreateAtcOptions,
-  type ResolvedAtcConfig,
-  checkConfigAgainstSeries,
-  toPrices,
-} from '@adaptive-trend/core';
-import { type Candles, priceSource } from '../candles.js';
+import { type AtcEngine, type AtcResult, type CreateAtcOptions, type ResolvedAtcConfig } from '@adaptive-trend/core';
 import { engineFor } from '../engine.js';
 import { CliError } from '../errors.js';
-import { dropFormingCandle, readCandles } from '../input.js';
 import { type InputOptions, configFromOptions } from '../options.js';
 import { writeOutput } from '../output.js';
 import { type Progress, progressOnTerminal } from '../progress.js';
+import { type ScanInput, isExpected, loadScanInputs, messageFor } from '../scan-load.js';
 import { csvCell, formatTable } from '../table.js';
 
 export const SCAN_FORMATS = ['table', 'json', 'csv'] as const;
@@ -73,22 +63,6 @@ export function scanInputs(paths: readonly string[]): string[] {
   });
 }
 
-/** An error's message without the file name in front (the report names the file already). */
-function messageFor(file: string, error: unknown, candles?: Candles): string {
-  let message = (error as Error).message;
-  if (message.startsWith(`${file}: `)) message = message.slice(file.length + 2);
-  if (message.startsWith(`cannot read ${file}: `)) message = `cannot read: ${message.slice(`cannot read ${file}: `.length)}`;
-  // A bad price found by core names its bar: give the file line instead.
-  if (candles && error instanceof AtcInputError && error.index !== undefined && !message.startsWith('line ')) {
-    message = `line ${candles.lineOf(error.index)}: ${message}`;
-  }
-  return message;
-}
-
-function isExpected(error: unknown): boolean {
-  return error instanceof AtcError || error instanceof CliError;
-}
-
 /** Bars since the sign of Average_Signal last changed (see {@link ScanRow.barsSinceFlip}). */
 export function barsSinceFlip(trend: Int8Array): number {
   const last = trend.length - 1;
@@ -97,22 +71,17 @@ export function barsSinceFlip(trend: Int8Array): number {
   return last - start;
 }
 
-interface Loaded {
-  file: string;
-  candles: Candles;
-  prices: Float64Array;
-}
+type Loaded = Extract<ScanInput, { prices: Float64Array }>;
 
-function rowOf({ file, candles, prices }: Loaded, result: AtcResult): ScanRow {
+function rowOf({ file, prices, lastClose }: Loaded, result: AtcResult): ScanRow {
   const trend = result.trend();
   const last = result.length - 1;
   const signal = Number.isNaN(result.averageSignal[last]!) ? 0 : result.averageSignal[last]!;
-  const closes = candles.columns.close ?? prices;
   return {
     symbol: basename(file, extname(file)),
     signal,
     trend: trend[last]! > 0 ? 'LONG' : trend[last]! < 0 ? 'SHORT' : 'NEUTRAL',
-    price: closes[closes.length - 1]!,
+    price: lastClose,
     bars: prices.length,
     barsSinceFlip: barsSinceFlip(trend),
   };
@@ -138,7 +107,7 @@ async function computeAll(engine: AtcEngine, loaded: Loaded[], config: ResolvedA
         return engine.compute(l.prices, config);
       } catch (single) {
         if (!isExpected(single)) throw single;
-        errors.push({ file: l.file, message: messageFor(l.file, single, l.candles) });
+        errors.push({ file: l.file, message: messageFor(l.file, single) });
         return undefined;
       }
     });
@@ -196,24 +165,13 @@ export async function scanCommand(paths: readonly string[], options: ScanCommand
   if (files.length === 0) throw new CliError(`no CSV files in ${paths.join(', ')}`);
   const engine = await engineFor(options, defaults);
   const config = engine.resolveConfig(configFromOptions(options)); // a bad config stops the scan: it is not one file's fault
-  const errors: ScanReport['errors'] = [];
-  const loaded: Loaded[] = [];
   const progress = progressOnTerminal(process.stderr);
   const started = performance.now();
-  files.forEach((file, i) => {
-    let candles: Candles | undefined;
-    try {
-      candles = readCandles(file);
-      if (options.closedOnly) candles = dropFormingCandle(candles);
-      const prices = toPrices(file, priceSource(candles, options.source));
-      checkConfigAgainstSeries(config, prices.length, file);
-      loaded.push({ file, candles, prices });
-    } catch (error) {
-      if (!isExpected(error)) throw error;
-      errors.push({ file, message: messageFor(file, error, candles) });
-    }
-    progress.update('read', i + 1, files.length);
-  });
+  const inputs = await loadScanInputs(files, { source: options.source, closedOnly: options.closedOnly === true, config }, (done) =>
+    progress.update('read', done, files.length),
+  );
+  const errors: ScanReport['errors'] = inputs.flatMap((input) => ('message' in input ? [input] : []));
+  const loaded = inputs.filter((input): input is Loaded => 'prices' in input);
   const parsed = performance.now();
   const rows = await computeAll(engine, loaded, config, errors, progress);
   const computed = performance.now();
