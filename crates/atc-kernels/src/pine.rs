@@ -170,8 +170,8 @@ fn crossover(close: &[f64], ma: &[f64], i: usize, s: f64) -> f64 {
 }
 
 /// One MA's crossover signal, its equity `eq(1, signal, R)` and its terms `s·E`, `E` added to
-/// the family's Layer-1 sums (bars ≥ cutout, in the script's order across the nine MAs).
-/// Optionally keeps the signal (all bars) and the equity (NaN before the cutout).
+/// the family's Layer-1 sums (bars ≥ cutout, in the script's order across the nine MAs), keeping
+/// the signal (all bars) and the equity (NaN before the cutout): the details path.
 #[allow(clippy::too_many_arguments)]
 fn accumulate_ma(
     close: &[f64],
@@ -181,24 +181,20 @@ fn accumulate_ma(
     cutout: usize,
     num: &mut [f64],
     den: &mut [f64],
-    mut signal_out: Option<&mut [i8]>,
-    mut equity_out: Option<&mut [f64]>,
+    signal_out: &mut [i8],
+    equity_out: &mut [f64],
 ) {
     let n = close.len();
     let mut s = 0.0; // `var int sig = 0`
     let mut previous = f64::NAN; // sig[1]: na at bar 0
     let mut a = 0.0; // `var float a = 0.0`
     let mut e = f64::NAN;
-    if let Some(eq) = equity_out.as_deref_mut() {
-        fill_nan(&mut eq[..cutout.min(n)]);
-    }
+    fill_nan(&mut equity_out[..cutout.min(n)]);
     for i in 0..n {
         if i > 0 {
             s = crossover(close, ma, i, s);
         }
-        if let Some(sig) = signal_out.as_deref_mut() {
-            sig[i] = s as i8;
-        }
+        signal_out[i] = s as i8;
         if i >= cutout {
             a = step_a(a, previous, r[i]);
             e = if i == cutout {
@@ -206,13 +202,70 @@ fn accumulate_ma(
             } else {
                 equity_step(e, d, a)
             };
-            if let Some(eq) = equity_out.as_deref_mut() {
-                eq[i] = e;
-            }
+            equity_out[i] = e;
             num[i] += s * e;
             den[i] += e;
         }
         previous = s;
+    }
+}
+
+/// [`accumulate_ma`] without details, for the nine MAs of a family at once, `mas` holding them
+/// as rows of `n`: at each bar MA 0's terms are added first, then MA 1's, …: the order of nine
+/// separate calls, so the same sums. The nine equity recurrences are latency-bound; advanced in
+/// one loop they overlap, and the crossover is computed without data-dependent branches.
+/// `q·r` is exactly `r` or `−r` for `q = ±1`, so `a` is [`step_a`]'s.
+fn accumulate_family(
+    close: &[f64],
+    mas: &[f64],
+    r: &[f64],
+    d: f64,
+    cutout: usize,
+    num: &mut [f64],
+    den: &mut [f64],
+) {
+    const K: usize = LENGTHS_PER_FAMILY;
+    let n = close.len();
+    if cutout >= n {
+        return;
+    }
+    let row = |k: usize| &mas[k * n..(k + 1) * n];
+    let mut s = [0.0f64; K];
+    let mut a = [0.0f64; K];
+    let mut e = [1.0f64; K];
+    let mut mp = [0.0f64; K];
+    for k in 0..K {
+        // up to and including the cutout bar, as accumulate_ma leaves it
+        let ma = row(k);
+        for i in 1..cutout {
+            s[k] = crossover(close, ma, i, s[k]);
+        }
+        if cutout > 0 {
+            a[k] = step_a(0.0, s[k], r[cutout]);
+            s[k] = crossover(close, ma, cutout, s[k]);
+        }
+        num[cutout] += s[k] * e[k];
+        den[cutout] += e[k];
+        mp[k] = ma[cutout];
+    }
+    for i in cutout + 1..n {
+        let (p, pp, ri) = (close[i], close[i - 1], r[i]);
+        let (mut nu, mut de) = (num[i], den[i]);
+        for k in 0..K {
+            let m = mas[k * n + i];
+            let up = (p > m && pp <= mp[k]) as i32 as f64;
+            let down = (p < m && pp >= mp[k]) as i32 as f64;
+            let t = up - down;
+            let q = s[k]; // sig[1]
+            s[k] = if t != 0.0 { t } else { q };
+            mp[k] = m;
+            a[k] = if q != 0.0 { q * ri } else { a[k] };
+            e[k] = equity_step(e[k], d, a[k]);
+            nu += s[k] * e[k];
+            de += e[k];
+        }
+        num[i] = nu;
+        den[i] = de;
     }
 }
 
@@ -288,8 +341,8 @@ pub(crate) fn run_pine(
     let cutout = params.cutout;
     let d = params.decay_multiplier();
     ws.reserve(n, n);
-    let (ma_buf, rest) = ws.pass.split_at_mut(n);
-    let (num, rest) = rest.split_at_mut(n);
+    let family_mas = &mut ws.mas[..LENGTHS_PER_FAMILY * n];
+    let (num, rest) = ws.pass.split_at_mut(n);
     let (den, _) = rest.split_at_mut(n);
     let inner = &mut ws.col[..n];
     let r = &mut ws.r[..n];
@@ -297,19 +350,22 @@ pub(crate) fn run_pine(
     for f in 0..FAMILY_COUNT {
         num.fill(0.0);
         den.fill(0.0);
-        for (k, &len) in lens[f].iter().enumerate() {
-            let row = (f * LENGTHS_PER_FAMILY + k) * n..(f * LENGTHS_PER_FAMILY + k + 1) * n;
-            match detail.as_mut() {
-                Some((mas, sigs, eqs)) => {
+        match detail.as_mut() {
+            Some((mas, sigs, eqs)) => {
+                for (k, &len) in lens[f].iter().enumerate() {
+                    let row =
+                        (f * LENGTHS_PER_FAMILY + k) * n..(f * LENGTHS_PER_FAMILY + k + 1) * n;
                     let ma = &mut mas[row.clone()];
                     moving_average(f, close, len, ma, inner);
                     let (sig, eq) = (&mut sigs[row.clone()], &mut eqs[row]);
-                    accumulate_ma(close, ma, r, d, cutout, num, den, Some(sig), Some(eq));
+                    accumulate_ma(close, ma, r, d, cutout, num, den, sig, eq);
                 }
-                None => {
-                    moving_average(f, close, len, ma_buf, inner);
-                    accumulate_ma(close, ma_buf, r, d, cutout, num, den, None, None);
+            }
+            None => {
+                for (k, &len) in lens[f].iter().enumerate() {
+                    moving_average(f, close, len, &mut family_mas[k * n..(k + 1) * n], inner);
                 }
+                accumulate_family(close, family_mas, r, d, cutout, num, den);
             }
         }
         // Layer 1 (`Signal(...)`): na before the cutout, where the script's equities are na
