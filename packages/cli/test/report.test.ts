@@ -86,6 +86,20 @@ describe('adaptive-trend report: one HTML file, rendered offline in headless Chr
     expect(drawn.data.first).toBe(semantics === 'pine' ? 0 : 40);
   });
 
+  it('the exponential-multiplier table warns as the Pine script does (above 1.1 and 1.25)', () => {
+    const cut = sharedCandles('LTC_BTC-5m.csv', 700);
+    const file = writeCut(dir, 'LTC.csv', cut);
+    const multiplier = (lambda: number) => {
+      const out = join(dir, `LTC-${lambda}.html`);
+      expect(cli(['report', file, '-o', out, '--lambda', String(lambda), '--cutout', '100']).status).toBe(0);
+      return /<table id="exp-multiplier" class="([^"]+)">.*?<td>([\d.]+)<\/td><td>([^<]*)<\/td>/s.exec(readFileSync(out, 'utf8'))!.slice(1);
+    };
+    const expected = (lambda: number) => Math.exp((lambda / 1000) * (700 - 1 - 100)).toFixed(3);
+    expect(multiplier(0.02)).toEqual(['ok', expected(0.02), '']);
+    expect(multiplier(0.2)).toEqual(['high', expected(0.2), '❗ Exp Mult. is too high, reduce λ (Lambda) or increase CutOut Period']);
+    expect(multiplier(0.5)).toEqual(['too-high', expected(0.5), '☠️ Exp Mult. is way too high, reduce λ (Lambda) or increase CutOut Period']);
+  });
+
   it('needs -o; a bad file is one line', () => {
     const missing = cli(['report', '/missing.csv']);
     expect(missing.status).toBe(2);

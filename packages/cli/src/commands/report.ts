@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join } from 'node:path';
-import { type AtcResult, type CreateAtcOptions, FAMILIES, REFERENCE_FAMILY_NAMES, REFERENCE_OUTPUT_NAMES, firstInputBar } from '@adaptive-trend/core';
+import { type AtcResult, type CreateAtcOptions, FAMILIES, REFERENCE_FAMILY_NAMES, REFERENCE_OUTPUT_NAMES, firstInputBar, scaledLambda } from '@adaptive-trend/core';
 import { type Candles, priceSource } from '../candles.js';
 import { engineFor } from '../engine.js';
 import { dropFormingCandle, inFileTerms, readCandles } from '../input.js';
@@ -22,6 +22,18 @@ function chartLibrary(): string {
 /** NaN (Pine's na) as null: JSON has no NaN. */
 const plain = (values: ArrayLike<number>) => Array.from(values, (v) => (Number.isNaN(v) ? null : v));
 
+/**
+ * The Pine script's "Exponential Multiplier" table: the growth factor `e(La)` on the last bar,
+ * `exp(λ/1000 · (n − 1 − cutout))`, with its warnings above 1.1 (too high) and 1.25 (way too high).
+ */
+export function exponentialMultiplier(config: AtcResult['config'], bars: number): { value: number; level: 'ok' | 'high' | 'too-high'; warning: string } {
+  const value = bars - 1 >= config.cutout ? Math.exp(scaledLambda(config) * (bars - 1 - config.cutout)) : 1;
+  const advice = 'reduce λ (Lambda) or increase CutOut Period';
+  if (value > 1.25) return { value, level: 'too-high', warning: `☠️ Exp Mult. is way too high, ${advice}` };
+  if (value > 1.1) return { value, level: 'high', warning: `❗ Exp Mult. is too high, ${advice}` };
+  return { value, level: 'ok', warning: '' };
+}
+
 /** Everything the page draws, embedded as JSON (the test reads it back and compares with the engine). */
 export function reportData(candles: Candles, prices: Float64Array, result: AtcResult) {
   const { details } = result;
@@ -41,6 +53,7 @@ export function reportData(candles: Candles, prices: Float64Array, result: AtcRe
     first: firstInputBar(result.config),
     outputs: Object.fromEntries(REFERENCE_OUTPUT_NAMES.map((name) => [name, plain(record[name])])),
     entries: Array.from(result.entries()),
+    expMultiplier: exponentialMultiplier(result.config, prices.length),
     families: FAMILIES.map((family) => ({
       name: REFERENCE_FAMILY_NAMES[family],
       lengths: details.lengths[family],
@@ -66,8 +79,11 @@ function tables(data: ReturnType<typeof reportData>): string {
     .map((f) => `<tr><td>${f.name}</td>${f.lengths.map((len, k) => `<td title="length ${len}">${f.lastMaSignals[k]! > 0 ? '▲' : f.lastMaSignals[k]! < 0 ? '▼' : '·'} ${fixed(f.lastMaEquities[k]!, 3)}</td>`).join('')}</tr>`)
     .join('');
   const lengthsHeader = data.families[0]!.lengths.map((_, k) => `<th>L${k + 1}</th>`).join('');
+  const m = data.expMultiplier;
+  const multiplier = `<table id="exp-multiplier" class="${m.level}"><caption>Exponential multiplier (last bar)</caption><tr><td>${m.value.toFixed(3)}</td><td>${escapeHtml(m.warning)}</td></tr></table>`;
   return `<table id="families"><caption>Last bar: Layer-1 signal and Layer-2 equity per family</caption><tr><th>family</th><th>base length</th><th>signal</th><th>equity</th></tr>${familyRows}</table>
-<table id="mas"><caption>Last bar: each MA's signal (▲ long ▼ short) and Layer-1 equity</caption><tr><th>family</th>${lengthsHeader}</tr>${maRows}</table>`;
+<table id="mas"><caption>Last bar: each MA's signal (▲ long ▼ short) and Layer-1 equity</caption><tr><th>family</th>${lengthsHeader}</tr>${maRows}</table>
+${multiplier}`;
 }
 
 /** The page's own script: draws the embedded data with lightweight-charts (v5 API). */
@@ -116,6 +132,7 @@ body { font: 14px system-ui, sans-serif; margin: 16px; color: #222; }
 table { border-collapse: collapse; margin: 16px 16px 0 0; display: inline-table; vertical-align: top; }
 td, th { border: 1px solid #ddd; padding: 2px 8px; text-align: right; }
 caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
+.high td { color: #e65100; } .too-high td { color: #c62828; font-weight: 600; }
 footer { margin-top: 16px; color: #777; font-size: 12px; }
 </style></head>
 <body>
