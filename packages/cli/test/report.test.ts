@@ -21,7 +21,7 @@ describe('adaptive-trend report: one HTML file, rendered offline in headless Chr
   let browser: Browser;
   beforeAll(async () => {
     if (!existsSync(chromiumPath)) {
-      throw new Error(`Chromium not found at ${chromiumPath}: run \`node scripts/ensure-chromium.mjs\` (setup does), or set CHROMIUM_PATH.`);
+      throw new Error(`Chromium not found at ${chromiumPath}: \`npm test\` installs it (scripts/lib/chromium.mjs), or set CHROMIUM_PATH.`);
     }
     browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true });
   });
