@@ -4,7 +4,10 @@
 //! twin below —
 //! * `isa/family_mas.rs`: the nine MAs of one family advanced in lock-step as SIMD lanes;
 //! * `isa/pipeline_body.rs`: the fused pipeline after validation (signals, equities, Layer 1,
-//!   Layer 2, Average).
+//!   Layer 2, Average);
+//! * `isa/pine_body.rs`: the Pine-semantics pipeline after validation (its MAs bar-major through
+//!   the same family functions where the arithmetic is the reference's, its nine equities per
+//!   family in one loop).
 //!
 //! [`base`] compiles them for the target's baseline instruction set and, on x86-64, [`avx2`]
 //! with `#[target_feature(enable = "avx2")]` on every function (the `hot!` macro adds it), so
@@ -23,6 +26,7 @@ pub(crate) mod base {
     use crate::family_lanes::*;
     include!("isa/family_mas.rs");
     include!("isa/pipeline_body.rs");
+    include!("isa/pine_body.rs");
 }
 
 /// AVX2 twin (x86-64): every `hot!` item gets `#[target_feature(enable = "avx2")]`. Its
@@ -40,4 +44,5 @@ pub(crate) mod avx2 {
     use crate::family_lanes::*;
     include!("isa/family_mas.rs");
     include!("isa/pipeline_body.rs");
+    include!("isa/pine_body.rs");
 }

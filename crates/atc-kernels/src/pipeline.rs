@@ -409,7 +409,7 @@ twins! {
         let lens = check_compute_atc(prices.len(), params, out13, &detail)?;
         match params.semantics {
             Semantics::Reference => isa::run_atc(prices, params, &lens, out13, detail, ws),
-            Semantics::Pine => crate::pine::run_pine(prices, params, &lens, out13, detail, ws),
+            Semantics::Pine => isa::run_pine(prices, params, &lens, out13, detail, ws),
         }
         Ok(())
     }

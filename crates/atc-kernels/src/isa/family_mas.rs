@@ -230,10 +230,12 @@ pub(crate) fn wma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mu
 }
 
 hot! {
-/// The nine LSMAs (pandas_ta linreg).
-pub(crate) fn lsma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64]) {
+/// The nine LSMAs: pandas_ta `linreg` (fitted at x = L−1), or with `at_newest` Pine's
+/// `ta.linreg` (fitted at x = L, the window's newest bar).
+pub(crate) fn lsma_family(x: &[f64], lens: &[usize; K], mas: &mut [f64], col: &mut [f64], at_newest: bool) {
     let n = x.len();
-    let (mut st, from) = init9(lens, mas, col, n, |_, l, o| LsmaState::init(x, l, o));
+    let at = |l: usize| if at_newest { l as f64 } else { l as f64 - 1.0 };
+    let (mut st, from) = init9(lens, mas, col, n, |_, l, o| LsmaState::init_at(x, l, at(l), o));
     let common = catch_up9(&mut st, from, 0, x, mas, n);
     let mut sums = Sums9::of(core::array::from_fn(|k| st[k].sums));
     let sx = load9(&core::array::from_fn(|k| st[k].sx));

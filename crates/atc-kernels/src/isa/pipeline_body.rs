@@ -108,7 +108,7 @@ fn compute_family_mas(
         MaKind::Dema => dema_family(x, lens, mas, col),
         MaKind::Sma => stepper_family(x, lens, mas, col, |_, l, o| SmaState::init(x, l, o)),
         MaKind::Wma => wma_family(x, lens, mas, col),
-        MaKind::Lsma => lsma_family(x, lens, mas, col),
+        MaKind::Lsma => lsma_family(x, lens, mas, col, false),
         MaKind::Hma => hma_family(x, lens, mas, col, col2, scratch, wma_full),
         MaKind::Kama => {
             let ad = &mut scratch[..n];
