@@ -1,5 +1,6 @@
 import { AtcInputError } from '@adaptive-trend/core';
 import { CsvError, parse } from 'csv-parse/sync';
+import { splitPlainCsv } from './plain-csv.js';
 
 /** Price columns a CSV may carry (header names, any case). */
 export const PRICE_COLUMNS = ['open', 'high', 'low', 'close'] as const;
@@ -70,7 +71,15 @@ function csvFailure(file: string, error: unknown): never {
 }
 
 /**
- * Candles from CSV text, parsed by `csv-parse`: quoted fields, a BOM, `,` `;` or tab
+ * How {@link parseCandles} reads records: `auto` splits a plain file (no quotes, see
+ * `plain-csv.ts`) itself and gives the rest to csv-parse; `csv-parse` always uses csv-parse
+ * (for tests proving both give the same candles and errors).
+ */
+export type CsvReader = 'auto' | 'csv-parse';
+
+/**
+ * Candles from CSV text, parsed by `csv-parse` (a plain file without quotes is split directly,
+ * with the same result): quoted fields, a BOM, `,` `;` or tab
  * separators (decimal commas with `;`), blank lines skipped, a header in any case
  * (`timestamp|time|date…`, `open`, `high`, `low`, `close`) or none (then the last column is the
  * close). Timestamps must increase. Anything else is an {@link AtcInputError} whose message
@@ -82,7 +91,7 @@ function csvFailure(file: string, error: unknown): never {
  * candles.columns.close; // Float64Array [1.5, 1.6]
  * ```
  */
-export function parseCandles(text: string, file = 'csv'): Candles {
+export function parseCandles(text: string, file = 'csv', reader: CsvReader = 'auto'): Candles {
   const delimiter = detectDelimiter(text);
   // No `trim` and no `info` on the way every good file takes (each would double the parse
   // time): Number() ignores surrounding blanks, the header and timestamp cells are trimmed
@@ -90,7 +99,7 @@ export function parseCandles(text: string, file = 'csv'): Candles {
   const options = { bom: true, delimiter, skip_empty_lines: true, skip_records_with_empty_values: true };
   let records: string[][];
   try {
-    records = parse(text, options) as string[][];
+    records = (reader === 'auto' ? splitPlainCsv(text, delimiter) : undefined) ?? (parse(text, options) as string[][]);
   } catch (error) {
     csvFailure(file, error);
   }
