@@ -140,7 +140,7 @@ describe('adaptive-trend scan (built command, a directory of real and generated 
     expect(bars(['--closed-only'])).toEqual({ CLOSED: 300, FORMING: 299 });
   });
 
-  it('many files are read on worker threads: the same rows, a broken file still reported with its line', async () => {
+  it('81 files: the same rows as the engine, a broken file still reported with its line', async () => {
     const many = join(dir, 'many');
     mkdirSync(many);
     const engine = await createAtc({ backend: 'js' });

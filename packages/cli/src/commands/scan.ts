@@ -167,7 +167,7 @@ export async function scanCommand(paths: readonly string[], options: ScanCommand
   const config = engine.resolveConfig(configFromOptions(options)); // a bad config stops the scan: it is not one file's fault
   const progress = progressOnTerminal(process.stderr);
   const started = performance.now();
-  const inputs = await loadScanInputs(files, { source: options.source, closedOnly: options.closedOnly === true, config }, (done) =>
+  const inputs = loadScanInputs(files, { source: options.source, closedOnly: options.closedOnly === true, config }, (done) =>
     progress.update('read', done, files.length),
   );
   const errors: ScanReport['errors'] = inputs.flatMap((input) => ('message' in input ? [input] : []));
