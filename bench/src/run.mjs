@@ -5,13 +5,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AtcEngine } from '@adaptive-trend/core';
+import { measureCliScan, medianOf } from './cli-scan.mjs';
 import { calibrate, machineInfo, measure, randomWalk } from './harness.mjs';
 import { formatInterleaved, measureInterleaved } from './interleaved.mjs';
 import { loadPeers } from './peers.mjs';
 import { realCloses } from './real-data.mjs';
 
 const quick = process.argv.includes('--quick');
-/** `--only=pipeline|batch|kernels` runs one section in a fresh process (no other section's heap). */
+/** `--only=pipeline|batch|kernels|cli` runs one section in a fresh process (no other section's heap). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const runs = (section) => only === undefined || only === section;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -127,6 +128,24 @@ for (const n of !runs('kernels') ? [] : quick ? [1e4] : [1e4, 1e6]) {
       const values = input === 'array' ? asArray : x;
       for (const [kind, fn] of Object.entries(mas)) bench('peer', `${kind}(${LENGTH})`, lib, n, () => fn(values, LENGTH));
     }
+  }
+}
+
+// (e) the CLI: `adaptive-trend scan` end to end (child processes) over files cut from
+// ../shared/data, native backend; see cli-scan.mjs.
+if (runs('cli')) {
+  const files = quick ? 100 : 1000;
+  const samples = measureCliScan({ files, bars: 1500, backend: 'native', runs: quick ? 3 : 5 });
+  if (!samples) console.log('(cli scan skipped: ../shared/data not found; set ATC_SHARED_DIR)');
+  else {
+    const walls = samples.map((s) => s.wall).sort((a, b) => a - b);
+    const median = medianOf(samples, 'wall');
+    const bars = files * 1500;
+    record('cli', `scan ${files}×1500 files`, samples[0].backend, bars, {
+      medianMs: median, minMs: walls[0], maxMs: walls.at(-1), p25Ms: walls[0], p75Ms: walls.at(-1),
+      nsPerBar: (median * 1e6) / bars, barsPerSec: bars / (median / 1e3), runs: samples.length, inner: 1,
+    });
+    console.log(`cli       scan read+parse median ${medianOf(samples, 'read').toFixed(0)} ms, compute ${medianOf(samples, 'compute').toFixed(0)} ms (the rest: node start, module load, output)`);
   }
 }
 
