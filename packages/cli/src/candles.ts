@@ -49,16 +49,16 @@ const ISO_WITHOUT_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
  * not depend on the machine's time zone). NaN when it is none of these.
  */
 export function parseTimestamp(cell: string): number {
-  if (cell !== '' && !Number.isNaN(Number(cell))) {
-    const v = Number(cell);
-    const magnitude = Math.abs(v);
-    if (magnitude < 1e11) return v * 1000;
-    if (magnitude < 1e14) return v;
-    if (magnitude < 1e17) return v / 1e3;
-    return v / 1e6;
-  }
-  if (!ISO_DATE.test(cell)) return NaN;
-  return Date.parse(ISO_WITHOUT_ZONE.test(cell) ? `${cell.replace(' ', 'T')}Z` : cell);
+  // A cell starting `yyyy-mm-dd` is never a number (Number() takes `-` only after an exponent's
+  // `e`), so testing ISO first gives the same answers and converts each cell once.
+  if (ISO_DATE.test(cell)) return Date.parse(ISO_WITHOUT_ZONE.test(cell) ? `${cell.replace(' ', 'T')}Z` : cell);
+  const v = cell === '' ? NaN : Number(cell);
+  if (Number.isNaN(v)) return NaN;
+  const magnitude = Math.abs(v);
+  if (magnitude < 1e11) return v * 1000;
+  if (magnitude < 1e14) return v;
+  if (magnitude < 1e17) return v / 1e3;
+  return v / 1e6;
 }
 
 function csvFailure(file: string, error: unknown): never {
@@ -137,11 +137,10 @@ export function parseCandles(text: string, file = 'csv', reader: CsvReader = 'au
   const times = timeIndex >= 0 ? new Float64Array(rows.length) : undefined;
   const first = hasHeader ? 1 : 0;
   const lineOf = (bar: number) => recordLine(bar + first);
+  // The columns present with their cell index, found once instead of on every row.
+  const targets = PRICE_COLUMNS.flatMap((name) => (index[name] === undefined ? [] : [[index[name], columns[name]!] as const]));
   rows.forEach((record, bar) => {
-    for (const name of PRICE_COLUMNS) {
-      const at = index[name];
-      if (at !== undefined) columns[name]![bar] = number(record[at] ?? '', bar);
-    }
+    for (const [at, column] of targets) column[bar] = number(record[at] ?? '', bar);
     if (timestamps && times) {
       const cell = (record[timeIndex] ?? '').trim();
       const ms = parseTimestamp(cell);
