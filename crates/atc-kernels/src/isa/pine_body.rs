@@ -38,7 +38,8 @@ hot! {
 /// separate calls, so the same sums. The nine equity recurrences are latency-bound; advanced in
 /// one loop they overlap, and the crossover is computed without data-dependent branches.
 /// `q·r` is exactly `r` or `−r` for `q = ±1`, so `a` is `pine::step_a`'s.
-fn pine_accumulate_family(close: &[f64], mas: &[f64], r: &[f64], d: f64, cutout: usize, num: &mut [f64], den: &mut [f64]) {
+#[allow(clippy::too_many_arguments)]
+fn pine_accumulate_family(close: &[f64], mas: &[f64], r: &[f64], d: f64, cutout: usize, num: &mut [f64], den: &mut [f64], terms: &mut [f64]) {
     let n = close.len();
     if cutout >= n {
         return;
@@ -70,22 +71,36 @@ fn pine_accumulate_family(close: &[f64], mas: &[f64], r: &[f64], d: f64, cutout:
         den[cutout] += e[k];
         mp[k] = mas[cutout * K + k];
     }
-    for i in cutout + 1..n {
+    // the nine lanes bar by bar, each bar's terms `s·E`, `E` stored bar-major …
+    let (products, equities) = terms[..2 * K * n].split_at_mut(K * n);
+    let from = cutout + 1;
+    let rows = mas[from * K..n * K].chunks_exact(K);
+    let prows = products[from * K..n * K].chunks_exact_mut(K);
+    let erows = equities[from * K..n * K].chunks_exact_mut(K);
+    for (((i, row), prow), erow) in (from..n).zip(rows).zip(prows).zip(erows) {
         let (p, pp, ri) = (close[i], close[i - 1], r[i]);
-        let (mut nu, mut de) = (num[i], den[i]);
-        let row = &mas[i * K..(i + 1) * K];
         for k in 0..K {
             let m = row[k];
-            let up = (p > m && pp <= mp[k]) as i32 as f64;
-            let down = (p < m && pp >= mp[k]) as i32 as f64;
+            // non-short-circuit `&`: no data-dependent branches
+            let up = ((p > m) & (pp <= mp[k])) as i32 as f64;
+            let down = ((p < m) & (pp >= mp[k])) as i32 as f64;
             let t = up - down;
             let q = s[k]; // sig[1]
             s[k] = if t != 0.0 { t } else { q };
             mp[k] = m;
             a[k] = if q != 0.0 { q * ri } else { a[k] };
             e[k] = crate::pine::equity_step(e[k], d, a[k]);
-            nu += s[k] * e[k];
-            de += e[k];
+            prow[k] = s[k] * e[k];
+        }
+        erow.copy_from_slice(&e);
+    }
+    // … then added to num/den in MA order (the order of nine separate calls: the same sums);
+    // bars are independent here, so their addition chains overlap
+    for i in cutout + 1..n {
+        let (mut nu, mut de) = (num[i], den[i]);
+        for k in 0..K {
+            nu += products[i * K + k];
+            de += equities[i * K + k];
         }
         num[i] = nu;
         den[i] = de;
@@ -110,9 +125,14 @@ pub(crate) fn run_pine(
     let cutout = params.cutout;
     let d = params.decay_multiplier();
     ws.reserve(n, n);
+    // num, den and the nine MAs' two term rows (the reference needs 2·9·n)
+    let pass_len = 2 * (K + 1) * n;
+    if ws.pass.len() < pass_len {
+        ws.pass.resize(pass_len, 0.0);
+    }
     let family_mas = &mut ws.mas[..K * n];
     let (num, rest) = ws.pass.split_at_mut(n);
-    let (den, _) = rest.split_at_mut(n);
+    let (den, terms) = rest.split_at_mut(n);
     let col = &mut ws.col[..n];
     let inner = &mut ws.col2[..n];
     let r = &mut ws.r[..n];
@@ -132,7 +152,7 @@ pub(crate) fn run_pine(
             }
             None => {
                 pine_family_mas(f, close, &lens[f], family_mas, col, inner);
-                pine_accumulate_family(close, family_mas, r, d, cutout, num, den);
+                pine_accumulate_family(close, family_mas, r, d, cutout, num, den, terms);
             }
         }
         // Layer 1 (`Signal(...)`): na before the cutout, where the script's equities are na
