@@ -15,7 +15,6 @@ export const SEMANTICS = ['reference', 'pine'] as const;
 export type Semantics = (typeof SEMANTICS)[number];
 
 /** What the shipped backends implement, for error messages (each backend's own `semantics` decides). */
-const SHIPPED: Readonly<Record<string, readonly Semantics[]>> = { native: ['reference'], wasm: ['reference'], js: ['reference', 'pine'] };
 
 export function requireSemantics(value: unknown): Semantics {
   if (!(SEMANTICS as readonly unknown[]).includes(value)) {
@@ -43,18 +42,17 @@ export function firstInputBar(config: { readonly semantics: Semantics; readonly 
 }
 
 /**
- * Refuses, before dispatch, a computation whose semantics the backend does not implement,
- * naming the backend and the shipped backends that do.
+ * Refuses, before dispatch, a computation whose semantics the backend does not implement
+ * (a third-party backend: every shipped one implements both), naming the backend.
  */
 export function requireBackendSemantics(backend: Backend, semantics: Semantics): void {
   // A backend built before `semantics` existed computes the reference.
   const implemented: readonly Semantics[] = backend.semantics ?? ['reference'];
   if (implemented.includes(semantics)) return;
-  const having = Object.keys(SHIPPED).filter((name) => SHIPPED[name]!.includes(semantics));
   throw new AtcInputError(
     'UNSUPPORTED_SEMANTICS',
     'config.semantics',
     `backend '${backend.name}' does not implement semantics '${semantics}' (it implements: ${implemented.join(', ') || 'none'}); ` +
-      `of the shipped backends, ${having.join(', ')} ${having.length === 1 ? 'does' : 'do'}: createAtc({ backend: '${having[0]}' })`,
+      "the shipped backends (native, wasm, js) implement every semantics: createAtc({ backend: 'auto' })",
   );
 }
