@@ -24,10 +24,10 @@ const FAMILY_KIND: { [F in Family]: MaKind } = { ema: 'ema', hma: 'hma', wma: 'w
  *
  * @example
  * ```ts
- * import { allocateBuffers, resolveConfig } from '@adaptive-trend/core';
+ * import { allocateBuffers, outputBars, resolveConfig } from '@adaptive-trend/core';
  * import { composeAtcFromKernels } from '@adaptive-trend/backend-js';
  * const config = resolveConfig({});
- * const composed = allocateBuffers(prices.length, true);
+ * const composed = allocateBuffers(outputBars(config, prices.length), true);
  * composeAtcFromKernels(backend, prices, config, composed); // compare with backend.computeAtc
  * ```
  */

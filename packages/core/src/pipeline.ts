@@ -17,7 +17,7 @@ export const MA_COUNT = FAMILIES.length * LENGTHS_PER_FAMILY;
  *
  * @example
  * ```ts
- * const buffers = allocateBuffers(prices.length - config.cutout, false);
+ * const buffers = allocateBuffers(outputBars(config, prices.length), false);
  * backend.computeAtc(prices, config, buffers);
  * ```
  */

@@ -14,8 +14,6 @@ import { AtcInputError } from './errors.js';
 export const SEMANTICS = ['reference', 'pine'] as const;
 export type Semantics = (typeof SEMANTICS)[number];
 
-/** What the shipped backends implement, for error messages (each backend's own `semantics` decides). */
-
 export function requireSemantics(value: unknown): Semantics {
   if (!(SEMANTICS as readonly unknown[]).includes(value)) {
     throw new AtcInputError('INVALID_SEMANTICS', 'config.semantics', `must be one of ${SEMANTICS.join(', ')}, got ${String(value)}`);

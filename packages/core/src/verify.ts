@@ -5,6 +5,7 @@ import type { Backend } from './backend.js';
 import { resolveConfig } from './config.js';
 import { AtcError } from './errors.js';
 import { OUTPUT_ROWS, allocateBuffers } from './pipeline.js';
+import { outputBars } from './semantics.js';
 
 /**
  * A small, exactly representable series (integer steps of a fixed zig-zag with a trend) and a
@@ -64,7 +65,7 @@ function hashBits(values: Float64Array): number {
 
 /** Per-row bit hashes and the last bar of each row of the smoke computation. */
 function smokeFingerprint(backend: Backend): { rowHashes: number[]; lastBar: number[] } {
-  const m = SERIES.length - CONFIG.cutout;
+  const m = outputBars(CONFIG, SERIES.length);
   const buffers = allocateBuffers(m, false);
   backend.computeAtc(SERIES, CONFIG, buffers);
   const rowHashes: number[] = [];

@@ -2,9 +2,8 @@
 // equity (`eq(1, signal(MA), R)`) and its terms of the family's Layer-1 sums. The same
 // operations, in the same order, as crossoverSignal → pineEquity → pineLayer1 (the test
 // checks bit equality), without the two n-sized intermediate arrays per MA.
+import { EQUITY_FLOOR } from '../kernels/equity.js';
 
-/** Floor of every equity curve (`if (e < 0.25) e := 0.25`). */
-const EQUITY_FLOOR = 0.25;
 
 /**
  * Adds `s_i·E_i` to `num[i]` and `E_i` to `den[i]` for bars i ≥ cutout (`num`/`den` start at 0,

@@ -1,9 +1,7 @@
 // The script's `R`, `e(La)` and `eq()` (atc-original.pine): returns from bar 1, growth and
 // equity from the cutout bar on, with the script's persistent `var float a`.
+import { EQUITY_FLOOR } from '../kernels/equity.js';
 import { fdlibmExp } from '../kernels/exp.js';
-
-/** Floor of every equity curve (`if (e < 0.25) e := 0.25`). */
-const EQUITY_FLOOR = 0.25;
 
 /**
  * `R·e(La)` per bar: `R = (close − close[1]) / close[1]` (na at bar 0; the reference computes

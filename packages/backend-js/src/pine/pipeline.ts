@@ -1,7 +1,7 @@
 // ATC as the Pine script computes it, end to end, on the full series (no slicing): the 54 MAs,
 // their crossover signals on `close`, their equities, Layer 1, Layer 2 and Average_Signal.
 // Every output has n values, NaN where Pine has na.
-import { FAMILIES, type FamilyRecord, LENGTHS_PER_FAMILY } from '@adaptive-trend/core';
+import { FAMILIES, type FamilyRecord, LENGTHS_PER_FAMILY, allocateBuffers, decayMultiplier, scaledLambda } from '@adaptive-trend/core';
 import { accumulateMa, accumulateThree } from './accumulate.js';
 import { pineAverageSignal } from './average.js';
 import { pineEquity, pineScaledReturns } from './equity.js';
@@ -69,9 +69,9 @@ export function runPine(close: Float64Array, config: PineConfig, buffers: PineBu
   const n = close.length;
   if (source.length !== n) throw new RangeError(`source has ${source.length} bars, close has ${n}`);
   const { mas, inner, r, num, den } = scratchFor(n);
-  const d = 1 - config.decay / 100;
-  pineScaledReturns(close, config.lambda / 1000, config.cutout, r);
-  const row = <T extends Float64Array | Int8Array>(buffer: T, index: number) => buffer.subarray(index * n, (index + 1) * n) as T;
+  const d = decayMultiplier(config);
+  pineScaledReturns(close, scaledLambda(config), config.cutout, r);
+  const row = <T extends Float64Array | Int8Array>(buffer: T, index: number) => rowOf(buffer, index, n);
   const { outputs, movingAverages, maSignals, maEquities } = buffers;
   FAMILIES.forEach((family, f) => {
     num.fill(0);
@@ -109,15 +109,15 @@ export function runPine(close: Float64Array, config: PineConfig, buffers: PineBu
   pineAverageSignal(FAMILIES.map((_, f) => row(outputs, f)), FAMILIES.map((_, f) => row(outputs, 6 + f)), row(outputs, 12));
 }
 
+/** Row `index` of a row-major buffer of `n`-bar rows. */
+const rowOf = <T extends Float64Array | Int8Array>(buffer: T, index: number, n: number) => buffer.subarray(index * n, (index + 1) * n) as T;
+
 /** {@link runPine} into new arrays, as named series (and the per-MA details when asked). */
 export function computePine(close: Float64Array, config: PineConfig, options: { details?: boolean; source?: Float64Array } = {}): PineResult {
   const n = close.length;
-  const count = FAMILIES.length * LENGTHS_PER_FAMILY;
-  const buffers: PineBuffers = options.details
-    ? { outputs: new Float64Array(13 * n), movingAverages: new Float64Array(count * n), maSignals: new Int8Array(count * n), maEquities: new Float64Array(count * n) }
-    : { outputs: new Float64Array(13 * n) };
+  const buffers = allocateBuffers(n, options.details === true);
   runPine(close, config, buffers, options.source);
-  const row = <T extends Float64Array | Int8Array>(buffer: T, index: number) => buffer.subarray(index * n, (index + 1) * n) as T;
+  const row = <T extends Float64Array | Int8Array>(buffer: T, index: number) => rowOf(buffer, index, n);
   const perFamily = <T>(make: (f: number) => T) => Object.fromEntries(FAMILIES.map((family, f) => [family, make(f)])) as FamilyRecord<T>;
   const nine = <T extends Float64Array | Int8Array>(buffer: T, f: number) => Array.from({ length: LENGTHS_PER_FAMILY }, (_, k) => row(buffer, f * LENGTHS_PER_FAMILY + k));
   const result = { signals: perFamily((f) => row(buffers.outputs, f)), equities: perFamily((f) => row(buffers.outputs, 6 + f)), averageSignal: row(buffers.outputs, 12) };
