@@ -3,7 +3,8 @@
  * parse as numbers) right-aligned, text left-aligned.
  */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  // a loop, not Math.max(...rows): spreading one argument per row overflows the stack on long series
+  const widths = header.map((h, c) => rows.reduce((width, r) => Math.max(width, r[c]!.length), h.length));
   const numeric = header.map((_, c) => rows.length > 0 && rows.every((r) => r[c] === '' || !Number.isNaN(Number(r[c]))));
   const line = (cells: readonly string[]) =>
     cells.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();

@@ -7,12 +7,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAMILIES, type Family, type FamilyRecord, REFERENCE_FAMILY_NAMES, type ReferenceParams } from '@adaptive-trend/core';
 import { pine } from '@adaptive-trend/backend-js';
+import { PARITY_TOLERANCE, closeEnough } from '../parity.js';
 
 const { pineAverageSignal, pineEquity, pineLayer1, pineScaledReturns } = pine;
 
-const TOLERANCE = 1e-9;
-/** Tie events may not exceed this fraction of a fixture's bars (the reference tier's bound). */
-export const MAX_PINE_TIE_RATE = 0.005;
 
 /** What the comparison reads of a result (an `AtcResult` computed with `details: true`). */
 export interface PineLikeResult {
@@ -61,11 +59,6 @@ export function loadPineFixture(sharedDir: string, name: string): PineFixture {
 
 // ---- comparison, modulo ties ------------------------------------------------------------------
 
-function closeEnough(a: number, b: number): boolean {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
-  const diff = Math.abs(a - b);
-  return diff <= TOLERANCE * Math.max(Math.abs(a), Math.abs(b)) || diff <= 1e-12;
-}
 const relativeError = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)));
 
 interface Tie { kind: 'crossover' | 'rounding'; family: Family; length?: number; bar: number; firstDiff: number; gap: number }
@@ -76,7 +69,7 @@ function crossoverTies(close: Float64Array, result: PineLikeResult, family: Fami
   result.details!.movingAverages[family].forEach((ma, k) => {
     for (let i = 0; i < close.length; i++) {
       const gap = Math.abs(close[i]! - ma[i]!) / Math.abs(close[i]!);
-      if (gap <= TOLERANCE) ties.push({ bar: i, length: lengths[k]!, gap });
+      if (gap <= PARITY_TOLERANCE) ties.push({ bar: i, length: lengths[k]!, gap });
     }
   });
   return ties.sort((a, b) => a.bar - b.bar);
@@ -128,7 +121,7 @@ export function comparePine(fixture: PineFixture, close: Float64Array, config: P
         if (closeEnough(Math.abs(a - b), 0.01)) {
           const q = unroundedLayer1(result, family, i) * 100;
           const gap = Math.abs(Math.abs(q - Math.trunc(q)) - 0.5) / 100;
-          if (gap <= TOLERANCE) {
+          if (gap <= PARITY_TOLERANCE) {
             ties.push({ kind: 'rounding', family, bar: i, firstDiff: i, gap });
             roundingFrom[family] = Math.min(roundingFrom[family], i);
             excused[label] = (excused[label] ?? 0) + 1;

@@ -4,7 +4,8 @@ import { FAMILIES, type FamilyRecord, REFERENCE_FAMILY_NAMES, familyWeight, from
 import { expect, it } from 'vitest';
 import type { BackendSource, EngineSource } from '../engine-source.js';
 import { findSharedDir, loadCloses } from '../fixtures.js';
-import { MAX_PINE_TIE_RATE, comparePine, describePineReport, loadPineFixture, pineFixtureNames, replayPineTies } from './pine-parity.js';
+import { MAX_TIE_RATE } from '../parity.js';
+import { comparePine, describePineReport, loadPineFixture, pineFixtureNames, replayPineTies } from './pine-parity.js';
 
 export function definePineTests(backend: BackendSource, engine: EngineSource): void {
   const shared = findSharedDir();
@@ -17,10 +18,10 @@ export function definePineTests(backend: BackendSource, engine: EngineSource): v
   }
   for (const name of names) {
     it(`pine ${name}`, (context) => {
-      const { name: backendName, semantics = ['reference'] } = backend();
+      const { name: backendName, semantics } = backend();
       if (!semantics.includes('pine')) {
-        console.warn(`pine ${name}: skipped: ${backendName} does not implement 'pine' yet`);
-        return context.skip(`${backendName} does not implement 'pine' yet`);
+        console.warn(`pine ${name}: skipped: ${backendName} does not implement 'pine'`);
+        return context.skip(`${backendName} does not implement 'pine'`);
       }
       const fixture = loadPineFixture(shared, name);
       const close = loadCloses(shared, fixture.dataset);
@@ -41,7 +42,7 @@ export function definePineTests(backend: BackendSource, engine: EngineSource): v
       ].join('\n'));
       expect(report.naMismatches).toEqual([]);
       expect(report.unexplained).toEqual([]);
-      expect(report.ties.length / report.bars).toBeLessThanOrEqual(MAX_PINE_TIE_RATE);
+      expect(report.ties.length / report.bars).toBeLessThanOrEqual(MAX_TIE_RATE);
       expect(replay.left).toEqual([]);
     });
   }
