@@ -24,11 +24,11 @@
 //! | `ma.rs` | the seven moving averages, each written once as a scalar stepper, and their single-series kernels |
 //! | `signal.rs` | crossover and persistence signals |
 //! | `equity.rs` | returns, growth, equity curves, Layer 1, Average signal (single kernels + shared steps) |
-//! | `pine.rs` | the Pine-semantics pipeline (`Semantics::Pine`): the TradingView script's arithmetic, reusing `ma.rs`'s steppers |
+//! | `pine.rs` | the Pine-semantics steps (`Semantics::Pine`): where the TradingView script's arithmetic differs, reusing `ma.rs`'s steppers |
 //! | `pipeline.rs` | [`Params`], [`Workspace`], the family constants, validation, the [`compute_atc`] entry point |
 //! | `packed.rs` | [`Params::from_packed`]: the one decoder of core's packed config |
 //! | `family_lanes.rs` | `Lanes9`: one `f64` per MA of a family as SIMD lanes (portable, or explicit wasm `f64x2`) |
-//! | `isa.rs` + `isa/*.rs` | the hot code, compiled twice (baseline and AVX2): `isa/family_mas.rs` advances a family's nine MAs in lock-step, `isa/pipeline_body.rs` is the pipeline after validation |
+//! | `isa.rs` + `isa/*.rs` | the hot code, compiled twice (baseline and AVX2): `isa/family_mas.rs` advances a family's nine MAs in lock-step, `isa/pipeline_body.rs` and `isa/pine_body.rs` are the reference and Pine pipelines after validation |
 //! | `batch.rs` | (feature `std`) many series on threads |
 //! | `error.rs` | [`KernelError`], the typed refusal every kernel returns |
 //!

@@ -101,7 +101,7 @@ pub(crate) fn catch_up9<S: Stepper>(
 }
 
 #[inline]
-fn fill_nan(out: &mut [f64]) {
+pub(crate) fn fill_nan(out: &mut [f64]) {
     for v in out.iter_mut() {
         *v = f64::NAN;
     }
@@ -460,7 +460,7 @@ pub(crate) fn hma_stage2_init(
 // KAMA (ATC variant)
 // ---------------------------------------------------------------------------------------------
 
-const KAMA_FAST: f64 = 0.666;
+pub(crate) const KAMA_FAST: f64 = 0.666;
 pub(crate) const KAMA_SLOW: f64 = 0.064;
 
 /// Where KAMA reads the absolute difference `|x[j] − x[j−1]|` (`j ≥ 1`): computed on the spot

@@ -8,21 +8,13 @@
 //! (`run_pine`) is `isa/pine_body.rs`, compiled in the baseline and AVX2 twins.
 #![allow(clippy::needless_range_loop)] // index loops mirror the TypeScript twin line by line
 
-use crate::ma::{run, EmaState, LsmaState, SmaState, WmaState};
+use crate::equity::floor_equity;
+pub(crate) use crate::ma::fill_nan;
+use crate::ma::{run, EmaState, LsmaState, SmaState, WmaState, KAMA_FAST, KAMA_SLOW};
 use crate::math::exp;
 
-/// Floor of every equity curve (`if (e < 0.25) e := 0.25`).
-const EQUITY_FLOOR: f64 = 0.25;
-const KAMA_FAST: f64 = 0.666;
-const KAMA_SLOW: f64 = 0.064;
 /// `(fast − slow)` as the script computes it (0.6020000000000001).
 const KAMA_SPAN: f64 = KAMA_FAST - KAMA_SLOW;
-
-pub(crate) fn fill_nan(out: &mut [f64]) {
-    for v in out.iter_mut() {
-        *v = f64::NAN;
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Moving averages (`ma_calculation`)
@@ -154,12 +146,7 @@ pub(crate) fn step_a(a: f64, previous_signal: f64, r: f64) -> f64 {
 /// `e = (e[1]·d)·(1 + a)` floored at 0.25.
 #[inline(always)]
 pub(crate) fn equity_step(e: f64, d: f64, a: f64) -> f64 {
-    let e = e * d * (1.0 + a);
-    if e < EQUITY_FLOOR {
-        EQUITY_FLOOR
-    } else {
-        e
-    }
+    floor_equity(e * d * (1.0 + a))
 }
 
 /// Crossover of `close` over the MA at bar `i ≥ 1`: 1 up, −1 down, else the previous state.
@@ -235,16 +222,10 @@ pub(crate) fn round2_half_away(x: f64) -> f64 {
     (if y < 0.0 { -r } else { r }) / 100.0
 }
 
-/// `Cut(x)`: 1 above 0.49, −1 below −0.49, else 0.
-#[inline]
+/// `Cut(x)`: 1 above 0.49, −1 below −0.49, else 0 (the reference's cut at fixed thresholds).
+#[inline(always)]
 pub(crate) fn cut(x: f64) -> f64 {
-    if x > 0.49 {
-        1.0
-    } else if x < -0.49 {
-        -1.0
-    } else {
-        0.0
-    }
+    crate::equity::cut(x, 0.49, -0.49)
 }
 
 /// The script's `eq(starting_equity, Layer1, R)` for Layer 2: NaN before the cutout.
@@ -262,11 +243,7 @@ pub(crate) fn layer2_equity(
         return;
     }
     let mut a = 0.0;
-    let mut e = if start < EQUITY_FLOOR {
-        EQUITY_FLOOR
-    } else {
-        start
-    };
+    let mut e = floor_equity(start);
     if cutout > 0 {
         a = step_a(a, signal[cutout - 1], r[cutout]);
     }

@@ -16,8 +16,9 @@
 //!   ([`compute_atc`]) and, on x86-64, for AVX2 (`compute_atc_avx2`, same bits; the caller
 //!   checks the CPU).
 //!
-//! This module holds the parameters, the [`Workspace`] and the validation; the pipeline body is
-//! in `isa/pipeline_body.rs`.
+//! This module holds the parameters, the [`Workspace`] and the validation; the pipeline bodies
+//! are `isa/pipeline_body.rs` (reference semantics) and `isa/pine_body.rs` (Pine semantics).
+//! Outputs have `m = Params::output_bars(n)` bars: `n − cutout` for the reference, `n` for Pine.
 //!
 //! Memory: the [`Workspace`] holds about 45·n doubles; once it has grown to a series length,
 //! further calls of that length or shorter allocate nothing.
@@ -339,7 +340,7 @@ impl Workspace {
 pub type Detail<'a> = (&'a mut [f64], &'a mut [i8], &'a mut [f64]);
 
 /// Validates everything [`compute_atc`] checks before it writes anything, for a series of `n`
-/// bars and a main output of `out_len` values (`13 × (n − cutout)`): the parameters, the
+/// bars and a main output of `out_len` values (`13 × m`, `m = Params::output_bars(n)`): the parameters, the
 /// cutout, the output length, and that the series is at least as long as every non-KAMA MA.
 /// Returns the nine lengths of every family. (The batch entry points use it to reject a bad
 /// series before any thread starts.)
@@ -388,12 +389,14 @@ twins! {
     /// Full ATC pipeline.
     ///
     /// * `prices`: n bars (finite, > 0 — validated by the caller);
-    /// * `out13`: `13 × m` row-major, `m = n − cutout`: rows 0..5 Layer-1 signals (EMA, HMA, WMA,
+    /// * `out13`: `13 × m` row-major, `m = params.output_bars(n)` (`n − cutout` for the
+    ///   reference, `n` for Pine): rows 0..5 Layer-1 signals (EMA, HMA, WMA,
     ///   DEMA, LSMA, KAMA), rows 6..11 Layer-2 equities (same order), row 12 Average_Signal;
     /// * `detail`: optional `(mas, signals, equities)`, each `54 × m`;
     /// * `ws`: reusable scratch.
     ///
-    /// MAs are computed on the full series and cut; everything else runs on the cut series.
+    /// Reference semantics: MAs are computed on the full series and cut; everything else runs on
+    /// the cut series. Pine semantics (`isa/pine_body.rs`): everything on the full series.
     ///
     /// Built for the target's baseline instruction set; [`compute_atc_avx2`] is the same function
     /// compiled for AVX2: the same IEEE operations in the same order (AVX2 only widens the lanes

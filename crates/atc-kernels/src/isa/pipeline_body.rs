@@ -1,16 +1,7 @@
 // The fused pipeline after validation (included twice by `isa.rs`: baseline and AVX2 twins;
 // every function is wrapped in `hot!`, which adds the twin's `target_feature`).
-//
-// Speed comes from data layout and scheduling only — no floating-point operation is changed,
-// reordered or fused:
-// * the nine MAs of a family advance in lock-step as SIMD lanes (`isa/family_mas.rs`),
-//   so the compiler packs their arithmetic — notably the divisions — into SIMD instructions
-//   and the nine dependency chains overlap;
-// * the HMA family reuses the WMA family's `WMA(x, L)` values when both use the same lengths
-//   (same operations, hence same bits);
-// * per family, the nine signal state machines, then the nine equity recurrences, advance
-//   together (branch-free), then Layer 1 is formed; Layer 2 of the six families and the
-//   Average run together in one final pass.
+// Where its speed comes from (layout and scheduling, never changed arithmetic): the header of
+// `pipeline.rs`.
 
 use crate::equity::{
     average_value, cut, floor_equity, scaled_returns_with_growth, shift_right,
