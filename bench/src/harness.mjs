@@ -27,6 +27,11 @@ export function measure(fn, { bars, warmup = 5, warmupMs = 1000, runs = 11, inne
     for (let i = 0; i < inner; i++) fn();
     samples.push((performance.now() - start) / inner);
   }
+  return summarize(samples, bars, inner);
+}
+
+/** Median, min, max, quartiles and rates of per-call samples in ms (sorts `samples`). */
+export function summarize(samples, bars, inner = 1) {
   samples.sort((a, b) => a - b);
   const q = (p) => samples[Math.min(samples.length - 1, Math.round(p * (samples.length - 1)))];
   const median = q(0.5);
@@ -38,7 +43,7 @@ export function measure(fn, { bars, warmup = 5, warmupMs = 1000, runs = 11, inne
     p75Ms: q(0.75),
     nsPerBar: (median * 1e6) / bars,
     barsPerSec: bars / (median / 1e3),
-    runs,
+    runs: samples.length,
     inner,
   };
 }

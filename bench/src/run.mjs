@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AtcEngine } from '@adaptive-trend/core';
 import { measureCliScan, medianOf } from './cli-scan.mjs';
-import { calibrate, machineInfo, measure, randomWalk } from './harness.mjs';
+import { calibrate, machineInfo, measure, randomWalk, summarize } from './harness.mjs';
 import { formatInterleaved, measureInterleaved } from './interleaved.mjs';
 import { loadPeers } from './peers.mjs';
 import { realCloses } from './real-data.mjs';
@@ -138,13 +138,8 @@ if (runs('cli')) {
   const samples = measureCliScan({ files, bars: 1500, backend: 'native', runs: quick ? 3 : 5 });
   if (!samples) console.log('(cli scan skipped: ../shared/data not found; set ATC_SHARED_DIR)');
   else {
-    const walls = samples.map((s) => s.wall).sort((a, b) => a - b);
-    const median = medianOf(samples, 'wall');
     const bars = files * 1500;
-    record('cli', `scan ${files}×1500 files`, samples[0].backend, bars, {
-      medianMs: median, minMs: walls[0], maxMs: walls.at(-1), p25Ms: walls[0], p75Ms: walls.at(-1),
-      nsPerBar: (median * 1e6) / bars, barsPerSec: bars / (median / 1e3), runs: samples.length, inner: 1,
-    });
+    record('cli', `scan ${files}×1500 files`, samples[0].backend, bars, summarize(samples.map((s) => s.wall), bars));
     console.log(`cli       scan read+parse median ${medianOf(samples, 'read').toFixed(0)} ms, compute ${medianOf(samples, 'compute').toFixed(0)} ms (the rest: node start, module load, output)`);
   }
 }
