@@ -81,6 +81,60 @@ export interface AtcKernels {
   layer1Signal(signals: Int8Array, equities: Float64Array, out: Float64Array): void;
 }
 
+/** A stream step's status: the outputs were written and the step committed. */
+export const STEP_OK = 0;
+/**
+ * A stream step's status: an output on an output bar was not finite (core's growth rule,
+ * `core/src/growth.ts`); the outputs were written but the stream's state did not change.
+ */
+export const STEP_NOT_FINITE = 1;
+
+/**
+ * One ATC stream held by a backend (docs/streaming.md: the per-bar step and its canonical
+ * state). Core validates every close and the growth rule before calling; a backend re-checks
+ * cheaply and never commits half a step.
+ */
+export interface BackendStream {
+  /** Bars stepped so far. */
+  readonly length: number;
+  /** Steps bar `length` with `close`, writes its 13 outputs to `out[0..13]`; {@link STEP_OK} or {@link STEP_NOT_FINITE}. */
+  push(close: number, out: Float64Array): number;
+  /** Steps the last bar again from the state before it (`length ≥ 1`); same status as `push`. */
+  replaceLast(close: number, out: Float64Array): number;
+  /**
+   * Steps `closes.length` bars; `out` is 13 rows × k, row-major. Returns −1, or the offset of
+   * the first bar whose outputs are not finite (then nothing is committed).
+   */
+  pushMany(closes: Float64Array, out: Float64Array): number;
+  /** The canonical state vector (`streamStateLength(config)` doubles, docs/streaming.md). */
+  exportState(): Float64Array;
+  /** Releases backend memory now (otherwise the garbage collector does). */
+  dispose?(): void;
+}
+
+/** `count` streams of one config, stepped together: one call per bar for all of them. */
+export interface BackendStreamSet {
+  readonly count: number;
+  /** Bars stepped so far (the same for every stream of the set). */
+  readonly length: number;
+  /**
+   * One close per stream; `out` is 13 rows × count, row-major. Returns −1, or the index of the
+   * first stream whose outputs are not finite (then no stream is committed).
+   */
+  push(closes: Float64Array, out: Float64Array): number;
+  /** The last bar of every stream again (`length ≥ 1`); same contract as `push`. */
+  replaceLast(closes: Float64Array, out: Float64Array): number;
+  /** Stream `index`'s canonical state vector. */
+  exportState(index: number): Float64Array;
+  dispose?(): void;
+}
+
+/** A stream's restored state: the bars it had seen and its canonical state vector. */
+export interface StreamState {
+  readonly bars: number;
+  readonly state: Float64Array;
+}
+
 /** A loaded backend: the kernels plus the fused whole pipeline. */
 export interface Backend extends AtcKernels {
   readonly name: BackendName;
@@ -100,6 +154,14 @@ export interface Backend extends AtcKernels {
    * {@link Backend.computeAtc} per series. Backends without it are run in worker_threads.
    */
   computeAtcBatch?(series: readonly Float64Array[], config: ResolvedAtcConfig, buffers: readonly AtcBuffers[], threads: number): void;
+  /**
+   * A new stream (or one restored from `restore`, whose vector core has already checked
+   * against `streamStateLength(config)`). Optional for third-party backends: core refuses
+   * `engine.stream` with `UNSUPPORTED_STREAMING` without it.
+   */
+  createStream?(config: ResolvedAtcConfig, restore?: StreamState): BackendStream;
+  /** `count` new streams stepped together (required with `createStream`). */
+  createStreamSet?(count: number, config: ResolvedAtcConfig): BackendStreamSet;
   /** URL of a module that, imported in a worker, exports `backendFactory` for this backend. */
   readonly workerModule?: string;
   /** Structured-clonable options a worker passes to that factory's `load`. */
