@@ -71,6 +71,25 @@ pub enum KernelError {
         /// Which quantity.
         what: &'static str,
     },
+    /// A close given to a stream is not a finite number > 0.
+    InvalidClose {
+        /// Index of the offending close in its argument (0 for a single close).
+        index: usize,
+    },
+    /// `replace_last` on a stream that has no bar yet.
+    EmptyStream,
+    /// A stream state vector that cannot be imported (docs/streaming.md).
+    InvalidState {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A stream index outside `0..count`.
+    StreamIndex {
+        /// Requested index.
+        index: usize,
+        /// Streams in the set.
+        count: usize,
+    },
 }
 
 impl fmt::Display for KernelError {
@@ -111,6 +130,16 @@ impl fmt::Display for KernelError {
                 write!(f, "{what} {requirement}")
             }
             KernelError::Overflow { what } => write!(f, "{what} overflows"),
+            KernelError::InvalidClose { index } => {
+                write!(f, "close {index} must be a finite number > 0")
+            }
+            KernelError::EmptyStream => {
+                write!(f, "replace_last needs a bar: the stream is empty")
+            }
+            KernelError::InvalidState { reason } => write!(f, "invalid stream state: {reason}"),
+            KernelError::StreamIndex { index, count } => {
+                write!(f, "stream index {index} is out of range (the set has {count} streams)")
+            }
         }
     }
 }

@@ -29,6 +29,7 @@
 //! | `packed.rs` | [`Params::from_packed`]: the one decoder of core's packed config |
 //! | `family_lanes.rs` | `Lanes9`: one `f64` per MA of a family as SIMD lanes (portable, or explicit wasm `f64x2`) |
 //! | `isa.rs` + `isa/*.rs` | the hot code, compiled twice (baseline and AVX2): `isa/family_mas.rs` advances a family's nine MAs in lock-step, `isa/pipeline_body.rs` and `isa/pine_body.rs` are the reference and Pine pipelines after validation |
+//! | `stream.rs` | [`AtcStream`], [`StreamSet`]: ATC one bar at a time (docs/streaming.md), equal to [`compute_atc`] bit for bit |
 //! | `batch.rs` | (feature `std`) many series on threads |
 //! | `error.rs` | [`KernelError`], the typed refusal every kernel returns |
 //!
@@ -81,6 +82,7 @@ mod packed;
 mod pine;
 mod pipeline;
 mod signal;
+mod stream;
 
 #[cfg(feature = "std")]
 pub use batch::{check_atc_batch, compute_atc_batch, compute_atc_batch_with, BatchError};
@@ -99,3 +101,4 @@ pub use pipeline::{
     Workspace, DETAIL_ROWS, FAMILY_COUNT, FAMILY_KINDS, LENGTHS_PER_FAMILY, OUT_ROWS,
 };
 pub use signal::{crossover_signal, persist_signal};
+pub use stream::{AtcStream, StepStatus, StreamSet};
