@@ -422,3 +422,36 @@ export function packConfig(config: ResolvedAtcConfig, out = new Float64Array(PAC
   out[19] = config.semantics === 'pine' ? 1 : 0;
   return out;
 }
+
+/**
+ * The config input a {@link packConfig} array was made from (inverse of `packConfig`, for
+ * stream snapshots). Slots that name a choice must hold one of its indices; everything else is
+ * checked by `resolveConfig`.
+ *
+ * @example
+ * ```ts
+ * resolveConfig(unpackConfig(packConfig(resolveConfig({ lambda: 0.05 })))).lambda; // 0.05
+ * ```
+ */
+export function unpackConfig(packed: Float64Array): AtcConfigInput {
+  const choice = <T>(slot: number, options: readonly T[], what: string): T => {
+    const v = packed[slot]!;
+    if (!Number.isInteger(v) || v < 0 || v >= options.length) throw new AtcInputError('INVALID_OPTION', what, `packed slot ${slot} holds ${v}`);
+    return options[v]!;
+  };
+  const out: Record<string, unknown> = {
+    robustness: choice(12, ROBUSTNESS, 'config.robustness'),
+    lambda: packed[13],
+    decay: packed[14],
+    cutout: packed[15],
+    longThreshold: packed[16],
+    shortThreshold: packed[17],
+    strategyMode: choice(18, [false, true], 'config.strategyMode'),
+    semantics: choice(19, ['reference', 'pine'] as const, 'config.semantics'),
+  };
+  FAMILIES.forEach((family, i) => {
+    out[LENGTH_KEY[family]] = packed[i];
+    out[WEIGHT_KEY[family]] = packed[6 + i];
+  });
+  return out as AtcConfigInput;
+}

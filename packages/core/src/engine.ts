@@ -6,6 +6,7 @@ import { OUTPUT_ROWS, allocateBuffers, runPipeline } from './pipeline.js';
 import { AtcResult } from './result.js';
 import { outputBars, requireBackendSemantics } from './semantics.js';
 import { type BatchOptions, allocateBatch, runBatch } from './batch.js';
+import { type AtcStream, type AtcStreamSet, openStream, openStreamSet, restoreStream } from './stream.js';
 import { type SeriesInput, outputBuffer, requireFinite, requireLength, requireSameLength, toFloat64, toPrices } from './series.js';
 
 /** Options of {@link AtcEngine.compute}. */
@@ -135,6 +136,54 @@ export class AtcEngine {
     const buffers = allocateBatch(prices, resolved);
     await runBatch(this.#impl, prices, resolved, buffers, options);
     return buffers.map((b, i) => new AtcResult(b, outputBars(resolved, prices[i]!.length), resolved, this.#impl.name));
+  }
+
+  /**
+   * A stream: ATC one bar at a time, every bar equal bit for bit to that bar of `compute`
+   * over the whole series (docs/streaming.md).
+   * @throws {@link AtcInputError} on a bad config, `UNSUPPORTED_STREAMING` on a backend without streams.
+   *
+   * @example
+   * ```ts
+   * const stream = engine.stream();
+   * stream.pushMany(history);
+   * const bar = stream.push(102.4);
+   * bar.averageSignal; bar.entry; bar.toRecord();
+   * ```
+   */
+  stream(config?: AtcConfigInput | ResolvedAtcConfig): AtcStream {
+    return openStream(this.#impl, resolveConfig(config));
+  }
+
+  /**
+   * Continues a stream from `stream.snapshot()` bytes, taken on any backend. With
+   * `options.config`, the snapshot must have been taken with that config.
+   * @throws {@link AtcInputError} `INVALID_SNAPSHOT` (truncated, corrupted, newer format),
+   * `SNAPSHOT_CONFIG_MISMATCH`.
+   *
+   * @example
+   * ```ts
+   * const stream = engine.restoreStream(fs.readFileSync('atc.state'));
+   * stream.push(nextClose);
+   * ```
+   */
+  restoreStream(bytes: Uint8Array, options: { config?: AtcConfigInput | ResolvedAtcConfig } = {}): AtcStream {
+    const expected = options.config === undefined ? undefined : resolveConfig(options.config);
+    return restoreStream(this.#impl, bytes, expected);
+  }
+
+  /**
+   * `count` streams of one config advanced together, one call per bar for all of them.
+   *
+   * @example
+   * ```ts
+   * const streams = engine.streams(symbols.length, { semantics: 'pine' });
+   * const step = streams.push(Float64Array.from(symbols, (s) => lastClose(s)));
+   * step.averageSignal; // one value per symbol
+   * ```
+   */
+  streams(count: number, config?: AtcConfigInput | ResolvedAtcConfig): AtcStreamSet {
+    return openStreamSet(this.#impl, count, resolveConfig(config));
   }
 
   /** Any moving average by kind. `out`, if given, must be a Float64Array of the source's length. */

@@ -19,7 +19,17 @@ export type AtcInputErrorCode =
   | 'DETACHED_BUFFER'
   | 'OVERLAPPING_BUFFERS'
   /** The growth `exp(lambda/1000 · i)` or an equity it scales stops being finite (field `config.lambda`, `index` = the bar). */
-  | 'GROWTH_OVERFLOW';
+  | 'GROWTH_OVERFLOW'
+  /** A stream snapshot that is truncated, corrupted, from a newer format or inconsistent with its config (field `snapshot`). */
+  | 'INVALID_SNAPSHOT'
+  /** A snapshot restored into a stream (or with an expected config) of another config (field `snapshot`). */
+  | 'SNAPSHOT_CONFIG_MISMATCH'
+  /** The backend has no streaming (`Backend.createStream`). */
+  | 'UNSUPPORTED_STREAMING'
+  /** `replaceLast` on a stream that has no bar yet. */
+  | 'EMPTY_STREAM'
+  /** A stream used after `dispose()`. */
+  | 'DISPOSED_STREAM';
 
 /** Base class of every error this library throws on purpose. */
 export class AtcError extends Error {

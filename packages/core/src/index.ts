@@ -17,6 +17,7 @@ export {
   PACKED_CONFIG_LENGTH,
   baseLength,
   checkConfigAgainstSeries,
+  unpackConfig,
   decayMultiplier,
   familyWeight,
   fromReferenceParams,
@@ -55,3 +56,5 @@ export { type SeriesInput, sharesMemory, toFloat64, toPrices } from './series.js
 export { verifyBackend } from './verify.js';
 export { entrySignals } from './entries.js';
 export { SEMANTICS, type Semantics, firstInputBar, outputBars } from './semantics.js';
+export { AtcBar, AtcStream, AtcStreamBars, AtcStreamSet, AtcStreamSetBar, MAX_STREAMS } from './stream.js';
+export { SNAPSHOT_VERSION, crc32, decodeSnapshot, encodeSnapshot, sameConfig, type SnapshotContents } from './snapshot.js';
