@@ -8,6 +8,7 @@ import { defineCallerMemoryTests } from './tiers/caller-memory.js';
 import { defineGoldenTests } from './tiers/golden.js';
 import { definePineTests } from './tiers/pine.js';
 import { definePropertyTests } from './tiers/properties.js';
+import { defineStreamingTests } from './tiers/streaming.js';
 import { defineVectorTests } from './tiers/vectors.js';
 
 /** What a backend package passes to {@link defineConformanceSuite}. */
@@ -26,7 +27,8 @@ export interface ConformanceOptions {
  * Defines the whole conformance suite (vitest) for one backend: (a) hand-checked vectors,
  * (b) reference parity on every golden fixture (skipped loudly without `../shared`),
  * (c) property-based invariants, (d) the backend's own API refusing bad buffers, (e) the same
- * bits as backend-js on golden and random series, plus caller memory and the batch API.
+ * bits as backend-js on golden and random series, plus caller memory, the batch API, (p) Pine
+ * semantics and (s) streams equal to `compute` bit for bit.
  * Input validation is core's and is tested there, once, not per backend.
  *
  * @example
@@ -64,5 +66,6 @@ export function defineConformanceSuite(options: ConformanceOptions): void {
     describe('caller memory', () => defineCallerMemoryTests(getEngine));
     describe('batch API', () => defineBatchTests(getEngine));
     describe("tier p: TradingView semantics (golden/pine fixtures)", () => definePineTests(getBackend, getEngine));
+    describe('tier s: streaming equals compute, bit for bit (docs/streaming.md)', () => defineStreamingTests(getEngine, options.fuzzRuns ?? fuzzRunsFromEnv()));
   });
 }
