@@ -10,9 +10,10 @@ import { calibrate, machineInfo, measure, randomWalk, summarize } from './harnes
 import { formatInterleaved, measureInterleaved } from './interleaved.mjs';
 import { loadPeers } from './peers.mjs';
 import { realCloses } from './real-data.mjs';
+import { benchStreams } from './stream.mjs';
 
 const quick = process.argv.includes('--quick');
-/** `--only=pipeline|batch|kernels|cli` runs one section in a fresh process (no other section's heap). */
+/** `--only=pipeline|stream|batch|kernels|cli` runs one section in a fresh process (no other section's heap). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const runs = (section) => only === undefined || only === section;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,6 +81,13 @@ let interleaved;
 if (runs('pipeline') && ['native', 'wasm', 'js'].every((b) => b in engines)) {
   interleaved = await measureInterleaved(quick ? 11 : 41);
   console.log(formatInterleaved(interleaved).map((line) => `ratios    ${line}`).join('\n'));
+}
+
+// (f) streams (issue 13): push / replaceLast / pushMany / a set of streams, on real closes.
+if (runs('stream')) {
+  const closes = realCloses('ETH_BTC-5m', 1500);
+  if (!closes) console.log('(stream rows skipped: ../shared/data not found; set ATC_SHARED_DIR)');
+  else for (const line of benchStreams(engines, bench, rows, { closes, quick })) console.log(`stream    ${line}`);
 }
 
 // (d) batch: 500 symbols × 1500 bars on all cores.
