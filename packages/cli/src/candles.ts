@@ -61,9 +61,10 @@ export function parseTimestamp(cell: string): number {
   return v / 1e6;
 }
 
-function csvFailure(file: string, error: unknown): never {
+function csvFailure(file: string, error: unknown, lineOffset: number): never {
   if (error instanceof CsvError) {
-    const line = (error as CsvError & { lines?: number }).lines;
+    const lines = (error as CsvError & { lines?: number }).lines;
+    const line = lines ? lines + lineOffset : undefined;
     const reason = error.message.replace(/ (on|at) line \d+$/, '').replace(/:$/, '');
     throw new AtcInputError('INVALID_TYPE', file, `${line ? `line ${line}: ` : ''}${reason}`);
   }
@@ -90,8 +91,11 @@ export type CsvReader = 'auto' | 'csv-parse';
  * const candles = parseCandles('Timestamp;Close\n1700000000;1,5\n1700000060;1,6\n', 'prices.csv');
  * candles.columns.close; // Float64Array [1.5, 1.6]
  * ```
+ *
+ * `lineOffset` is added to every line number in messages (for text that is a piece of a longer
+ * input, as `watch` parses one row at a time).
  */
-export function parseCandles(text: string, file = 'csv', reader: CsvReader = 'auto'): Candles {
+export function parseCandles(text: string, file = 'csv', reader: CsvReader = 'auto', lineOffset = 0): Candles {
   const delimiter = detectDelimiter(text);
   // No `trim` and no `info` on the way every good file takes (each would double the parse
   // time): Number() ignores surrounding blanks, the header and timestamp cells are trimmed
@@ -101,7 +105,7 @@ export function parseCandles(text: string, file = 'csv', reader: CsvReader = 'au
   try {
     records = (reader === 'auto' ? splitPlainCsv(text, delimiter) : undefined) ?? (parse(text, options) as string[][]);
   } catch (error) {
-    csvFailure(file, error);
+    csvFailure(file, error, lineOffset);
   }
   let recordLines: number[] | undefined;
   const recordLine = (record: number): number =>
@@ -136,7 +140,7 @@ export function parseCandles(text: string, file = 'csv', reader: CsvReader = 'au
   const timestamps: string[] | undefined = timeIndex >= 0 ? [] : undefined;
   const times = timeIndex >= 0 ? new Float64Array(rows.length) : undefined;
   const first = hasHeader ? 1 : 0;
-  const lineOf = (bar: number) => recordLine(bar + first);
+  const lineOf = (bar: number) => recordLine(bar + first) + lineOffset;
   // The columns present with their cell index, found once instead of on every row.
   const targets = PRICE_COLUMNS.flatMap((name) => (index[name] === undefined ? [] : [[index[name], columns[name]!] as const]));
   rows.forEach((record, bar) => {
@@ -157,6 +161,21 @@ export function parseCandles(text: string, file = 'csv', reader: CsvReader = 'au
     }
   });
   return { file, bars: rows.length, timestamps, times, columns, lineOf };
+}
+
+/**
+ * Whether the first line of `text` is a header (one of its cells is neither a number nor a
+ * timestamp): the same test {@link parseCandles} makes, for readers that take a file row by row.
+ */
+export function isHeaderLine(line: string): boolean {
+  const delimiter = detectDelimiter(line);
+  let records: string[][];
+  try {
+    records = splitPlainCsv(line, delimiter) ?? (parse(line, { bom: true, delimiter, skip_empty_lines: true }) as string[][]);
+  } catch {
+    return false; // not a well-formed row: parseCandles words the error
+  }
+  return (records[0] ?? []).some((cell) => !looksNumericOrTime(cell.trim().toLowerCase()));
 }
 
 /**

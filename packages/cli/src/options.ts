@@ -82,3 +82,25 @@ function readConfigFile(path: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError(`${path}: must hold one JSON object of config keys`);
   return value as Record<string, unknown>;
 }
+
+function parsePositiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || value.trim() === '') throw new InvalidArgumentError(`"${value}" is not a positive integer.`);
+  return n;
+}
+
+/**
+ * `--exchange NAME --symbols A,B | --all [--quote Q] --timeframe 15m --limit 1500
+ * [--exchange-url URL]`: candles from an exchange through ccxt (optional dependency) instead
+ * of files.
+ */
+export function addExchangeOptions(command: Command, limitAbout = 'candles per symbol (the latest; fetched in pages)'): Command {
+  return command
+    .option('--exchange <name>', 'read candles from this exchange through ccxt (its id: binance, bybit, okx, kraken, …; needs `npm install ccxt`)')
+    .option('--symbols <list>', 'with --exchange: comma-separated symbols, e.g. BTC/USDT,ETH/USDT')
+    .option('--all', 'with --exchange: every active spot market')
+    .option('--quote <asset>', 'with --all: only markets quoted in this asset, e.g. USDT')
+    .option('--timeframe <tf>', 'with --exchange: candle timeframe (1m, 15m, 1h, 1d, …)', '15m')
+    .addOption(new Option('--limit <n>', `with --exchange: ${limitAbout}`).argParser(parsePositiveInteger).default(1500))
+    .option('--exchange-url <url>', "with --exchange: send the exchange's REST requests to this origin instead (a testnet, a proxy, a local mock)");
+}

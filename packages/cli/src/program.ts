@@ -5,8 +5,10 @@ import { COMPUTE_FORMATS, type ComputeCommandOptions, computeCommand } from './c
 import { type ReportCommandOptions, reportCommand } from './commands/report.js';
 import { SCAN_FORMATS, type ScanCommandOptions, scanCommand } from './commands/scan.js';
 import { summaryCommand } from './commands/summary.js';
+import { type WatchCommandOptions, watchCommand } from './commands/watch.js';
+import { WATCH_FORMATS } from './watch-output.js';
 import { CliError } from './errors.js';
-import { type InputOptions, addConfigOptions, addInputOptions } from './options.js';
+import { type InputOptions, addConfigOptions, addExchangeOptions, addInputOptions } from './options.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -34,21 +36,21 @@ export function buildProgram(defaults: CreateAtcOptions, setExitCode: (code: num
 
   const compute = program
     .command('compute')
-    .description("every bar's 13 outputs (reference names) and entry events, with the input's timestamps")
-    .argument('<file>', 'CSV of prices, - = standard input')
+    .description("every bar's 13 outputs (reference names) and entry events, with the input's timestamps (a CSV, or one symbol of an exchange)")
+    .argument('[file]', 'CSV of prices, - = standard input (none with --exchange)')
     .addOption(new Option('--format <format>', 'output format').choices(COMPUTE_FORMATS).default('csv'))
     .option('-o, --out <file>', 'write to a file instead of standard output')
     .option('--entries', 'add the entry events (+1 long, -1 short, 0) as a last column in csv and table (json and ndjson always have them)')
     .option('--closed-only', 'drop a last candle that is still forming (by its timestamp and the timeframe)')
-    .action(async (file: string, options: ComputeCommandOptions) => {
+    .action(async (file: string | undefined, options: ComputeCommandOptions) => {
       setExitCode(await computeCommand(file, options, defaults));
     });
-  addConfigOptions(addInputOptions(compute));
+  addConfigOptions(addInputOptions(addExchangeOptions(compute)));
 
   const scan = program
     .command('scan')
-    .description('every CSV through computeBatch, ranked LONG (signal > min) and SHORT (signal < -min) by the last Average_Signal')
-    .argument('<paths...>', 'directories (their *.csv files) and/or CSV files; symbol = file name without extension')
+    .description('every CSV (or every symbol of an exchange) through computeBatch, ranked LONG (signal > min) and SHORT (signal < -min) by the last Average_Signal')
+    .argument('[paths...]', 'directories (their *.csv files) and/or CSV files; symbol = file name without extension (none with --exchange)')
     .addOption(new Option('--min-signal <x>', 'smallest |Average_Signal| listed').argParser(nonNegative).default(0.01))
     .addOption(new Option('--top <n>', 'at most n rows per table').argParser(positiveInteger))
     .addOption(new Option('--format <format>', 'output format').choices(SCAN_FORMATS).default('table'))
@@ -56,9 +58,10 @@ export function buildProgram(defaults: CreateAtcOptions, setExitCode: (code: num
     .option('--closed-only', 'drop a last candle that is still forming (by its timestamp and the timeframe)')
     .option('--timings', 'print the time spent reading + parsing and computing on stderr')
     .action(async (paths: string[], options: ScanCommandOptions) => {
+      if (paths.length === 0 && !options.exchange) throw new CliError('scan needs directories or CSV files, or --exchange NAME --symbols A,B | --all (see adaptive-trend scan --help)', 2);
       setExitCode(await scanCommand(paths, options, defaults));
     });
-  addConfigOptions(addInputOptions(scan));
+  addConfigOptions(addInputOptions(addExchangeOptions(scan)));
 
   const report = program
     .command('report')
@@ -70,12 +73,33 @@ export function buildProgram(defaults: CreateAtcOptions, setExitCode: (code: num
       setExitCode(await reportCommand(file, options, defaults));
     });
   addConfigOptions(addInputOptions(report));
+
+  const watch = program
+    .command('watch')
+    .description(
+      "live: ATC one bar at a time on the streaming API, each new bar's signal and every entry event printed as it happens; " +
+        'closes from standard input (one number per line, or CSV rows; a row with the last row\'s timestamp re-computes that still-forming bar) or polled from an exchange',
+    )
+    .argument('[file]', 'CSV rows or one close per line, read as they arrive; - or none = standard input (none with --exchange)')
+    .addOption(new Option('--format <format>', 'table: a line per bar and per entry event; ndjson: one JSON object per bar for a bot').choices(WATCH_FORMATS).default('table'))
+    .option('--state <file>', 'continue from the streams saved in this file (when it exists) and save them on exit (end of input, Ctrl-C, SIGTERM)')
+    .addOption(new Option('--poll <seconds>', 'with --exchange: seconds between two polls for new candles').argParser(positiveNumber).default(10))
+    .action(async (file: string | undefined, options: WatchCommandOptions) => {
+      setExitCode(await watchCommand(file, options, defaults));
+    });
+  addConfigOptions(addInputOptions(addExchangeOptions(watch, 'candles of history per symbol before watching (the latest; fetched in pages)')));
   return program;
 }
 
 function nonNegative(value: string): number {
   const n = value.trim() === '' ? NaN : Number(value);
   if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`"${value}" is not a number >= 0.`);
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`"${value}" is not a number > 0.`);
   return n;
 }
 

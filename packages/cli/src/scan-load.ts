@@ -4,7 +4,7 @@ import { CliError } from './errors.js';
 import { dropFormingCandle, readCandles } from './input.js';
 
 /** What scan needs of one file: its validated series and last close, or why it failed. */
-export type ScanInput = { file: string; prices: Float64Array; lastClose: number } | { file: string; message: string };
+export type ScanInput = { file: string; prices: Float64Array; lastClose: number; symbol?: string } | { file: string; message: string };
 
 export interface ScanLoadOptions {
   source: PriceSource;
@@ -30,14 +30,25 @@ export function messageFor(file: string, error: unknown, candles?: Candles): str
 }
 
 /** Reads, parses and validates one file for scan (the checks `computeBatch` would make, per file). */
-export function loadScanInput(file: string, { source, closedOnly, config }: ScanLoadOptions): ScanInput {
-  let candles: Candles | undefined;
+export function loadScanInput(file: string, options: ScanLoadOptions): ScanInput {
+  let candles: Candles;
   try {
     candles = readCandles(file);
-    if (closedOnly) candles = dropFormingCandle(candles);
-    const prices = toPrices(file, priceSource(candles, source));
+  } catch (error) {
+    if (!isExpected(error)) throw error;
+    return { file, message: messageFor(file, error) };
+  }
+  return scanInputOf(candles, options);
+}
+
+/** Validates one series' candles for scan (a file's, or an exchange symbol's): its prices or why it failed. */
+export function scanInputOf(candles: Candles, { source, closedOnly, config }: ScanLoadOptions): ScanInput {
+  const file = candles.file;
+  try {
+    const kept = closedOnly ? dropFormingCandle(candles) : candles;
+    const prices = toPrices(file, priceSource(kept, source));
     checkConfigAgainstSeries(config, prices.length, file);
-    const closes = candles.columns.close ?? prices;
+    const closes = kept.columns.close ?? prices;
     return { file, prices, lastClose: closes[closes.length - 1]! };
   } catch (error) {
     if (!isExpected(error)) throw error;

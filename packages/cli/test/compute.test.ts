@@ -118,7 +118,7 @@ describe('adaptive-trend compute (built command, real files)', () => {
       ['a flag value that is not a number', () => ['compute', file, '--lambda', 'abc'], /^adaptive-trend: option --lambda <n> argument 'abc' is invalid/, 2],
       ['a value outside a choice list', () => ['compute', file, '--robustness', 'Huge'], /^adaptive-trend: option --robustness <robustness> argument 'Huge' is invalid/, 2],
       ['an unknown format', () => ['compute', file, '--format', 'xml'], /--format <format> argument 'xml' is invalid/, 2],
-      ['a missing file argument', () => ['compute'], /^adaptive-trend: missing required argument 'file'/, 2],
+      ['a missing file argument', () => ['compute'], /^adaptive-trend: compute needs a file \(- = standard input\) or --exchange NAME --symbols A/, 2],
       ['a config value core refuses', () => ['compute', file, '--lambda', '5'], /^adaptive-trend: config\.lambda: must be within \[0\.005, 0\.5\], got 5$/, 1],
       ['a config file that is not JSON', () => ['compute', file, '--config', file], /^adaptive-trend: .*ETH_BTC\.csv: not valid JSON/, 1],
       ['an unknown key in the config file', () => {

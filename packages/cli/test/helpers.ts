@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,4 +61,63 @@ export function writeSeries(path: string, closes: Float64Array, endMs: number, s
   const start = endMs - (closes.length - 1) * stepMs;
   writeFileSync(path, ['timestamp,close', ...Array.from(closes, (c, i) => `${new Date(start + i * stepMs).toISOString()},${c}`)].join('\n') + '\n');
   return path;
+}
+
+/** A running built command (for tests that serve it from this process: spawnSync would block the server). */
+export interface LiveCli {
+  child: ChildProcess;
+  /** Resolves with the next complete stdout line (rejects when the command ends first or after `ms`). */
+  nextLine(ms?: number): Promise<string>;
+  /** Resolves when the command has ended. */
+  done: Promise<{ status: number | null; stdout: string; stderr: string }>;
+}
+
+/** Starts the BUILT command without waiting for it (`ATC_BACKEND=js` unless `env` says otherwise). */
+export function startCli(args: readonly string[], options: { input?: string; env?: Record<string, string | undefined>; nodeArgs?: string[] } = {}): LiveCli {
+  const env = { ...process.env, ATC_BACKEND: 'js', ...options.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), main, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let pending = '';
+  const lines: string[] = [];
+  let wake: (() => void) | undefined;
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    pending += chunk;
+    const parts = pending.split('\n');
+    pending = parts.pop()!;
+    lines.push(...parts);
+    wake?.();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const done = new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.on('close', (status) => {
+      wake?.();
+      resolve({ status, stdout, stderr });
+    });
+  });
+  if (options.input !== undefined) child.stdin!.end(options.input);
+  let ended = false;
+  void done.then(() => (ended = true));
+  const nextLine = async (ms = 20_000): Promise<string> => {
+    const deadline = Date.now() + ms;
+    while (lines.length === 0) {
+      if (ended) throw new Error(`command ended before another line; stderr: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`no line within ${ms} ms; stderr: ${stderr}`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 50);
+      });
+    }
+    return lines.shift()!;
+  };
+  return { child, nextLine, done };
+}
+
+/** Runs the BUILT command to its end without blocking this process's event loop. */
+export function cliAsync(args: readonly string[], options: Parameters<typeof startCli>[1] = {}) {
+  return startCli(args, options).done;
 }

@@ -168,7 +168,7 @@ describe('adaptive-trend scan (built command, a directory of real and generated 
     mkdirSync(empty);
     const cases: [string[], RegExp, number][] = [
       [['scan', empty], /^adaptive-trend: no CSV files in /, 1],
-      [['scan'], /^adaptive-trend: missing required argument 'paths'/, 2],
+      [['scan'], /^adaptive-trend: scan needs directories or CSV files, or --exchange NAME/, 2],
       [['scan', market, '--top', '0'], /--top <n> argument '0' is invalid/, 2],
       [['scan', market, '--min-signal', '-1'], /--min-signal <x> argument '-1' is invalid/, 2],
       [['scan', market, '--decay', '9'], /^adaptive-trend: config\.decay: /, 1],

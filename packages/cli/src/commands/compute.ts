@@ -1,6 +1,8 @@
 import { type AtcResult, type CreateAtcOptions, REFERENCE_OUTPUT_NAMES, firstInputBar } from '@adaptive-trend/core';
 import { type Candles, priceSource } from '../candles.js';
 import { engineFor } from '../engine.js';
+import { CliError } from '../errors.js';
+import { type ExchangeOptions, candlesFromOhlcv, openExchange } from '../exchange.js';
 import { dropFormingCandle, inFileTerms, readCandles } from '../input.js';
 import { type InputOptions, configFromOptions } from '../options.js';
 import { writeOutput } from '../output.js';
@@ -9,7 +11,7 @@ import { csvCell, formatTable } from '../table.js';
 export const COMPUTE_FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 export type ComputeFormat = (typeof COMPUTE_FORMATS)[number];
 
-export interface ComputeCommandOptions extends InputOptions {
+export interface ComputeCommandOptions extends InputOptions, ExchangeOptions {
   format: ComputeFormat;
   out?: string;
   entries?: boolean;
@@ -69,12 +71,27 @@ function render(bars: Bar[], format: ComputeFormat, withEntries: boolean, meta: 
   }
 }
 
+/** The candles `compute` runs on: a file's, or `--exchange`'s one symbol's. */
+async function inputCandles(file: string | undefined, options: ComputeCommandOptions): Promise<Candles> {
+  if (!options.exchange) {
+    if (file === undefined) throw new CliError('compute needs a file (- = standard input) or --exchange NAME --symbols A', 2);
+    return readCandles(file);
+  }
+  const feed = await openExchange(options, file === undefined ? [] : [file], true);
+  try {
+    const symbol = options.symbols!.trim();
+    return candlesFromOhlcv(await feed.candles(symbol, options.limit), `${feed.name} ${symbol}`);
+  } finally {
+    await feed.close();
+  }
+}
+
 /**
- * `adaptive-trend compute <file|->`: every bar's 13 outputs with the input's timestamps.
- * Returns the exit code.
+ * `adaptive-trend compute <file|->` or `compute --exchange NAME --symbols A`: every bar's 13
+ * outputs with the input's timestamps. Returns the exit code.
  */
-export async function computeCommand(file: string, options: ComputeCommandOptions, defaults: CreateAtcOptions): Promise<number> {
-  let candles = readCandles(file);
+export async function computeCommand(file: string | undefined, options: ComputeCommandOptions, defaults: CreateAtcOptions): Promise<number> {
+  let candles = await inputCandles(file, options);
   if (options.closedOnly) candles = dropFormingCandle(candles);
   const prices = priceSource(candles, options.source);
   const config = configFromOptions(options);

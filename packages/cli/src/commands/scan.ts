@@ -1,18 +1,19 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { type AtcEngine, type AtcResult, type CreateAtcOptions, type ResolvedAtcConfig } from '@adaptive-trend/core';
+import { candlesFromOhlcv, type ExchangeFeed, type ExchangeOptions, openExchange } from '../exchange.js';
 import { engineFor } from '../engine.js';
 import { CliError } from '../errors.js';
 import { type InputOptions, configFromOptions } from '../options.js';
 import { writeOutput } from '../output.js';
 import { type Progress, progressOnTerminal } from '../progress.js';
-import { type ScanInput, isExpected, loadScanInputs, messageFor } from '../scan-load.js';
+import { type ScanInput, type ScanLoadOptions, isExpected, loadScanInputs, messageFor, scanInputOf } from '../scan-load.js';
 import { csvCell, formatTable } from '../table.js';
 
 export const SCAN_FORMATS = ['table', 'json', 'csv'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
-export interface ScanCommandOptions extends InputOptions {
+export interface ScanCommandOptions extends InputOptions, ExchangeOptions {
   format: ScanFormat;
   minSignal: number;
   top?: number;
@@ -73,12 +74,12 @@ export function barsSinceFlip(trend: Int8Array): number {
 
 type Loaded = Extract<ScanInput, { prices: Float64Array }>;
 
-function rowOf({ file, prices, lastClose }: Loaded, result: AtcResult): ScanRow {
+function rowOf({ file, prices, lastClose, symbol }: Loaded, result: AtcResult): ScanRow {
   const trend = result.trend();
   const last = result.length - 1;
   const signal = Number.isNaN(result.averageSignal[last]!) ? 0 : result.averageSignal[last]!;
   return {
-    symbol: basename(file, extname(file)),
+    symbol: symbol ?? basename(file, extname(file)),
     signal,
     trend: trend[last]! > 0 ? 'LONG' : trend[last]! < 0 ? 'SHORT' : 'NEUTRAL',
     price: lastClose,
@@ -131,7 +132,7 @@ function cells(row: ScanRow, precise: boolean): string[] {
   return [row.symbol, signal, row.trend, price, String(row.bars), String(row.barsSinceFlip)];
 }
 
-function render(report: ScanReport, format: ScanFormat, scanned: number, minSignal: number): string {
+function render(report: ScanReport, format: ScanFormat, scanned: number, minSignal: number, unit: 'file' | 'symbol'): string {
   switch (format) {
     case 'json':
       return JSON.stringify(report);
@@ -145,7 +146,7 @@ function render(report: ScanReport, format: ScanFormat, scanned: number, minSign
       const section = (title: string, rows: ScanRow[]) =>
         rows.length === 0 ? `${title}: none` : `${title}:\n${formatTable([...COLUMNS], rows.map((r) => cells(r, false)))}`;
       return [
-        `scanned ${scanned} file${scanned === 1 ? '' : 's'}, ${report.errors.length} failed`,
+        `scanned ${scanned} ${unit}${scanned === 1 ? '' : 's'}, ${report.errors.length} failed`,
         '',
         section(`LONG (signal > ${minSignal})`, report.long),
         '',
@@ -156,20 +157,48 @@ function render(report: ScanReport, format: ScanFormat, scanned: number, minSign
 }
 
 /**
- * `adaptive-trend scan <dir|files…>`: every CSV through `computeBatch`, ranked LONG / SHORT.
- * A file that fails lands in the report's errors (with its line) and never stops the scan;
- * the exit code is 1 when any file failed.
+ * Each symbol's candles from the exchange (one at a time: the exchange's rate limit), validated
+ * as a file's would be; a symbol the exchange refuses lands in the errors.
+ */
+async function loadExchangeInputs(feed: ExchangeFeed, symbols: readonly string[], limit: number, options: ScanLoadOptions, progress: Progress): Promise<ScanInput[]> {
+  const inputs: ScanInput[] = [];
+  for (const [i, symbol] of symbols.entries()) {
+    try {
+      inputs.push({ ...scanInputOf(candlesFromOhlcv(await feed.candles(symbol, limit), symbol), options), symbol });
+    } catch (error) {
+      if (!feed.isExchangeError(error)) throw error;
+      inputs.push({ file: symbol, message: (error as Error).message });
+    }
+    progress.update('fetch', i + 1, symbols.length);
+  }
+  return inputs;
+}
+
+/**
+ * `adaptive-trend scan <dir|files…>` or `scan --exchange NAME --symbols A,B | --all`: every
+ * series through `computeBatch`, ranked LONG / SHORT. A file or symbol that fails lands in the
+ * report's errors (with its line) and never stops the scan; the exit code is 1 when any failed.
  */
 export async function scanCommand(paths: readonly string[], options: ScanCommandOptions, defaults: CreateAtcOptions): Promise<number> {
-  const files = scanInputs(paths);
-  if (files.length === 0) throw new CliError(`no CSV files in ${paths.join(', ')}`);
+  const feed = options.exchange ? await openExchange(options, paths) : undefined;
+  try {
+    return await scan(paths, feed, options, defaults);
+  } finally {
+    await feed?.close();
+  }
+}
+
+async function scan(paths: readonly string[], feed: ExchangeFeed | undefined, options: ScanCommandOptions, defaults: CreateAtcOptions): Promise<number> {
+  const files = feed ? await feed.symbols(options) : scanInputs(paths);
+  if (files.length === 0) throw new CliError(feed ? `no symbols on ${feed.name}${options.quote ? ` quoted in ${options.quote}` : ''}` : `no CSV files in ${paths.join(', ')}`);
   const engine = await engineFor(options, defaults);
   const config = engine.resolveConfig(configFromOptions(options)); // a bad config stops the scan: it is not one file's fault
   const progress = progressOnTerminal(process.stderr);
   const started = performance.now();
-  const inputs = loadScanInputs(files, { source: options.source, closedOnly: options.closedOnly === true, config }, (done) =>
-    progress.update('read', done, files.length),
-  );
+  const loadOptions = { source: options.source, closedOnly: options.closedOnly === true, config };
+  const inputs = feed
+    ? await loadExchangeInputs(feed, files, options.limit, loadOptions, progress)
+    : loadScanInputs(files, loadOptions, (done) => progress.update('read', done, files.length));
   const errors: ScanReport['errors'] = inputs.flatMap((input) => ('message' in input ? [input] : []));
   const loaded = inputs.filter((input): input is Loaded => 'prices' in input);
   const parsed = performance.now();
@@ -178,10 +207,10 @@ export async function scanCommand(paths: readonly string[], options: ScanCommand
   progress.done();
   if (options.timings) {
     const bars = loaded.reduce((sum, l) => sum + l.prices.length, 0);
-    console.error(`timings: read+parse ${(parsed - started).toFixed(1)} ms, compute ${(computed - parsed).toFixed(1)} ms (${engine.backend}, ${loaded.length} series, ${bars} bars)`);
+    console.error(`timings: ${feed ? 'fetch' : 'read'}+parse ${(parsed - started).toFixed(1)} ms, compute ${(computed - parsed).toFixed(1)} ms (${engine.backend}, ${loaded.length} series, ${bars} bars)`);
   }
   const report: ScanReport = { ...rank(rows, options.minSignal, options.top), errors };
-  writeOutput(render(report, options.format, files.length, options.minSignal), options.out);
+  writeOutput(render(report, options.format, files.length, options.minSignal, feed ? 'symbol' : 'file'), options.out);
   if (options.format !== 'json') for (const e of errors) console.error(`adaptive-trend: ${e.file}: ${e.message}`);
   return errors.length > 0 ? 1 : 0;
 }
