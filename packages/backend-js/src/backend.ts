@@ -6,6 +6,8 @@ import { dema, ema, hma, kama, lsma, sma, wma } from './kernels/moving-averages.
 import { crossoverSignal, persistSignal } from './kernels/signals.js';
 import { createFusedPipeline } from './pipeline.js';
 import { computePineAtc } from './pine/atc.js';
+import { createJsStreamSet } from './stream/set.js';
+import { createJsStream } from './stream/stream.js';
 
 type MaKernel = (x: Float64Array, length: number, out: Float64Array, scratch: Float64Array) => void;
 const MOVING_AVERAGES: { [K in MaKind]: MaKernel } = { sma, ema, wma, hma, dema, lsma, kama };
@@ -30,6 +32,9 @@ export function createJsBackend(): Backend {
     semantics: ['reference', 'pine'],
     // the reference's fused pipeline, or the Pine script's (src/pine) for semantics 'pine'
     computeAtc: (prices, config, buffers) => (config.semantics === 'pine' ? computePineAtc(prices, config, buffers) : reference(prices, config, buffers)),
+    // one bar at a time, both semantics (docs/streaming.md); each stream checks its own buffers
+    createStream: createJsStream,
+    createStreamSet: (count, config) => createJsStreamSet(count, config),
     // computeBatch's worker threads import this module to get the same backend.
     workerModule: new URL('./index.js', import.meta.url).href,
   });

@@ -230,9 +230,10 @@ export function lsma(x: Float64Array, length: number, out: Float64Array): void {
   linregAt(x, length, length - 1, out);
 }
 
-const KAMA_FAST = 0.666;
-const KAMA_SLOW = 0.064;
-const KAMA_SPAN = KAMA_FAST - KAMA_SLOW; // 0.6020000000000001, as the reference computes it
+/** KAMA's fast and slow smoothing constants (the reference's and the script's; the stream reuses them). */
+export const KAMA_FAST = 0.666;
+export const KAMA_SLOW = 0.064;
+export const KAMA_SPAN = KAMA_FAST - KAMA_SLOW; // 0.6020000000000001, as the reference computes it
 
 /**
  * ATC's KAMA: seeded at x[0] with no NaN warm-up and flat until bar L−1 (reference), then

@@ -3,7 +3,7 @@
 // is the reference's (SMA, WMA, the SMA-seeded EMA), the backend's own kernels are reused: they
 // differ from TradingView's only in summation order (≤ 1e-13 relative, visible only at ties).
 import type { Family } from '@adaptive-trend/core';
-import { ema, linregAt, sma, wma } from '../kernels/moving-averages.js';
+import { KAMA_SLOW, KAMA_SPAN, ema, linregAt, sma, wma } from '../kernels/moving-averages.js';
 
 export { ema as pineEma, sma as pineSma, wma as pineWma };
 
@@ -31,9 +31,6 @@ export function pineLinreg(x: Float64Array, length: number, out: Float64Array): 
   linregAt(x, length, length, out);
 }
 
-const KAMA_FAST = 0.666;
-const KAMA_SLOW = 0.064;
-const KAMA_SPAN = KAMA_FAST - KAMA_SLOW; // (fast − slow) as the script computes it
 
 /**
  * The script's own `kama`: starts from `nz(KAMA[1]) = 0`, and while `math.sum(noise, L)` is

@@ -1,0 +1,108 @@
+// One bar of the reference semantics (docs/streaming.md, "The step, reference semantics"): the
+// fused pipeline's (pipeline.ts) operations for bar i in its order — MAs, the per-MA equity
+// then signal (`accumulateMa`), the Layer-1 sums in k order from 0.0, `round2`, the Layer-2
+// `equityCurve` step and `averageSignal` — on the state vector.
+import { LENGTHS_PER_FAMILY, STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS } from '@adaptive-trend/core';
+import { EQUITY_FLOOR } from '../kernels/equity.js';
+import { fdlibmExp } from '../kernels/exp.js';
+import { round2 } from '../kernels/layer1.js';
+import { stepDema, stepEma, stepHma, stepKama, stepLsma, stepWma } from './moving-averages.js';
+import type { StreamPlan } from './plan.js';
+import { outputsFinite, writeNaNs } from './outputs.js';
+
+/**
+ * Steps bar `i` with close `v` on `st` (the state after i bars, closes already shifted so that
+ * `st[W−1] = v`; `previous` = x[i−1]), writing output r to `out[at + r·stride]`. False when an
+ * output bar fails core's growth rule (the caller then discards `st`).
+ */
+export function stepReference(p: StreamPlan, st: Float64Array, v: number, previous: number, i: number, out: Float64Array, at: number, stride: number): boolean {
+  const c = p.cutout;
+  const { mas, families } = p.layout;
+  const d = p.d;
+  // the fused pipeline's scaled return of cut bar i − c (NaN at the cutout bar itself)
+  const r = i > c ? (v / previous - 1.0) * fdlibmExp(p.lambdaScaled * (i - c)) : NaN;
+  for (let f = 0; f < 6; f++) {
+    let num = 0.0;
+    let den = 0.0;
+    for (let k = 0; k < LENGTHS_PER_FAMILY; k++) {
+      const q = f * LENGTHS_PER_FAMILY + k;
+      const o = mas + q * STREAM_MA_SLOTS;
+      let ma: number;
+      switch (f) {
+        case 0: ma = stepEma(p, st, o, q, v, i); break;
+        case 1: ma = stepHma(p, st, o, q, k, v, i); break;
+        case 2: ma = stepWma(p, st, o, q, v, i); break;
+        case 3: ma = stepDema(p, st, o, q, v, i); break;
+        case 4: ma = stepLsma(p, st, o, q, v, i); break;
+        default: ma = stepKama(p, st, o, q, v, i);
+      }
+      if (i >= c) {
+        let s = st[o + 7]!;
+        let e = st[o + 8]!;
+        if (i === c) {
+          s = 0;
+          e = 1.0;
+        } else {
+          // accumulateMa: the equity with the previous signal, then the crossover
+          let a = 0.0;
+          if (r === r) {
+            if (s > 0) a = r;
+            else if (s < 0) a = -r;
+          }
+          e = e * d * (1.0 + a);
+          if (e < EQUITY_FLOOR) e = EQUITY_FLOOR;
+          const maPrevious = st[o + 6]!;
+          if (v > ma && previous <= maPrevious) s = 1;
+          else if (v < ma && previous >= maPrevious) s = -1;
+        }
+        st[o + 7] = s;
+        st[o + 8] = e;
+        num = num + s * e;
+        den = den + e;
+      }
+      st[o + 6] = ma;
+    }
+    if (i < c) continue;
+    const quotient = num / den;
+    const layer1 = Number.isFinite(quotient) ? round2(quotient) : NaN;
+    // Layer 2: equityCurve over the Layer-1 signal, starting at the cutout bar
+    const g = families + f * STREAM_FAMILY_SLOTS;
+    let eq2: number;
+    if (i === c) {
+      eq2 = p.weights[f]!;
+    } else {
+      const signal = st[g + 2]!;
+      let a = 0.0;
+      if (r === r) {
+        if (signal > 0) a = r;
+        else if (signal < 0) a = -r;
+      }
+      eq2 = st[g]! * d * (1.0 + a);
+      if (eq2 < EQUITY_FLOOR) eq2 = EQUITY_FLOOR;
+    }
+    st[g] = eq2;
+    st[g + 2] = layer1;
+    out[at + f * stride] = layer1;
+    out[at + (6 + f) * stride] = eq2;
+  }
+  if (i < c) {
+    writeNaNs(out, at, stride);
+    return true;
+  }
+  // averageSignal: Σ cut(L1)·E2 / Σ E2 from 0.0, 0 where not finite; strategy mode lags a bar
+  let nom = 0.0;
+  let sum = 0.0;
+  for (let f = 0; f < 6; f++) {
+    const l1 = out[at + f * stride]!;
+    const e2 = out[at + (6 + f) * stride]!;
+    const cut = l1 > p.longThreshold ? 1.0 : l1 < p.shortThreshold ? -1.0 : 0.0;
+    nom += cut * e2;
+    sum += e2;
+  }
+  const quotient = nom / sum;
+  const average = Number.isFinite(quotient) ? quotient : 0.0;
+  const avgAt = p.layout.avgPrev;
+  out[at + 12 * stride] = p.strategyMode ? (i === c ? 0.0 : st[avgAt]!) : average;
+  st[avgAt] = average;
+  return outputsFinite(out, at, stride);
+}
