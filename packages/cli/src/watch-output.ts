@@ -39,11 +39,14 @@ const trendOf = (v: number) => (v > 0 ? 'LONG' : v < 0 ? 'SHORT' : 'NEUTRAL');
 export class BarPrinter {
   readonly #format: WatchFormat;
   readonly #write: (line: string) => void;
+  readonly #withSymbols: boolean;
   #headed = false;
 
-  constructor(format: WatchFormat, write: (line: string) => void) {
+  /** `withSymbols`: a symbol column in the table (an exchange's several series). */
+  constructor(format: WatchFormat, write: (line: string) => void, withSymbols: boolean) {
     this.#format = format;
     this.#write = write;
+    this.#withSymbols = withSymbols;
   }
 
   print(watched: WatchedBar): void {
@@ -61,7 +64,7 @@ export class BarPrinter {
     const time = watched.timestamp ?? '-';
     const close = String(Number(bar.close.toPrecision(8)));
     this.#write(
-      this.#line(time, watched.symbol ?? '-', String(bar.index), close, Number.isNaN(avg) ? 'na' : avg.toFixed(4), `${trendOf(avg)}${watched.replaced ? ' (forming)' : ''}`),
+      this.#line(time, watched.symbol ?? '', String(bar.index), close, Number.isNaN(avg) ? 'na' : avg.toFixed(4), `${trendOf(avg)}${watched.replaced ? ' (forming)' : ''}`),
     );
     if (bar.entry !== 0) {
       const side = bar.entry > 0 ? '▲ LONG' : '▼ SHORT';
@@ -70,6 +73,6 @@ export class BarPrinter {
   }
 
   #line(time: string, symbol: string, bar: string, close: string, avg: string, trend: string): string {
-    return `${time.padEnd(24)} ${symbol.padEnd(12)} ${bar.padStart(7)} ${close.padStart(14)} ${avg.padStart(14)}  ${trend}`.trimEnd();
+    return `${time.padEnd(24)} ${this.#withSymbols ? `${symbol.padEnd(12)} ` : ''}${bar.padStart(7)} ${close.padStart(14)} ${avg.padStart(14)}  ${trend}`.trimEnd();
   }
 }

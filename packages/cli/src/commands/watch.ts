@@ -100,12 +100,21 @@ class Streams {
   open(symbol: string | undefined): { series: WatchedSeries; restored: boolean } {
     const saved = this.#state?.streams.find((s) => s.symbol === (symbol ?? null));
     const config = configFromOptions(this.#options);
-    const stream = saved
-      ? this.#engine.restoreStream(decodeSnapshot(saved.snapshot), configGiven(this.#options) ? { config } : {})
-      : this.#engine.stream(config);
+    const stream = saved ? this.#restore(saved, config) : this.#engine.stream(config);
     const series = new WatchedSeries(symbol, stream, saved);
     this.series.push(series);
     return { series, restored: saved !== undefined };
+  }
+
+  #restore(saved: SavedStream, config: ReturnType<typeof configFromOptions>): AtcStream {
+    try {
+      return this.#engine.restoreStream(decodeSnapshot(saved.snapshot), configGiven(this.#options) ? { config } : {});
+    } catch (error) {
+      if (!(error instanceof AtcInputError) || error.field !== 'snapshot') throw error;
+      const what = `${this.#options.state}${saved.symbol === null ? '' : ` (${saved.symbol})`}`;
+      const hint = error.code === 'SNAPSHOT_CONFIG_MISMATCH' ? 'give the config it was saved with (or no config flags), or another --state file' : 'delete it for a cold start';
+      throw new CliError(`${what}: the saved stream ${error.message.replace(/^snapshot: /, '')}; ${hint}`);
+    }
   }
 
   /** Writes every open stream to `--state` (streams of the file not watched this time are kept). */
@@ -241,7 +250,7 @@ export async function watchCommand(file: string | undefined, options: WatchComma
   let streams: Streams | undefined;
   try {
     const engine = await engineFor(options, defaults);
-    const printer = new BarPrinter(options.format, (line) => process.stdout.write(`${line}\n`));
+    const printer = new BarPrinter(options.format, (line) => process.stdout.write(`${line}\n`), feed !== undefined);
     if (!feed) {
       streams = new Streams(engine, options, 'lines');
       await watchLines(file ?? '-', streams, printer, stopper.signal, options.source);
