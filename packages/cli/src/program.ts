@@ -88,6 +88,24 @@ export function buildProgram(defaults: CreateAtcOptions, setExitCode: (code: num
       setExitCode(await watchCommand(file, options, defaults));
     });
   addConfigOptions(addInputOptions(addExchangeOptions(watch, 'candles of history per symbol before watching (the latest; fetched in pages)')));
+  watch.addHelpText(
+    'after',
+    `
+Examples:
+  tail -f ticks.csv | adaptive-trend watch --state atc.json
+  adaptive-trend watch --exchange binance --symbols BTC/USDT,ETH/USDT --timeframe 15m --format ndjson --state atc.json
+
+--format ndjson prints one object per bar: {timestamp?, time?, symbol?, bar, close, EMA_Signal, …, Average_Signal, entry};
+a bar printed again is its forming candle updated. --state saves the streams (stream.snapshot()) on exit and Ctrl-C.`,
+  );
+  scan.addHelpText('after', `
+Examples:
+  adaptive-trend scan ./candles --top 10
+  adaptive-trend scan --exchange binance --all --quote USDT --timeframe 15m --limit 1500 --format json`);
+  compute.addHelpText('after', `
+Examples:
+  adaptive-trend compute prices.csv --format csv > atc.csv
+  adaptive-trend compute --exchange binance --symbols BTC/USDT --timeframe 1h --format ndjson`);
   return program;
 }
 

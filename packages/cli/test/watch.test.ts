@@ -106,6 +106,21 @@ describe('adaptive-trend watch (built command)', () => {
     expect(otherConfig.stderr).toMatch(/^adaptive-trend: .*watch\.state: the saved stream was taken with another config \(.*\); give the config it was saved with/);
   });
 
+  it('Ctrl-C while standard input is still open saves the state and exits 0', async () => {
+    const state = join(tempDir(), 'live.json');
+    const run = startCli(['watch', '--format', 'ndjson', '--state', state]);
+    run.child.stdin!.write(csv(market.header, market.rows.slice(0, 50)));
+    let line: Json = {};
+    for (let i = 0; i < 50; i++) line = JSON.parse(await run.nextLine()) as Json;
+    expect(line.bar).toBe(49);
+    run.child.kill('SIGINT');
+    const stopped = await run.done;
+    expect(stopped.stderr).toBe('');
+    expect(stopped.status).toBe(0);
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as { streams: { lastTimestamp: string }[] };
+    expect(saved.streams[0]!.lastTimestamp).toBe(market.rows[49]![0]);
+  });
+
   it('table: a line per bar and one per entry event, as compute counts them', () => {
     const run = cli(['watch'], { input });
     expect(run.status).toBe(0);
