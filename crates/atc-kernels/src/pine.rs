@@ -52,30 +52,55 @@ pub(crate) fn kama_into(x: &[f64], len: usize, out: &mut [f64]) {
     let n = x.len();
     let mut k = 0.0;
     for i in 0..len.min(n) {
-        k = k + KAMA_SLOW * KAMA_SLOW * (x[i] - k);
+        k = kama_warm_step(k, x[i]);
         out[i] = k;
     }
     if n <= len {
         return;
     }
+    let mut noise = kama_noise_seed(x, len);
+    for i in len..n {
+        if i > len {
+            noise = kama_noise_slide(noise, x, i, len);
+        }
+        k = kama_adaptive_step(k, noise, x, i, len);
+        out[i] = k;
+    }
+}
+
+/// One KAMA bar while the noise sum is na (bars < L): the slow constant squared.
+#[inline(always)]
+pub(crate) fn kama_warm_step(k: f64, v: f64) -> f64 {
+    k + KAMA_SLOW * KAMA_SLOW * (v - k)
+}
+
+/// `Σ_{j=1..L} |x[j] − x[j−1]|`, sequential from 0.0 (bar L; requires `x.len() > len`).
+#[inline]
+pub(crate) fn kama_noise_seed(x: &[f64], len: usize) -> f64 {
     let mut noise = 0.0;
     for j in 1..=len {
         noise += (x[j] - x[j - 1]).abs();
     }
-    for i in len..n {
-        if i > len {
-            noise = noise + (x[i] - x[i - 1]).abs() - (x[i - len] - x[i - len - 1]).abs();
-        }
-        let v = x[i];
-        let ratio = if noise != 0.0 {
-            (v - x[i - len]).abs() / noise
-        } else {
-            0.0
-        };
-        let t = ratio * KAMA_SPAN + KAMA_SLOW;
-        k = k + t * t * (v - k);
-        out[i] = k;
-    }
+    noise
+}
+
+/// The running noise sum slid to end at bar `i > len`.
+#[inline(always)]
+pub(crate) fn kama_noise_slide(noise: f64, x: &[f64], i: usize, len: usize) -> f64 {
+    noise + (x[i] - x[i - 1]).abs() - (x[i - len] - x[i - len - 1]).abs()
+}
+
+/// One adaptive KAMA bar `i ≥ len` (efficiency ratio over `noise`).
+#[inline(always)]
+pub(crate) fn kama_adaptive_step(k: f64, noise: f64, x: &[f64], i: usize, len: usize) -> f64 {
+    let v = x[i];
+    let ratio = if noise != 0.0 {
+        (v - x[i - len]).abs() / noise
+    } else {
+        0.0
+    };
+    let t = ratio * KAMA_SPAN + KAMA_SLOW;
+    k + t * t * (v - k)
 }
 
 /// The MA the script computes for family `f` (EMA, "HMA" = `ta.sma`, WMA, DEMA, `ta.linreg`
@@ -125,9 +150,15 @@ pub(crate) fn scaled_returns(close: &[f64], lambda: f64, cutout: usize, out: &mu
     let start = cutout.max(1);
     fill_nan(&mut out[..start.min(n)]);
     for i in start..n {
-        let previous = close[i - 1];
-        out[i] = ((close[i] - previous) / previous) * exp(lambda * (i - cutout) as f64);
+        out[i] = scaled_return(close[i], close[i - 1], lambda, (i - cutout) as f64);
     }
+}
+
+/// One bar of [`scaled_returns`]: `((close − previous) / previous) · exp(λ·t)`, `t` the bars
+/// since the cutout.
+#[inline(always)]
+pub(crate) fn scaled_return(close: f64, previous: f64, lambda: f64, t: f64) -> f64 {
+    ((close - previous) / previous) * exp(lambda * t)
 }
 
 /// One bar of the script's `var float a`: `r` after a positive signal, `−r` after a negative

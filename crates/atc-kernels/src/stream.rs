@@ -1,12 +1,59 @@
 //! Streaming ATC (docs/streaming.md): one bar at a time, bit for bit equal to `compute_atc`
-//! over the whole series.
+//! over the whole series, for both semantics, from the first bar.
 //!
-//! (Skeleton: the API is fixed; the bodies follow.)
+//! The step repeats the batch pipeline's operations in the same order, through the crate's own
+//! steppers and helpers (`ma.rs` steppers, `family_lanes.rs` `signal_lane` / `equity_lane`,
+//! `equity.rs`, `pine.rs`): the steppers read a contiguous window of the last closes, so their
+//! `step(x, i)` runs unchanged. Running sums carry over from bar 0; nothing is rebuilt from a
+//! window.
+//!
+//! State and memory (O(longest length) per stream):
+//! * three `Core`s — the *base* (after n − 1 bars, what `replace_last` steps from), the
+//!   *current* one (after n bars) and a *spare* the next step writes into; a step never writes
+//!   its source, so a step whose status is `NotFinite` commits nothing, and committing is an
+//!   index rotation (no copy);
+//! * rings shared by the three (base and current differ by one slot): the closes, and per MA of
+//!   the reference HMA family its stage-1 diffs (Pine: per DEMA its inner EMA values). Each ring
+//!   is stored twice back to back (slot `p` and `p + cap`), so the last values always form one
+//!   contiguous slice; `cap ≥ window + 2` keeps the base's slots intact while a step writes the
+//!   next one (`replace_last` writes the current bar's slot and puts the old value back when it
+//!   does not commit);
+//! * an `Arc<Plan>`: the configuration and per-MA constants (stepper templates), shared by the
+//!   streams of a [`StreamSet`].
+#![allow(clippy::needless_range_loop)] // family/lane indices address several arrays at once
 
+use alloc::boxed::Box;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crate::error::{KResult, KernelError};
-use crate::pipeline::{Params, OUT_ROWS};
+use crate::equity::{average_value, cut, floor_equity, growth_at, layer1_value};
+use crate::error::{check_len, KResult, KernelError};
+use crate::family_lanes::{equity_lane, signal_lane};
+use crate::ma::{
+    DemaState, EmaCoef, EmaState, HmaDiffState, KamaState, LsmaState, OnTheFly, SmaState,
+    Stepper, WmaState,
+};
+use crate::math::{exp, isqrt};
+use crate::pine;
+use crate::pipeline::{Params, Semantics, FAMILY_COUNT, LENGTHS_PER_FAMILY, OUT_ROWS};
+
+const K: usize = LENGTHS_PER_FAMILY;
+const F: usize = FAMILY_COUNT;
+const MAS: usize = F * K;
+/// Doubles per MA in the state vector: `m0…m5 maPrev signal equity a`.
+const MA_SLOTS: usize = 10;
+const PREV: usize = 6;
+const SIG: usize = 7;
+const EQ: usize = 8;
+const A: usize = 9;
+/// Doubles per family in the state vector: `eq2 a2 l1Prev`.
+const FAM_SLOTS: usize = 3;
+/// Family indices (order of `FAMILY_KINDS`).
+const EMA: usize = 0;
+const HMA: usize = 1;
+const WMA: usize = 2;
+const DEMA: usize = 3;
+const KAMA: usize = 5;
 
 /// Outcome of one stream step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,74 +61,1134 @@ pub enum StepStatus {
     /// The bar was stepped and committed.
     Ok,
     /// core's growth rule failed on this bar (a Layer-1 value, or the sum of the six Layer-2
-    /// equities, is not finite): nothing was committed, the state is unchanged.
+    /// equities left to right, is not finite): nothing was committed, the state is unchanged.
     NotFinite,
 }
 
-/// One ATC stream: `push` a close, get the bar's 13 outputs.
+// ---------------------------------------------------------------------------------------------
+// Plan: configuration and per-MA constants
+// ---------------------------------------------------------------------------------------------
+
+/// The constants of one MA: its stepper with the running values zeroed (the step loads the
+/// state's values into a copy), built by the steppers' own constructors.
+#[derive(Clone, Copy)]
+struct Template {
+    len: usize,
+    coef: EmaCoef,
+    sma: SmaState,
+    wma: WmaState,
+    lsma: LsmaState,
+    hma: HmaDiffState,
+    /// HMA stage 2 (`⌊√L⌋`).
+    hma2: WmaState,
+    kama: KamaState<OnTheFly>,
+}
+
+/// Everything about a configuration that every stream of it shares.
+struct Plan {
+    params: Params,
+    /// `W = maxLen + 2`: closes in the state vector.
+    w: usize,
+    /// Price ring capacity (power of two ≥ W + 2).
+    cap: usize,
+    /// Per-MA window lengths (reference: HMA `⌊√L⌋ + 1` diffs; Pine: DEMA `L` inner EMAs).
+    wlen: [usize; K],
+    /// Window ring capacity (power of two ≥ max(wlen) + 2).
+    wcap: usize,
+    /// Family whose MAs have windows.
+    wfam: usize,
+    tm: Vec<Template>,
+    lambda: f64,
+    d: f64,
+    state_len: usize,
+    off_mas: usize,
+    off_windows: usize,
+    off_families: usize,
+}
+
+fn pow2_at_least(v: usize) -> KResult<usize> {
+    v.checked_next_power_of_two()
+        .ok_or(KernelError::Overflow { what: "stream window" })
+}
+
+/// A NaN-filled vector, refusing (instead of aborting) when the allocation fails.
+fn nan_vec(len: usize) -> KResult<Vec<f64>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| KernelError::Overflow { what: "stream memory" })?;
+    v.resize(len, f64::NAN);
+    Ok(v)
+}
+
+impl Plan {
+    fn new(params: &Params) -> KResult<Plan> {
+        let lens = params.validate()?;
+        let pine = params.semantics == Semantics::Pine;
+        let max_len = lens.iter().flatten().copied().max().unwrap_or(1);
+        let ovf = |what| KernelError::Overflow { what };
+        let w = max_len.checked_add(2).ok_or(ovf("stream window"))?;
+        let cap = pow2_at_least(w.checked_add(2).ok_or(ovf("stream window"))?)?;
+        let wfam = if pine { DEMA } else { HMA };
+        let wlen: [usize; K] = core::array::from_fn(|k| {
+            let l = lens[wfam][k];
+            if pine {
+                l
+            } else {
+                isqrt(l) + 1
+            }
+        });
+        let wmax = wlen.iter().copied().max().unwrap_or(1);
+        let wcap = pow2_at_least(wmax.checked_add(2).ok_or(ovf("stream window"))?)?;
+        // ring sizes must be allocatable: refuse absurd lengths before building templates
+        cap.checked_mul(2).ok_or(ovf("stream memory"))?;
+        wcap.checked_mul(2 * K).ok_or(ovf("stream memory"))?;
+
+        let ones = {
+            let mut v = nan_vec(w)?;
+            v.fill(1.0);
+            v
+        };
+        let mut scratch = nan_vec(w)?;
+        let mut tm = Vec::new();
+        tm.try_reserve_exact(MAS)
+            .map_err(|_| ovf("stream memory"))?;
+        for row in lens.iter() {
+            for &len in row.iter() {
+                let at = if pine { len as f64 } else { len as f64 - 1.0 };
+                let (mut kama, _) = KamaState::init(&ones, OnTheFly, len, &mut scratch);
+                kama.k = 0.0;
+                kama.noise = 0.0;
+                let hma = if len >= 2 {
+                    HmaDiffState::init(&ones, len, &mut scratch).0
+                } else {
+                    HmaDiffState {
+                        half: WmaState::dummy(),
+                        full: WmaState::dummy(),
+                    }
+                };
+                tm.push(Template {
+                    len,
+                    coef: EmaCoef::new(len),
+                    sma: SmaState::init(&ones, len, &mut scratch).0,
+                    wma: WmaState::init_at(&ones, 0, len, &mut scratch).0,
+                    lsma: LsmaState::init_at(&ones, len, at, &mut scratch).0,
+                    hma,
+                    hma2: WmaState::init_at(&ones, 0, isqrt(len).max(1), &mut scratch).0,
+                    kama,
+                });
+            }
+        }
+        let off_mas = w + 1;
+        let off_windows = off_mas + MAS * MA_SLOTS;
+        let wsum = wlen
+            .iter()
+            .try_fold(0usize, |a, &b| a.checked_add(b))
+            .ok_or(ovf("stream state"))?;
+        let off_families = off_windows.checked_add(wsum).ok_or(ovf("stream state"))?;
+        let state_len = off_families + F * FAM_SLOTS + 1;
+        Ok(Plan {
+            params: *params,
+            w,
+            cap,
+            wlen,
+            wcap,
+            wfam,
+            tm,
+            lambda: params.lambda(),
+            d: params.decay_multiplier(),
+            state_len,
+            off_mas,
+            off_windows,
+            off_families,
+        })
+    }
+
+    fn template(&self, q: usize) -> KResult<&Template> {
+        self.tm.get(q).ok_or(KernelError::InvalidState {
+            reason: "internal: MA index",
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Core: one state (base, current or spare)
+// ---------------------------------------------------------------------------------------------
+
+/// The state after some bar, in the state vector's own slots.
+#[derive(Clone)]
+struct Core {
+    ma: [[f64; MA_SLOTS]; MAS],
+    fam: [[f64; FAM_SLOTS]; F],
+    avg_prev: f64,
+    /// Ring values this step overwrote at its bar's slot (put back when `replace_last` does not
+    /// commit): the close, then the nine window values.
+    undo: [f64; 1 + K],
+}
+
+impl Core {
+    /// docs/streaming.md "Initial values".
+    fn initial(plan: &Plan) -> Core {
+        let mut ma = [[0.0; MA_SLOTS]; MAS];
+        for m in ma.iter_mut() {
+            m[PREV] = f64::NAN;
+            m[EQ] = 1.0;
+        }
+        let fam = core::array::from_fn(|f| [floor_equity(plan.params.weights[f]), 0.0, f64::NAN]);
+        Core {
+            ma,
+            fam,
+            avg_prev: f64::NAN,
+            undo: [f64::NAN; 1 + K],
+        }
+    }
+}
+
+/// `(source, destination)` among three cores (distinct indices).
+fn pair(c: &mut [Core; 3], from: usize, to: usize) -> (&Core, &mut Core) {
+    let [a, b, d] = c;
+    match (from, to) {
+        (0, 1) => (a, b),
+        (0, 2) => (a, d),
+        (1, 0) => (b, a),
+        (1, 2) => (b, d),
+        (2, 0) => (d, a),
+        _ => (d, b),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rings (each stored twice back to back: the last values are one contiguous slice)
+// ---------------------------------------------------------------------------------------------
+
+fn slot(cap: usize, j: u64) -> usize {
+    (j & (cap as u64 - 1)) as usize
+}
+
+fn ring_get(ring: &[f64], cap: usize, j: u64) -> f64 {
+    ring.get(slot(cap, j)).copied().unwrap_or(f64::NAN)
+}
+
+/// Write bar `j`'s value, returning the value it replaces.
+fn ring_set(ring: &mut [f64], cap: usize, j: u64, v: f64) -> f64 {
+    let p = slot(cap, j);
+    let old = ring.get(p).copied().unwrap_or(f64::NAN);
+    if let Some(r) = ring.get_mut(p) {
+        *r = v;
+    }
+    if let Some(r) = ring.get_mut(p + cap) {
+        *r = v;
+    }
+    old
+}
+
+/// The values of bars `i − back ..= i` as one slice (`back < cap`).
+fn ring_tail(ring: &[f64], cap: usize, i: u64, back: usize) -> KResult<&[f64]> {
+    let end = slot(cap, i) + cap;
+    end.checked_sub(back)
+        .and_then(|start| ring.get(start..=end))
+        .ok_or(KernelError::InvalidState {
+            reason: "internal: ring window",
+        })
+}
+
+/// `x[li + 1 − len ..= li]`: the last `len` values ending at local index `li`.
+fn last(x: &[f64], li: usize, len: usize) -> KResult<&[f64]> {
+    (li + 1)
+        .checked_sub(len)
+        .and_then(|s| x.get(s..=li))
+        .ok_or(KernelError::InvalidState {
+            reason: "internal: seed window",
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stream state proper
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone)]
+struct Inner {
+    bars: u64,
+    base: usize,
+    cur: usize,
+    spare: usize,
+    cores: Box<[Core; 3]>,
+    /// Closes, `2·cap`.
+    ring: Vec<f64>,
+    /// Nine window rings, `2·wcap` each.
+    wring: Vec<f64>,
+    /// Seed output scratch (the steppers' `init` write their warm-up slots).
+    scratch: Vec<f64>,
+}
+
+impl Inner {
+    /// `*self = src.clone()` without allocating (same plan, so same buffer sizes).
+    fn copy_from(&mut self, src: &Inner) {
+        self.bars = src.bars;
+        (self.base, self.cur, self.spare) = (src.base, src.cur, src.spare);
+        for (d, s) in self.cores.iter_mut().zip(src.cores.iter()) {
+            d.clone_from(s);
+        }
+        self.ring.clone_from(&src.ring);
+        self.wring.clone_from(&src.wring);
+    }
+
+    fn new(plan: &Plan) -> KResult<Inner> {
+        let c = Core::initial(plan);
+        Ok(Inner {
+            bars: 0,
+            base: 0,
+            cur: 1,
+            spare: 2,
+            cores: Box::new([c.clone(), c.clone(), c]),
+            ring: nan_vec(2 * plan.cap)?,
+            wring: nan_vec(2 * K * plan.wcap)?,
+            scratch: nan_vec(plan.w.max(plan.wcap))?,
+        })
+    }
+
+    /// Step bar `i` with `close` from core `from` into core `to` (ring slots of bar `i` are
+    /// written, the values they held saved in `to.undo`). Writes the bar's 13 outputs.
+    fn step(
+        &mut self,
+        plan: &Plan,
+        i: u64,
+        from: usize,
+        to: usize,
+        close: f64,
+        out: &mut [f64; OUT_ROWS],
+    ) -> KResult<StepStatus> {
+        let (src, dst) = pair(&mut self.cores, from, to);
+        dst.undo[0] = ring_set(&mut self.ring, plan.cap, i, close);
+        let back = if i < plan.w as u64 { i as usize } else { plan.w };
+        let x = ring_tail(&self.ring, plan.cap, i, back)?;
+        let bar = Bar {
+            i,
+            x,
+            li: back,
+            pine: plan.params.semantics == Semantics::Pine,
+        };
+        let c = plan.params.cutout as u64;
+        let mut ma = [0.0f64; K];
+        let mut l1 = [f64::NAN; F];
+        let r = bar.scaled_return(plan);
+        for f in 0..F {
+            for k in 0..K {
+                let q = f * K + k;
+                let mut st = src.ma.get(q).copied().unwrap_or([f64::NAN; MA_SLOTS]);
+                let t = plan.template(q)?;
+                ma[k] = if f == plan.wfam {
+                    let seg = k * 2 * plan.wcap;
+                    let wr = self
+                        .wring
+                        .get_mut(seg..seg + 2 * plan.wcap)
+                        .ok_or(KernelError::InvalidState {
+                            reason: "internal: window ring",
+                        })?;
+                    let (v, old) =
+                        bar.windowed_ma(plan, t, &mut st, wr, plan.wlen[k], &mut self.scratch)?;
+                    if let Some(u) = dst.undo.get_mut(1 + k) {
+                        *u = old;
+                    }
+                    v
+                } else {
+                    bar.ma(f, t, &mut st, &mut self.scratch)?
+                };
+                if let Some(d) = dst.ma.get_mut(q) {
+                    *d = st;
+                }
+            }
+            l1[f] = family_signals(plan, &bar, c, r, &ma, &mut dst.ma[f * K..(f + 1) * K]);
+        }
+        dst.fam = src.fam;
+        dst.avg_prev = src.avg_prev;
+        Ok(layer2(plan, &bar, c, r, &l1, dst, out))
+    }
+}
+
+/// The bar being stepped: its global index and the closes ending at it (`x[li]` = its close;
+/// `li = i` while `i < W`, so that bar j is `x[j]`; then `li = W`).
+struct Bar<'a> {
+    i: u64,
+    x: &'a [f64],
+    li: usize,
+    pine: bool,
+}
+
+impl Bar<'_> {
+    fn close(&self) -> f64 {
+        self.x.get(self.li).copied().unwrap_or(f64::NAN)
+    }
+
+    fn previous_close(&self) -> f64 {
+        self.li
+            .checked_sub(1)
+            .and_then(|j| self.x.get(j))
+            .copied()
+            .unwrap_or(f64::NAN)
+    }
+
+    /// The bar's scaled return (NaN where the batch has none).
+    fn scaled_return(&self, plan: &Plan) -> f64 {
+        let c = plan.params.cutout as u64;
+        let (p, pp) = (self.close(), self.previous_close());
+        if self.pine {
+            if self.i < c.max(1) {
+                return f64::NAN;
+            }
+            pine::scaled_return(p, pp, plan.lambda, (self.i - c) as f64)
+        } else {
+            if self.i <= c {
+                return f64::NAN;
+            }
+            let t = self.i - c;
+            let g = match usize::try_from(t) {
+                Ok(t) => growth_at(plan.lambda, t),
+                Err(_) => exp(plan.lambda * t as f64),
+            };
+            (p / pp - 1.0) * g
+        }
+    }
+
+    /// Where the bar stands relative to length `len`'s first value (`i + 1 − len`), or `None`
+    /// before it.
+    fn since(&self, len: usize) -> Option<u64> {
+        (self.i + 1).checked_sub(len as u64)
+    }
+
+    /// One MA without a window: value at this bar, state slots `st` advanced.
+    fn ma(
+        &self,
+        f: usize,
+        t: &Template,
+        st: &mut [f64; MA_SLOTS],
+        scratch: &mut [f64],
+    ) -> KResult<f64> {
+        let (x, li, len) = (self.x, self.li, t.len);
+        if f == KAMA {
+            return self.kama(t, st, scratch);
+        }
+        let Some(since) = self.since(len) else {
+            return Ok(f64::NAN);
+        };
+        let seed = since == 0;
+        let win = || last(x, li, len);
+        let out = scratch.get_mut(..len).ok_or(KernelError::InvalidState {
+            reason: "internal: scratch",
+        })?;
+        Ok(match f {
+            EMA => {
+                if seed {
+                    st[0] = EmaState::init(win()?, len, out).0.e;
+                } else {
+                    st[0] = t.coef.update(st[0], x[li]);
+                }
+                st[0]
+            }
+            HMA => {
+                // Pine's "HMA" family is an SMA (the reference HMA has a window)
+                let mut s = t.sma;
+                let v = if seed {
+                    s = SmaState::init(win()?, len, out).0;
+                    out[len - 1]
+                } else {
+                    s.s = st[0];
+                    s.step(x, li)
+                };
+                st[0] = s.s;
+                v
+            }
+            WMA => {
+                let mut s = t.wma;
+                let v = if seed {
+                    s = WmaState::init_at(win()?, 0, len, out).0;
+                    out[len - 1]
+                } else {
+                    (s.sums.s, s.sums.w) = (st[0], st[1]);
+                    s.step(x, li)
+                };
+                (st[0], st[1]) = (s.sums.s, s.sums.w);
+                v
+            }
+            DEMA => {
+                // reference DEMA (Pine's has a window)
+                let mut s = DemaState {
+                    e1: st[0],
+                    e2: st[1],
+                    c: t.coef,
+                };
+                let v = if seed {
+                    s = DemaState::init(win()?, len, out).0;
+                    out[len - 1]
+                } else {
+                    s.step(x, li)
+                };
+                (st[0], st[1]) = (s.e1, s.e2);
+                v
+            }
+            _ => {
+                // LSMA
+                let mut s = t.lsma;
+                let v = if seed {
+                    s = LsmaState::init_at(win()?, len, t.lsma.lm1, out).0;
+                    out[len - 1]
+                } else {
+                    (s.sums.s, s.sums.w) = (st[0], st[1]);
+                    s.step(x, li)
+                };
+                (st[0], st[1]) = (s.sums.s, s.sums.w);
+                v
+            }
+        })
+    }
+
+    /// KAMA (both semantics): defined from bar 0.
+    fn kama(&self, t: &Template, st: &mut [f64; MA_SLOTS], scratch: &mut [f64]) -> KResult<f64> {
+        let (x, li, len) = (self.x, self.li, t.len);
+        let i = self.i;
+        if self.pine {
+            if i < len as u64 {
+                st[0] = pine::kama_warm_step(st[0], x[li]);
+                return Ok(st[0]);
+            }
+            if i == len as u64 {
+                st[1] = pine::kama_noise_seed(x, len); // li = i = L here
+            } else {
+                st[1] = pine::kama_noise_slide(st[1], x, li, len);
+            }
+            st[0] = pine::kama_adaptive_step(st[0], st[1], x, li, len);
+            return Ok(st[0]);
+        }
+        if i == 0 {
+            st[0] = x[li];
+        }
+        if i < len as u64 {
+            return Ok(st[0]);
+        }
+        let mut s = t.kama;
+        s.k = st[0];
+        if i == len as u64 {
+            // li = i = L: x is the series from bar 0; the stepper's seed sums the noise
+            let flat = scratch.get_mut(..len).ok_or(KernelError::InvalidState {
+                reason: "internal: scratch",
+            })?;
+            let (seeded, _) = KamaState::init(x, OnTheFly, len, flat);
+            s.noise = seeded.noise;
+        } else {
+            s.noise = st[1];
+        }
+        let v = s.step(x, li);
+        (st[0], st[1]) = (s.k, s.noise);
+        Ok(v)
+    }
+
+    /// The MA of the family with a window (reference HMA: stage-1 diffs; Pine DEMA: the inner
+    /// EMA). Writes the bar's window value into `wr` and returns (value, value it replaced).
+    fn windowed_ma(
+        &self,
+        plan: &Plan,
+        t: &Template,
+        st: &mut [f64; MA_SLOTS],
+        wr: &mut [f64],
+        wlen: usize,
+        scratch: &mut [f64],
+    ) -> KResult<(f64, f64)> {
+        let (x, li, len, i) = (self.x, self.li, t.len, self.i);
+        let wcap = plan.wcap;
+        let out = scratch.get_mut(..len.max(wlen)).ok_or(KernelError::InvalidState {
+            reason: "internal: scratch",
+        })?;
+        let since = self.since(len);
+        if self.pine {
+            // inner EMA e1 (the EMA family's arithmetic), then the outer EMA over e1
+            let e1 = match since {
+                None => f64::NAN,
+                Some(0) => {
+                    st[0] = EmaState::init(last(x, li, len)?, len, out).0.e;
+                    st[0]
+                }
+                Some(_) => {
+                    st[0] = t.coef.update(st[0], x[li]);
+                    st[0]
+                }
+            };
+            let old = ring_set(wr, wcap, i, e1);
+            let v = match since {
+                Some(s) if s + 1 >= len as u64 => {
+                    if s + 1 == len as u64 {
+                        let w = ring_tail(wr, wcap, i, len - 1)?;
+                        st[1] = EmaState::init(w, len, out).0.e;
+                    } else {
+                        st[1] = t.coef.update(st[1], e1);
+                    }
+                    2.0 * e1 - st[1]
+                }
+                _ => f64::NAN,
+            };
+            return Ok((v, old));
+        }
+        // reference HMA: stage 1 diff = 2·WMA(x, ⌊L/2⌋) − WMA(x, L)
+        let mut d1 = t.hma;
+        let diff = match since {
+            None => f64::NAN,
+            Some(0) => {
+                d1 = HmaDiffState::init(last(x, li, len)?, len, out).0;
+                out[len - 1]
+            }
+            Some(_) => {
+                (d1.half.sums.s, d1.half.sums.w) = (st[0], st[1]);
+                (d1.full.sums.s, d1.full.sums.w) = (st[2], st[3]);
+                d1.step(x, li)
+            }
+        };
+        if since.is_some() {
+            (st[0], st[1]) = (d1.half.sums.s, d1.half.sums.w);
+            (st[2], st[3]) = (d1.full.sums.s, d1.full.sums.w);
+        }
+        let old = ring_set(wr, wcap, i, diff);
+        // stage 2: WMA(diff, s), first value at L − 2 + s
+        let s = isqrt(len);
+        let v = match since {
+            Some(b) if b + 1 >= s as u64 => {
+                let mut w2 = t.hma2;
+                let v = if b + 1 == s as u64 {
+                    w2 = WmaState::init_at(ring_tail(wr, wcap, i, s - 1)?, 0, s, out).0;
+                    out[s - 1]
+                } else {
+                    (w2.sums.s, w2.sums.w) = (st[4], st[5]);
+                    w2.step(ring_tail(wr, wcap, i, s)?, s)
+                };
+                (st[4], st[5]) = (w2.sums.s, w2.sums.w);
+                v
+            }
+            _ => f64::NAN,
+        };
+        Ok((v, old))
+    }
+}
+
+/// Per-MA signals and equities of one family at this bar (state slots `mas`, MA values `ma`)
+/// and the family's Layer-1 value (NaN before the cutout).
+fn family_signals(
+    plan: &Plan,
+    bar: &Bar<'_>,
+    c: u64,
+    r: f64,
+    ma: &[f64; K],
+    mas: &mut [[f64; MA_SLOTS]],
+) -> f64 {
+    let (p, pp) = (bar.close(), bar.previous_close());
+    let i = bar.i;
+    let d = plan.d;
+    let mut num = 0.0;
+    let mut den = 0.0;
+    if bar.pine {
+        for (st, &m) in mas.iter_mut().zip(ma) {
+            let q = st[SIG];
+            if i >= 1 {
+                st[SIG] = pine::crossover(&[pp, p], &[st[PREV], m], 1, q);
+            }
+            st[PREV] = m;
+            if i < c {
+                continue;
+            }
+            if i == c {
+                if c > 0 {
+                    st[A] = pine::step_a(0.0, q, r);
+                }
+                st[EQ] = 1.0;
+            } else {
+                st[A] = pine::step_a(st[A], q, r);
+                st[EQ] = pine::equity_step(st[EQ], d, st[A]);
+            }
+            num += st[SIG] * st[EQ];
+            den += st[EQ];
+        }
+        if i < c {
+            return f64::NAN;
+        }
+        let q = num / den;
+        return if q.is_nan() {
+            f64::NAN
+        } else {
+            pine::round2_half_away(q)
+        };
+    }
+    for (st, &m) in mas.iter_mut().zip(ma) {
+        let prev = st[PREV];
+        st[PREV] = m;
+        if i < c {
+            continue;
+        }
+        if i == c {
+            st[SIG] = 0.0;
+            st[EQ] = floor_equity(1.0);
+        } else {
+            let rr = if r.is_nan() { 0.0 } else { r };
+            let s_prev = st[SIG];
+            st[EQ] = if rr.is_finite() {
+                equity_lane(st[EQ], s_prev, rr, d)
+            } else {
+                // the batch's branch for an infinite return (family_pass)
+                let fac = if s_prev > 0.0 {
+                    1.0 + rr
+                } else if s_prev < 0.0 {
+                    1.0 + -rr
+                } else {
+                    1.0
+                };
+                floor_equity((st[EQ] * d) * fac)
+            };
+            st[SIG] = signal_lane(prev, m, pp, p, s_prev);
+        }
+        num += st[SIG] * st[EQ];
+        den += st[EQ];
+    }
+    if i < c {
+        return f64::NAN;
+    }
+    layer1_value(num, den)
+}
+
+/// Layer 2, Average_Signal and the growth rule; writes the 13 outputs.
+fn layer2(
+    plan: &Plan,
+    bar: &Bar<'_>,
+    c: u64,
+    r: f64,
+    l1: &[f64; F],
+    dst: &mut Core,
+    out: &mut [f64; OUT_ROWS],
+) -> StepStatus {
+    let i = bar.i;
+    let d = plan.d;
+    let prm = &plan.params;
+    let mut e2 = [f64::NAN; F];
+    if bar.pine {
+        for f in 0..F {
+            let fam = &mut dst.fam[f];
+            if i == c {
+                fam[0] = floor_equity(prm.weights[f]);
+                if c > 0 {
+                    fam[1] = pine::step_a(fam[1], fam[2], r);
+                }
+            } else if i > c {
+                fam[1] = pine::step_a(fam[1], fam[2], r);
+                fam[0] = pine::equity_step(fam[0], d, fam[1]);
+            }
+            fam[2] = l1[f];
+            if i >= c {
+                e2[f] = fam[0];
+            }
+        }
+        let mut nom = pine::cut(l1[0]) * e2[0];
+        let mut sum = e2[0];
+        for f in 1..F {
+            nom += pine::cut(l1[f]) * e2[f];
+            sum += e2[f];
+        }
+        return finish(i >= c, l1, &e2, nom / sum, out);
+    }
+    if i < c {
+        *out = [f64::NAN; OUT_ROWS];
+        return StepStatus::Ok;
+    }
+    let (long, short) = (prm.long_threshold, prm.short_threshold);
+    if i == c {
+        for f in 0..F {
+            dst.fam[f][0] = floor_equity(prm.weights[f]);
+        }
+    } else {
+        // position = sign of the previous bar's Layer 1 (layer2_and_average)
+        let rr = if r.is_nan() { 0.0 } else { r };
+        for fam in dst.fam.iter_mut() {
+            let q = fam[2];
+            let fac = if rr.is_finite() {
+                let sq = if q > 0.0 {
+                    1.0
+                } else if q < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                };
+                1.0 + sq * rr
+            } else if q > 0.0 {
+                1.0 + rr
+            } else if q < 0.0 {
+                1.0 + -rr
+            } else {
+                1.0
+            };
+            fam[0] = floor_equity((fam[0] * d) * fac);
+        }
+    }
+    let mut nom = 0.0;
+    let mut den = 0.0;
+    for f in 0..F {
+        let fam = &mut dst.fam[f];
+        e2[f] = fam[0];
+        nom += cut(l1[f], long, short) * fam[0];
+        den += fam[0];
+        fam[2] = l1[f];
+    }
+    let avg = average_value(nom, den);
+    let shown = if !prm.strategy_mode {
+        avg
+    } else if i == c {
+        0.0
+    } else {
+        dst.avg_prev
+    };
+    dst.avg_prev = avg;
+    finish(true, l1, &e2, shown, out)
+}
+
+/// Write the outputs; on an output bar apply core's growth rule (every Layer-1 value finite
+/// and the six Layer-2 equities' sum, left to right, finite).
+fn finish(
+    output_bar: bool,
+    l1: &[f64; F],
+    e2: &[f64; F],
+    avg: f64,
+    out: &mut [f64; OUT_ROWS],
+) -> StepStatus {
+    out[..F].copy_from_slice(l1);
+    out[F..2 * F].copy_from_slice(e2);
+    out[2 * F] = avg;
+    if !output_bar {
+        return StepStatus::Ok;
+    }
+    let sum = ((((e2[0] + e2[1]) + e2[2]) + e2[3]) + e2[4]) + e2[5];
+    if sum.is_finite() && l1.iter().all(|v| v.is_finite()) {
+        StepStatus::Ok
+    } else {
+        StepStatus::NotFinite
+    }
+}
+
+/// `out13[..13]` as an array (refused when shorter).
+fn first13(out13: &mut [f64]) -> KResult<&mut [f64; OUT_ROWS]> {
+    let actual = out13.len();
+    out13
+        .get_mut(..OUT_ROWS)
+        .and_then(|o| <&mut [f64; OUT_ROWS]>::try_from(o).ok())
+        .ok_or(KernelError::LengthMismatch {
+            what: "out13",
+            expected: OUT_ROWS,
+            actual,
+        })
+}
+
+fn check_close(close: f64, index: usize) -> KResult {
+    if close.is_finite() && close > 0.0 {
+        Ok(())
+    } else {
+        Err(KernelError::InvalidClose { index })
+    }
+}
+
+fn canonical(v: f64) -> f64 {
+    if v.is_nan() {
+        f64::NAN
+    } else {
+        v
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// AtcStream
+// ---------------------------------------------------------------------------------------------
+
+/// One ATC stream: `push` a close, get the bar's 13 outputs (6 Layer-1 signals, 6 Layer-2
+/// equities, Average_Signal), equal bit for bit to bar `i` of [`compute_atc`](crate::compute_atc)
+/// over the whole series (reference: bars `< cutout` all NaN, bar `i ≥ cutout` = column
+/// `i − cutout`; Pine: column `i`).
+///
+/// ```
+/// use atc_kernels::{AtcStream, Params, StepStatus};
+/// let mut s = AtcStream::new(&Params::default())?;
+/// let mut out = [0.0; 13];
+/// for close in [100.0, 101.5, 99.8] {
+///     assert_eq!(s.push(close, &mut out)?, StepStatus::Ok);
+/// }
+/// s.replace_last(100.2, &mut out)?; // the forming bar changed
+/// let mut state = vec![0.0; AtcStream::state_len(&Params::default())?];
+/// s.export_state(&mut state)?;
+/// let restored = AtcStream::from_state(&Params::default(), s.len(), &state)?;
+/// assert_eq!(restored.len(), 3);
+/// # Ok::<(), atc_kernels::KernelError>(())
+/// ```
 #[derive(Clone)]
 pub struct AtcStream {
-    params: Params,
-    bars: u64,
-    _state: Vec<f64>,
+    plan: Arc<Plan>,
+    inner: Inner,
+    /// `push_many`'s copy of the state before its first bar (kept to reuse the allocation).
+    backup: Option<Box<Inner>>,
 }
 
 impl AtcStream {
     /// A stream with no bar yet (`params` validated).
     pub fn new(params: &Params) -> KResult<AtcStream> {
-        params.validate()?;
-        Err(KernelError::InvalidState { reason: "not implemented yet" })
+        Self::with_plan(Arc::new(Plan::new(params)?))
+    }
+
+    fn with_plan(plan: Arc<Plan>) -> KResult<AtcStream> {
+        let inner = Inner::new(&plan)?;
+        Ok(AtcStream {
+            plan,
+            inner,
+            backup: None,
+        })
     }
 
     /// Doubles in the canonical state vector of `params` (docs/streaming.md).
     pub fn state_len(params: &Params) -> KResult<usize> {
-        params.validate()?;
-        Err(KernelError::InvalidState { reason: "not implemented yet" })
+        Ok(Plan::new(params)?.state_len)
     }
 
-    /// A stream restored from a canonical state vector after `bars` bars.
+    /// A stream restored from a canonical state vector after `bars` bars: the base (after
+    /// `bars − 1` bars) is imported and the last close stepped again, so the restored stream
+    /// can still `replace_last`.
     pub fn from_state(params: &Params, bars: u64, state: &[f64]) -> KResult<AtcStream> {
-        let _ = (bars, state);
-        params.validate()?;
-        Err(KernelError::InvalidState { reason: "not implemented yet" })
+        let mut s = Self::new(params)?;
+        s.import(bars, state)?;
+        Ok(s)
+    }
+
+    fn import(&mut self, bars: u64, state: &[f64]) -> KResult {
+        let plan = &*self.plan;
+        check_len("state", plan.state_len, state.len())?;
+        let inner = &mut self.inner;
+        let n = bars as i128;
+        let w = plan.w;
+        for (t, &v) in state[..w].iter().enumerate() {
+            let j = n - 1 - w as i128 + t as i128;
+            if j >= 0 {
+                ring_set(&mut inner.ring, plan.cap, j as u64, v);
+            }
+        }
+        let base = &mut inner.cores[0];
+        for (q, st) in base.ma.iter_mut().enumerate() {
+            let at = plan.off_mas + q * MA_SLOTS;
+            st.copy_from_slice(&state[at..at + MA_SLOTS]);
+        }
+        let mut at = plan.off_windows;
+        for k in 0..K {
+            let wl = plan.wlen[k];
+            let seg = k * 2 * plan.wcap;
+            let wr = &mut inner.wring[seg..seg + 2 * plan.wcap];
+            for (t, &v) in state[at..at + wl].iter().enumerate() {
+                let j = n - 1 - wl as i128 + t as i128;
+                if j >= 0 {
+                    ring_set(wr, plan.wcap, j as u64, v);
+                }
+            }
+            at += wl;
+        }
+        for (f, fam) in base.fam.iter_mut().enumerate() {
+            let at = plan.off_families + f * FAM_SLOTS;
+            fam.copy_from_slice(&state[at..at + FAM_SLOTS]);
+        }
+        base.avg_prev = state[plan.off_families + F * FAM_SLOTS];
+        let copy = base.clone();
+        inner.cores[1] = copy;
+        inner.bars = bars;
+        if bars == 0 {
+            return Ok(());
+        }
+        let last_close = state[w];
+        if !(last_close.is_finite() && last_close > 0.0) {
+            return Err(KernelError::InvalidState {
+                reason: "its last close is not a finite number > 0",
+            });
+        }
+        let mut out = [0.0; OUT_ROWS];
+        match inner.step(plan, bars - 1, 0, 1, last_close, &mut out)? {
+            StepStatus::Ok => Ok(()),
+            StepStatus::NotFinite => Err(KernelError::InvalidState {
+                reason: "its last bar is not finite (growth overflow)",
+            }),
+        }
     }
 
     /// Bars pushed so far.
     pub fn len(&self) -> u64 {
-        self.bars
+        self.inner.bars
     }
 
     /// True before the first bar.
     pub fn is_empty(&self) -> bool {
-        self.bars == 0
+        self.inner.bars == 0
     }
 
-    /// Step a new bar; `out13[..13]` receives its outputs.
+    /// Step a new bar; `out13[..13]` receives its outputs. `close` must be finite and > 0.
+    /// `NotFinite`: core's growth rule failed, nothing was committed.
     pub fn push(&mut self, close: f64, out13: &mut [f64]) -> KResult<StepStatus> {
-        let _ = (close, out13, &self.params);
-        Err(KernelError::InvalidState { reason: "not implemented yet" })
+        check_close(close, 0)?;
+        let out = first13(out13)?;
+        self.prepare_push(close, out)
+            .map(|st| self.settle_push(st))
     }
 
-    /// Replace the last bar's close.
+    /// Step bar `len()` into the spare core (nothing committed).
+    fn prepare_push(&mut self, close: f64, out: &mut [f64; OUT_ROWS]) -> KResult<StepStatus> {
+        let i = self.inner.bars;
+        i.checked_add(1).ok_or(KernelError::Overflow { what: "bars" })?;
+        let (cur, spare) = (self.inner.cur, self.inner.spare);
+        self.inner.step(&self.plan, i, cur, spare, close, out)
+    }
+
+    /// Commit a prepared push when its status is `Ok` (the ring slot it wrote is not one the
+    /// base or current state uses, so a refused push needs no undo).
+    fn settle_push(&mut self, st: StepStatus) -> StepStatus {
+        if st == StepStatus::Ok {
+            let s = &mut self.inner;
+            (s.base, s.cur, s.spare) = (s.cur, s.spare, s.base);
+            s.bars += 1;
+        }
+        st
+    }
+
+    /// Replace the last bar's close (re-step it from the base). Refused on an empty stream.
     pub fn replace_last(&mut self, close: f64, out13: &mut [f64]) -> KResult<StepStatus> {
-        let _ = (close, out13);
-        Err(KernelError::InvalidState { reason: "not implemented yet" })
+        check_close(close, 0)?;
+        let out = first13(out13)?;
+        let st = self.prepare_replace(close, out)?;
+        self.settle_replace(st);
+        Ok(st)
     }
 
-    /// Push `k` closes; `out` is 13 rows × k row-major.
+    fn prepare_replace(&mut self, close: f64, out: &mut [f64; OUT_ROWS]) -> KResult<StepStatus> {
+        let i = self
+            .inner
+            .bars
+            .checked_sub(1)
+            .ok_or(KernelError::EmptyStream)?;
+        let (base, spare) = (self.inner.base, self.inner.spare);
+        self.inner.step(&self.plan, i, base, spare, close, out)
+    }
+
+    /// Commit a prepared replace (`Ok`) or put back the ring values it overwrote.
+    fn settle_replace(&mut self, st: StepStatus) {
+        let s = &mut self.inner;
+        if st == StepStatus::Ok {
+            (s.cur, s.spare) = (s.spare, s.cur);
+            return;
+        }
+        let plan = &*self.plan;
+        let Some(i) = s.bars.checked_sub(1) else {
+            return;
+        };
+        let undo = s.cores[s.spare].undo;
+        ring_set(&mut s.ring, plan.cap, i, undo[0]);
+        for k in 0..K {
+            let seg = k * 2 * plan.wcap;
+            if let Some(wr) = s.wring.get_mut(seg..seg + 2 * plan.wcap) {
+                ring_set(wr, plan.wcap, i, undo[1 + k]);
+            }
+        }
+    }
+
+    /// Push `k = closes.len()` closes; `out` (`13·k`) is 13 rows × k row-major. Every close is
+    /// checked first. `Some(j)`: bar `j` is not finite (growth rule) and nothing was committed
+    /// (the stream is as before the call).
     pub fn push_many(&mut self, closes: &[f64], out: &mut [f64]) -> KResult<Option<usize>> {
-        let _ = (closes, out, OUT_ROWS);
-        Err(KernelError::InvalidState { reason: "not implemented yet" })
+        let k = closes.len();
+        let want = OUT_ROWS
+            .checked_mul(k)
+            .ok_or(KernelError::Overflow { what: "13·k" })?;
+        check_len("out", want, out.len())?;
+        for (j, &c) in closes.iter().enumerate() {
+            check_close(c, j)?;
+        }
+        self.inner
+            .bars
+            .checked_add(k as u64)
+            .ok_or(KernelError::Overflow { what: "bars" })?;
+        match &mut self.backup {
+            Some(b) => b.copy_from(&self.inner),
+            None => self.backup = Some(Box::new(self.inner.clone())),
+        }
+        let mut row = [0.0; OUT_ROWS];
+        for (j, &c) in closes.iter().enumerate() {
+            let st = self.prepare_push(c, &mut row)?;
+            if self.settle_push(st) == StepStatus::NotFinite {
+                if let Some(b) = &self.backup {
+                    self.inner.copy_from(b);
+                }
+                return Ok(Some(j));
+            }
+            for (r, &v) in row.iter().enumerate() {
+                out[r * k + j] = v;
+            }
+        }
+        Ok(None)
     }
 
-    /// Write the canonical state vector (`out.len() == state_len`).
+    /// Write the canonical state vector (`out.len() == state_len`; NaNs canonical).
     pub fn export_state(&self, out: &mut [f64]) -> KResult<()> {
-        let _ = out;
-        Err(KernelError::InvalidState { reason: "not implemented yet" })
+        let plan = &*self.plan;
+        check_len("state", plan.state_len, out.len())?;
+        let s = &self.inner;
+        let n = s.bars as i128;
+        let w = plan.w;
+        for (t, o) in out[..w].iter_mut().enumerate() {
+            let j = n - 1 - w as i128 + t as i128;
+            *o = if j >= 0 {
+                ring_get(&s.ring, plan.cap, j as u64)
+            } else {
+                f64::NAN
+            };
+        }
+        out[w] = match s.bars.checked_sub(1) {
+            Some(j) => ring_get(&s.ring, plan.cap, j),
+            None => f64::NAN,
+        };
+        let base = &s.cores[s.base];
+        for (q, st) in base.ma.iter().enumerate() {
+            let at = plan.off_mas + q * MA_SLOTS;
+            out[at..at + MA_SLOTS].copy_from_slice(st);
+        }
+        let mut at = plan.off_windows;
+        for k in 0..K {
+            let wl = plan.wlen[k];
+            let seg = k * 2 * plan.wcap;
+            let wr = s.wring.get(seg..seg + 2 * plan.wcap).unwrap_or(&[]);
+            for (t, o) in out[at..at + wl].iter_mut().enumerate() {
+                let j = n - 1 - wl as i128 + t as i128;
+                *o = if j >= 0 {
+                    ring_get(wr, plan.wcap, j as u64)
+                } else {
+                    f64::NAN
+                };
+            }
+            at += wl;
+        }
+        for (f, fam) in base.fam.iter().enumerate() {
+            let at = plan.off_families + f * FAM_SLOTS;
+            out[at..at + FAM_SLOTS].copy_from_slice(fam);
+        }
+        out[plan.off_families + F * FAM_SLOTS] = base.avg_prev;
+        for v in out.iter_mut() {
+            *v = canonical(*v);
+        }
+        Ok(())
     }
 }
 
-/// `count` streams of one configuration, advanced together.
+// ---------------------------------------------------------------------------------------------
+// StreamSet
+// ---------------------------------------------------------------------------------------------
+
+/// `count` streams of one configuration, advanced together one bar at a time (a scanner's
+/// universe). All or nothing: when one stream's bar is not finite, no stream commits.
+///
+/// ```
+/// use atc_kernels::{Params, StreamSet};
+/// let mut set = StreamSet::new(&Params::default(), 2)?;
+/// let mut out = [0.0; 26]; // 13 rows × 2 streams
+/// assert_eq!(set.push(&[100.0, 20.0], &mut out)?, None);
+/// # Ok::<(), atc_kernels::KernelError>(())
+/// ```
 #[derive(Clone)]
 pub struct StreamSet {
     streams: Vec<AtcStream>,
@@ -91,9 +1198,15 @@ pub struct StreamSet {
 impl StreamSet {
     /// `count` empty streams.
     pub fn new(params: &Params, count: usize) -> KResult<StreamSet> {
-        let _ = count;
-        params.validate()?;
-        Err(KernelError::InvalidState { reason: "not implemented yet" })
+        let plan = Arc::new(Plan::new(params)?);
+        let mut streams = Vec::new();
+        streams
+            .try_reserve_exact(count)
+            .map_err(|_| KernelError::Overflow { what: "stream count" })?;
+        for _ in 0..count {
+            streams.push(AtcStream::with_plan(plan.clone())?);
+        }
+        Ok(StreamSet { streams, bars: 0 })
     }
 
     /// Number of streams.
@@ -111,21 +1224,78 @@ impl StreamSet {
         self.bars == 0
     }
 
-    /// Push one close per stream; `out` is 13 rows × count row-major.
+    fn check(&self, closes: &[f64], out: &[f64]) -> KResult {
+        let n = self.streams.len();
+        check_len("closes", n, closes.len())?;
+        check_len("out", OUT_ROWS * n, out.len())?;
+        for (s, &c) in closes.iter().enumerate() {
+            check_close(c, s)?;
+        }
+        Ok(())
+    }
+
+    /// Push one close per stream (`closes.len() == count`); `out` (`13·count`) is 13 rows ×
+    /// count row-major. `Some(s)`: stream `s`'s bar is not finite and no stream committed.
     pub fn push(&mut self, closes: &[f64], out: &mut [f64]) -> KResult<Option<usize>> {
-        let _ = (closes, out);
-        Err(KernelError::InvalidState { reason: "not implemented yet" })
+        self.check(closes, out)?;
+        self.bars
+            .checked_add(1)
+            .ok_or(KernelError::Overflow { what: "bars" })?;
+        let n = self.streams.len();
+        let mut row = [0.0; OUT_ROWS];
+        for (s, (st, &c)) in self.streams.iter_mut().zip(closes).enumerate() {
+            if st.prepare_push(c, &mut row)? == StepStatus::NotFinite {
+                return Ok(Some(s)); // prepared pushes touched no slot in use: nothing to undo
+            }
+            for (r, &v) in row.iter().enumerate() {
+                out[r * n + s] = v;
+            }
+        }
+        for st in self.streams.iter_mut() {
+            st.settle_push(StepStatus::Ok);
+        }
+        self.bars += 1;
+        Ok(None)
     }
 
-    /// Replace every stream's last close.
+    /// Replace every stream's last close (refused before the first bar). `Some(s)`: stream
+    /// `s`'s bar is not finite and no stream committed.
     pub fn replace_last(&mut self, closes: &[f64], out: &mut [f64]) -> KResult<Option<usize>> {
-        let _ = (closes, out);
-        Err(KernelError::InvalidState { reason: "not implemented yet" })
+        self.check(closes, out)?;
+        if self.bars == 0 {
+            return Err(KernelError::EmptyStream);
+        }
+        let n = self.streams.len();
+        let mut row = [0.0; OUT_ROWS];
+        for s in 0..n {
+            let st = match (self.streams.get_mut(s), closes.get(s)) {
+                (Some(st), Some(&c)) => st.prepare_replace(c, &mut row)?,
+                _ => break,
+            };
+            if st == StepStatus::NotFinite {
+                for done in self.streams[..=s].iter_mut() {
+                    done.settle_replace(StepStatus::NotFinite);
+                }
+                return Ok(Some(s));
+            }
+            for (r, &v) in row.iter().enumerate() {
+                out[r * n + s] = v;
+            }
+        }
+        for st in self.streams.iter_mut() {
+            st.settle_replace(StepStatus::Ok);
+        }
+        Ok(None)
     }
 
-    /// Canonical state vector of stream `index`.
+    /// Canonical state vector of stream `index` (restore it with [`AtcStream::from_state`]).
     pub fn export_state(&self, index: usize, out: &mut [f64]) -> KResult<()> {
-        let _ = (index, out);
-        Err(KernelError::InvalidState { reason: "not implemented yet" })
+        self.streams
+            .get(index)
+            .ok_or(KernelError::StreamIndex {
+                index,
+                count: self.streams.len(),
+            })?
+            .export_state(out)
     }
 }
