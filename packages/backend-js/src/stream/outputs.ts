@@ -12,8 +12,8 @@ export function writeNaNs(out: Float64Array, at: number, stride: number): void {
  * is finite exactly when every Layer-1 value and the Layer-2 sum are.
  */
 export function outputsFinite(o: Float64Array, at: number, stride: number): boolean {
-  const row = (r: number): number => o[at + r * stride]!;
-  const layer2 = ((((row(6) + row(7)) + row(8)) + row(9)) + row(10)) + row(11);
-  const total = layer2 + (((row(0) + row(1)) + row(2)) + ((row(3) + row(4)) + row(5)));
+  const s = stride;
+  const layer2 = ((((o[at + 6 * s]! + o[at + 7 * s]!) + o[at + 8 * s]!) + o[at + 9 * s]!) + o[at + 10 * s]!) + o[at + 11 * s]!;
+  const total = layer2 + (((o[at]! + o[at + s]!) + o[at + 2 * s]!) + ((o[at + 3 * s]! + o[at + 4 * s]!) + o[at + 5 * s]!));
   return total - total === 0;
 }

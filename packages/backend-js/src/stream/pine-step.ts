@@ -1,60 +1,48 @@
 // One bar of the Pine semantics (docs/streaming.md, "The step, Pine semantics"): the Pine
 // pipeline's (pine/pipeline.ts) operations for bar i in its order — the script's MAs, the
-// per-MA crossover, `a` and equity (`accumulateMa`'s keeping loop), the Layer-1 sums from 0.0
-// in k order, `pineRound2`, `pineEquity` and `pineAverageSignal` — on the state vector.
+// per-MA crossover, `a` and equity (`accumulateMa` / `accumulateThree`), the Layer-1 sums from
+// 0.0 in k order, `pineRound2`, `pineEquity` and `pineAverageSignal` — on the state vector.
 import { LENGTHS_PER_FAMILY, STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS } from '@adaptive-trend/core';
 import { EQUITY_FLOOR } from '../kernels/equity.js';
 import { fdlibmExp } from '../kernels/exp.js';
 import { pineCut } from '../pine/average.js';
 import { pineRound2 } from '../pine/layer1.js';
-import { stepEma, stepPineDema, stepPineKama, stepPineLinreg, stepSma, stepWma } from './moving-averages.js';
+import { pineMovingAverages } from './moving-averages.js';
 import { outputsFinite, writeNaNs } from './outputs.js';
 import type { StreamPlan } from './plan.js';
+import type { StepScratch } from './step.js';
 
-/**
- * Steps bar `i` (see `stepReference` for the arguments); `scratch` holds `maxLen` doubles for
- * the DEMA seed. False when an output bar fails core's growth rule.
- */
-export function stepPine(p: StreamPlan, st: Float64Array, v: number, previous: number, i: number, out: Float64Array, at: number, stride: number, scratch: Float64Array): boolean {
+/** Steps bar `i` (see `stepReference` for the arguments). False when an output bar fails core's growth rule. */
+export function stepPine(p: StreamPlan, st: Float64Array, v: number, previous: number, i: number, out: Float64Array, at: number, stride: number, scratch: StepScratch): boolean {
+  const values = scratch.values;
+  pineMovingAverages(p, st, v, i, scratch.slots, values, scratch.seed);
   const c = p.cutout;
-  const { mas, families } = p.layout;
   const d = p.d;
+  const first = p.layout.mas;
+  const families = p.layout.families;
   // pineScaledReturns: na before max(c, 1), growth exp(λ·(i − c)) from the cutout bar
   const r = i >= c && i >= 1 ? ((v - previous) / previous) * fdlibmExp(p.lambdaScaled * (i - c)) : NaN;
   for (let f = 0; f < 6; f++) {
     let num = 0.0;
     let den = 0.0;
-    for (let k = 0; k < LENGTHS_PER_FAMILY; k++) {
-      const q = f * LENGTHS_PER_FAMILY + k;
-      const o = mas + q * STREAM_MA_SLOTS;
-      let ma: number;
-      switch (f) {
-        case 0: ma = stepEma(p, st, o, q, v, i); break;
-        case 1: ma = stepSma(p, st, o, q, v, i); break;
-        case 2: ma = stepWma(p, st, o, q, v, i); break;
-        case 3: ma = stepPineDema(p, st, o, q, k, v, i, scratch); break;
-        case 4: ma = stepPineLinreg(p, st, o, q, v, i); break;
-        default: ma = stepPineKama(p, st, o, q, v, i);
-      }
-      // the crossover from bar 1 on; `held` is sig[1]
-      const held = st[o + 7]!;
+    const end = (f + 1) * LENGTHS_PER_FAMILY;
+    for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
+      const o = first + q * STREAM_MA_SLOTS;
+      const ma = values[q]!;
+      const held = st[o + 7]!; // sig[1]
       let s = held;
       if (i > 0) {
+        // the crossover from bar 1 on, branch-free as accumulateThree: t ∈ {−1, 0, 1} sets or keeps
         const maPrevious = st[o + 6]!;
-        if (v > ma && previous <= maPrevious) s = 1;
-        else if (v < ma && previous >= maPrevious) s = -1;
+        const t = (+(v > ma) & +(previous <= maPrevious)) - (+(v < ma) & +(previous >= maPrevious));
+        s = t + held * (1 - t * t);
+        st[o + 7] = s;
       }
       st[o + 6] = ma;
-      st[o + 7] = s;
       if (i >= c) {
-        let a = st[o + 9]!;
-        if (held > 0) a = r;
-        else if (held < 0) a = -r;
-        let e = 1.0;
-        if (i > c) {
-          e = st[o + 8]! * d * (1 + a);
-          if (e < EQUITY_FLOOR) e = EQUITY_FLOOR;
-        }
+        // `a` keeps its value under a flat signal; q·r is exactly r or −r for q = ±1
+        const a = held !== 0 ? held * r : st[o + 9]!;
+        const e = i > c ? Math.max(st[o + 8]! * d * (1 + a), EQUITY_FLOOR) : 1.0;
         st[o + 8] = e;
         st[o + 9] = a;
         num = num + s * e;
@@ -96,9 +84,4 @@ export function stepPine(p: StreamPlan, st: Float64Array, v: number, previous: n
   }
   out[at + 12 * stride] = nom / sum;
   return outputsFinite(out, at, stride);
-}
-
-/** The DEMA seed's scratch for {@link stepPine}: the longest length's doubles. */
-export function pineStepScratch(p: StreamPlan): Float64Array {
-  return new Float64Array(p.layout.window);
 }

@@ -13,9 +13,6 @@ import {
 } from '@adaptive-trend/core';
 import { EQUITY_FLOOR } from '../kernels/equity.js';
 
-/** MAs per stream: six families × nine lengths, `q = 9·f + k`. */
-export const MA_TOTAL = FAMILIES.length * LENGTHS_PER_FAMILY;
-
 /** A config's step constants. */
 export interface StreamPlan {
   readonly pine: boolean;

@@ -1,68 +1,88 @@
 // One bar of the reference semantics (docs/streaming.md, "The step, reference semantics"): the
 // fused pipeline's (pipeline.ts) operations for bar i in its order — MAs, the per-MA equity
-// then signal (`accumulateMa`), the Layer-1 sums in k order from 0.0, `round2`, the Layer-2
-// `equityCurve` step and `averageSignal` — on the state vector.
-import { LENGTHS_PER_FAMILY, STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS } from '@adaptive-trend/core';
+// then signal (`accumulateMa` / `accumulateThree`), the Layer-1 sums in k order from 0.0,
+// `round2`, the Layer-2 `equityCurve` step and `averageSignal` — on the state vector.
+import { LENGTHS_PER_FAMILY, MA_COUNT, STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS } from '@adaptive-trend/core';
 import { EQUITY_FLOOR } from '../kernels/equity.js';
 import { fdlibmExp } from '../kernels/exp.js';
 import { round2 } from '../kernels/layer1.js';
-import { stepDema, stepEma, stepHma, stepKama, stepLsma, stepWma } from './moving-averages.js';
-import type { StreamPlan } from './plan.js';
+import { referenceMovingAverages } from './moving-averages.js';
 import { outputsFinite, writeNaNs } from './outputs.js';
+import type { StreamPlan } from './plan.js';
+import type { StepScratch } from './step.js';
 
 /**
  * Steps bar `i` with close `v` on `st` (the state after i bars, closes already shifted so that
  * `st[W−1] = v`; `previous` = x[i−1]), writing output r to `out[at + r·stride]`. False when an
  * output bar fails core's growth rule (the caller then discards `st`).
  */
-export function stepReference(p: StreamPlan, st: Float64Array, v: number, previous: number, i: number, out: Float64Array, at: number, stride: number): boolean {
+export function stepReference(p: StreamPlan, st: Float64Array, v: number, previous: number, i: number, out: Float64Array, at: number, stride: number, scratch: StepScratch): boolean {
+  const values = scratch.values;
+  referenceMovingAverages(p, st, v, i, scratch.slots, values);
   const c = p.cutout;
-  const { mas, families } = p.layout;
+  const first = p.layout.mas;
+  if (i < c) {
+    for (let q = 0; q < MA_COUNT; q++) st[first + q * STREAM_MA_SLOTS + 6] = values[q]!;
+    writeNaNs(out, at, stride);
+    return true;
+  }
   const d = p.d;
   // the fused pipeline's scaled return of cut bar i − c (NaN at the cutout bar itself)
   const r = i > c ? (v / previous - 1.0) * fdlibmExp(p.lambdaScaled * (i - c)) : NaN;
+  const families = p.layout.families;
   for (let f = 0; f < 6; f++) {
     let num = 0.0;
     let den = 0.0;
-    for (let k = 0; k < LENGTHS_PER_FAMILY; k++) {
-      const q = f * LENGTHS_PER_FAMILY + k;
-      const o = mas + q * STREAM_MA_SLOTS;
-      let ma: number;
-      switch (f) {
-        case 0: ma = stepEma(p, st, o, q, v, i); break;
-        case 1: ma = stepHma(p, st, o, q, k, v, i); break;
-        case 2: ma = stepWma(p, st, o, q, v, i); break;
-        case 3: ma = stepDema(p, st, o, q, v, i); break;
-        case 4: ma = stepLsma(p, st, o, q, v, i); break;
-        default: ma = stepKama(p, st, o, q, v, i);
+    const end = (f + 1) * LENGTHS_PER_FAMILY;
+    if (i === c) {
+      for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
+        const o = first + q * STREAM_MA_SLOTS;
+        st[o + 6] = values[q]!;
+        st[o + 7] = 0;
+        st[o + 8] = 1.0;
+        num = num + 0 * 1.0;
+        den = den + 1.0;
       }
-      if (i >= c) {
-        let s = st[o + 7]!;
-        let e = st[o + 8]!;
-        if (i === c) {
-          s = 0;
-          e = 1.0;
-        } else {
-          // accumulateMa: the equity with the previous signal, then the crossover
-          let a = 0.0;
-          if (r === r) {
-            if (s > 0) a = r;
-            else if (s < 0) a = -r;
-          }
-          e = e * d * (1.0 + a);
-          if (e < EQUITY_FLOOR) e = EQUITY_FLOOR;
-          const maPrevious = st[o + 6]!;
-          if (v > ma && previous <= maPrevious) s = 1;
-          else if (v < ma && previous >= maPrevious) s = -1;
-        }
+    } else if (r - r === 0) {
+      // accumulateThree's branch-free form, exact for a finite return: 1 + s·r is 1 + a, and
+      // `t + s·(1 − t²)` sets or keeps the signal
+      for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
+        const o = first + q * STREAM_MA_SLOTS;
+        const ma = values[q]!;
+        const maPrevious = st[o + 6]!;
+        const held = st[o + 7]!;
+        const e = Math.max(st[o + 8]! * d * (1.0 + held * r), EQUITY_FLOOR);
+        const t = (+(v > ma) & +(previous <= maPrevious)) - (+(v < ma) & +(previous >= maPrevious));
+        const s = t + held * (1 - t * t);
+        st[o + 6] = ma;
         st[o + 7] = s;
         st[o + 8] = e;
         num = num + s * e;
         den = den + e;
       }
-      st[o + 6] = ma;
+    } else {
+      // accumulateMa, for an infinite scaled return
+      for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
+        const o = first + q * STREAM_MA_SLOTS;
+        const ma = values[q]!;
+        let s = st[o + 7]!;
+        let a = 0.0;
+        if (r === r) {
+          if (s > 0) a = r;
+          else if (s < 0) a = -r;
+        }
+        let e = st[o + 8]! * d * (1.0 + a);
+        if (e < EQUITY_FLOOR) e = EQUITY_FLOOR;
+        const maPrevious = st[o + 6]!;
+        if (v > ma && previous <= maPrevious) s = 1;
+        else if (v < ma && previous >= maPrevious) s = -1;
+        st[o + 6] = ma;
+        st[o + 7] = s;
+        st[o + 8] = e;
+        num = num + s * e;
+        den = den + e;
+      }
     }
-    if (i < c) continue;
     const quotient = num / den;
     const layer1 = Number.isFinite(quotient) ? round2(quotient) : NaN;
     // Layer 2: equityCurve over the Layer-1 signal, starting at the cutout bar
@@ -84,10 +104,6 @@ export function stepReference(p: StreamPlan, st: Float64Array, v: number, previo
     st[g + 2] = layer1;
     out[at + f * stride] = layer1;
     out[at + (6 + f) * stride] = eq2;
-  }
-  if (i < c) {
-    writeNaNs(out, at, stride);
-    return true;
   }
   // averageSignal: Σ cut(L1)·E2 / Σ E2 from 0.0, 0 where not finite; strategy mode lags a bar
   let nom = 0.0;

@@ -55,7 +55,10 @@ class JsStreamSet implements BackendStreamSet {
   push(closes: Float64Array, out: Float64Array): number {
     const failed = this.stepAll('push', this.current, closes, out, this.bars);
     if (failed >= 0) return failed;
-    [this.base, this.current, this.work] = [this.current, this.work, this.base];
+    const base = this.base;
+    this.base = this.current;
+    this.current = this.work;
+    this.work = base;
     this.bars++;
     return -1;
   }
@@ -64,7 +67,9 @@ class JsStreamSet implements BackendStreamSet {
     if (this.bars === 0) throw new RangeError('replaceLast: the set has no bar yet (push first)');
     const failed = this.stepAll('replaceLast', this.base, closes, out, this.bars - 1);
     if (failed >= 0) return failed;
-    [this.current, this.work] = [this.work, this.current];
+    const current = this.current;
+    this.current = this.work;
+    this.work = current;
     return -1;
   }
 

@@ -62,7 +62,10 @@ class JsStream implements BackendStream {
     requireClose('push', close);
     requireOut('push', out, 13);
     if (!this.stepper.advance(this.stepFrom(this.current), close, this.bars, out, 0, 1)) return STEP_NOT_FINITE;
-    [this.base, this.current, this.work] = [this.current, this.work, this.base];
+    const base = this.base;
+    this.base = this.current;
+    this.current = this.work;
+    this.work = base;
     this.bars++;
     return STEP_OK;
   }
@@ -72,7 +75,9 @@ class JsStream implements BackendStream {
     requireClose('replaceLast', close);
     requireOut('replaceLast', out, 13);
     if (!this.stepper.advance(this.stepFrom(this.base), close, this.bars - 1, out, 0, 1)) return STEP_NOT_FINITE;
-    [this.current, this.work] = [this.work, this.current];
+    const current = this.current;
+    this.current = this.work;
+    this.work = current;
     return STEP_OK;
   }
 
