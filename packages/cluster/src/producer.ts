@@ -1,0 +1,134 @@
+// The producer's side of a run: enqueue one job per chunk under ids derived from (run id,
+// chunk), then wait for each job's return value. A run ends complete, or with a ClusterError
+// saying why it cannot — never with a silently partial result.
+import { randomUUID } from 'node:crypto';
+import { Job, Queue } from 'bullmq';
+import { type QueueAddress, checkRedis, describeRedisError, parseQueueUrl } from './connection.js';
+import { ClusterError } from './errors.js';
+import type { ClusterJob } from './payload.js';
+
+/** How a distributed run is enqueued and awaited. */
+export interface RunOptions {
+  /**
+   * Names the run's jobs (`<task>.<runId>.<chunk>`). Enqueueing the same run id again adds no
+   * job that exists already: a producer restarted with the same id picks up the results of
+   * chunks already done. Default: a random id (a fresh run).
+   */
+  runId?: string;
+  /** Attempts per chunk before it lands in `errors` (default 3). */
+  attempts?: number;
+  /** First retry delay, doubled per attempt (default 1000 ms). */
+  backoffMs?: number;
+  /** How long Redis may be unreachable before the run fails (default 30 000 ms). */
+  redisDownMs?: number;
+  /** Fail the run when it has not finished after this long (default: wait for workers forever). */
+  timeoutMs?: number;
+  /** Polling period of the chunks' states (default 100 ms). */
+  pollMs?: number;
+  /** Completed chunks so far, for a progress bar. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A chunk's return value, or why it failed after its attempts. */
+export type ChunkOutcome<T> = { value: T } | { error: string };
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** `<task>.<runId>.<chunk>` (BullMQ refuses `:` in ids, and a bare number would clash with its own ids). */
+export function jobId(task: string, runId: string, chunk: number): string {
+  return `${task}.${runId}.${chunk}`;
+}
+
+/** The address of `queue` (a URL, or one parsed already). */
+export function addressOf(queue: string | QueueAddress): QueueAddress {
+  return typeof queue === 'string' ? parseQueueUrl(queue) : queue;
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * Enqueues `jobs` and resolves with each chunk's outcome, in order.
+ * @throws {@link ClusterError} when Redis refuses or stays unreachable, a job disappears
+ * (Redis restarted without persistence), or `timeoutMs` passes.
+ */
+export async function runChunks<T>(queue: string | QueueAddress, task: 'scan' | 'sweep', jobs: readonly ClusterJob[], options: RunOptions = {}): Promise<ChunkOutcome<T>[]> {
+  const address = addressOf(queue);
+  const runId = options.runId ?? randomUUID();
+  if (!RUN_ID.test(runId)) throw new ClusterError('--run-id must be 1–64 letters, digits, _ or -');
+  const attempts = options.attempts ?? 3;
+  const redisDownMs = options.redisDownMs ?? 30_000;
+  await checkRedis(address);
+  const q = new Queue(address.name, { connection: address.redis });
+  q.on('error', () => {}); // connection errors surface through the calls below
+  try {
+    const ids = jobs.map((_, chunk) => jobId(task, runId, chunk));
+    await q.addBulk(
+      jobs.map((data, chunk) => ({
+        name: task,
+        data,
+        opts: {
+          jobId: ids[chunk]!,
+          attempts,
+          backoff: { type: 'exponential', delay: options.backoffMs ?? 1_000 },
+          // Kept a day so a restarted producer (same run id) can still read them; then Redis forgets them.
+          removeOnComplete: { age: 86_400 },
+          removeOnFail: { age: 86_400 },
+        },
+      })),
+    );
+    return await waitForChunks<T>(q, address, ids, { ...options, redisDownMs });
+  } catch (error) {
+    if (error instanceof ClusterError) throw error;
+    throw describeRedisError(address, error);
+  } finally {
+    await q.close().catch(() => {});
+  }
+}
+
+async function waitForChunks<T>(q: Queue, address: QueueAddress, ids: readonly string[], options: RunOptions & { redisDownMs: number }): Promise<ChunkOutcome<T>[]> {
+  const outcomes: (ChunkOutcome<T> | undefined)[] = ids.map(() => undefined);
+  const started = Date.now();
+  let done = 0;
+  let downSince: number | undefined;
+  options.onProgress?.(0, ids.length);
+  while (done < ids.length) {
+    try {
+      const pending = ids.flatMap((id, i) => (outcomes[i] ? [] : [i]));
+      const states = await Promise.all(pending.map((i) => chunkState<T>(q, ids[i]!)));
+      downSince = undefined;
+      states.forEach((state, k) => {
+        if (state === 'missing') {
+          throw new ClusterError(`job ${ids[pending[k]!]} is missing from Redis at ${address.display} (restarted without persistence, or removed): the run is incomplete (${done} of ${ids.length} chunks); rerun it`);
+        }
+        if (state !== undefined) {
+          outcomes[pending[k]!] = state;
+          done++;
+        }
+      });
+      if (states.some((s) => s !== undefined)) options.onProgress?.(done, ids.length);
+    } catch (error) {
+      if (error instanceof ClusterError) throw error;
+      downSince ??= Date.now();
+      if (Date.now() - downSince > options.redisDownMs) {
+        throw new ClusterError(`${describeRedisError(address, error).message}; unreachable for more than ${Math.round(options.redisDownMs / 1000)} s: the run is incomplete (${done} of ${ids.length} chunks)`);
+      }
+    }
+    if (done === ids.length) break;
+    if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {
+      throw new ClusterError(`the run did not finish within ${Math.round(options.timeoutMs / 1000)} s (${done} of ${ids.length} chunks done): are workers running on ${address.display}?`);
+    }
+    await sleep(options.pollMs ?? 100);
+  }
+  return outcomes as ChunkOutcome<T>[];
+}
+
+/** A job's outcome once final, `undefined` while it may still run, `'missing'` when Redis lost it. */
+async function chunkState<T>(q: Queue, id: string): Promise<ChunkOutcome<T> | undefined | 'missing'> {
+  const job = await Job.fromId(q, id);
+  if (!job) return 'missing';
+  if (!job.finishedOn) return undefined;
+  const state = await job.getState();
+  if (state === 'completed') return { value: job.returnvalue as T };
+  if (state === 'failed') return { error: `failed after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'}: ${job.failedReason}` };
+  return undefined;
+}
