@@ -143,7 +143,8 @@ export class ExchangeFeed {
   /**
    * Up to `limit` candles of `symbol`, oldest first: from `since` (a candle open time), or the
    * latest `limit` (the last one usually still forming). Fetched in pages, each as large as
-   * the exchange answers, forward from the start until `limit` candles or no newer one.
+   * the exchange answers, forward from the start until `limit` candles, the forming candle,
+   * or no newer one.
    */
   async candles(symbol: string, limit: number, since?: number): Promise<Ohlcv[]> {
     const step = this.timeframeMs;
@@ -155,7 +156,9 @@ export class ExchangeFeed {
       const fresh = page.filter((c) => c[0]! > last && c[0]! >= from) as unknown as Ohlcv[];
       if (fresh.length === 0) break;
       out.push(...fresh.slice(0, limit - out.length));
-      from = out[out.length - 1]![0] + 1;
+      const newest = out[out.length - 1]![0];
+      if (newest + step > Date.now()) break; // the forming candle: nothing newer yet (saves a request per poll)
+      from = newest + 1;
     }
     return out;
   }

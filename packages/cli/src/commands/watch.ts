@@ -203,7 +203,7 @@ async function watchExchange(feed: ExchangeFeed, symbols: readonly string[], str
         feedTicks(series, await feed.candles(symbol, CATCH_UP, series.lastTime), true);
       } else {
         const candles = await feed.candles(symbol, options.limit);
-        if (candles.length === 0) throw new CliError(`${feed.name} has no ${feed.timeframe} candles for ${symbol}`);
+        if (candles.length === 0) throw new AtcInputError('EMPTY_SERIES', symbol, `no ${feed.timeframe} candles on ${feed.name}`);
         const history = candlesFromOhlcv(candles, `${feed.name} ${symbol}`);
         const bars = series.stream.pushMany(priceSource(history, options.source));
         const last = candles.length - 1;
