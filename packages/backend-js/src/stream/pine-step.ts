@@ -1,5 +1,5 @@
-// One bar of the Pine semantics (docs/streaming.md, "The step, Pine semantics"): the Pine
-// pipeline's (pine/pipeline.ts) operations for bar i in its order — the script's MAs, the
+// One bar of the Pine semantics (docs/streaming.md, "The step, Pine semantics") once its MAs
+// are stepped: the Pine pipeline's (pine/pipeline.ts) operations in its order — the
 // per-MA crossover, `a` and equity (`accumulateMa` / `accumulateThree`), the Layer-1 sums from
 // 0.0 in k order, `pineRound2`, `pineEquity` and `pineAverageSignal` — on the state vector.
 import { LENGTHS_PER_FAMILY, STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS } from '@adaptive-trend/core';
@@ -7,15 +7,11 @@ import { EQUITY_FLOOR } from '../kernels/equity.js';
 import { fdlibmExp } from '../kernels/exp.js';
 import { pineCut } from '../pine/average.js';
 import { pineRound2 } from '../pine/layer1.js';
-import { pineMovingAverages } from './moving-averages.js';
 import { outputsFinite, writeNaNs } from './outputs.js';
 import type { StreamPlan } from './plan.js';
-import type { StepScratch } from './step.js';
 
-/** Steps bar `i` (see `stepReference` for the arguments). False when an output bar fails core's growth rule. */
-export function stepPine(p: StreamPlan, st: Float64Array, v: number, previous: number, i: number, out: Float64Array, at: number, stride: number, scratch: StepScratch): boolean {
-  const values = scratch.values;
-  pineMovingAverages(p, st, v, i, scratch.slots, values, scratch.seed);
+/** Bar `i` after its MAs (see `settleReference` for the arguments). False when an output bar fails core's growth rule. */
+export function settlePine(p: StreamPlan, st: Float64Array, v: number, previous: number, i: number, values: Float64Array, vAt: number, vStride: number, out: Float64Array, at: number, stride: number): boolean {
   const c = p.cutout;
   const d = p.d;
   const first = p.layout.mas;
@@ -28,7 +24,7 @@ export function stepPine(p: StreamPlan, st: Float64Array, v: number, previous: n
     const end = (f + 1) * LENGTHS_PER_FAMILY;
     for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
       const o = first + q * STREAM_MA_SLOTS;
-      const ma = values[q]!;
+      const ma = values[vAt + q * vStride]!;
       const held = st[o + 7]!; // sig[1]
       let s = held;
       if (i > 0) {

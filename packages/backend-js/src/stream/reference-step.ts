@@ -1,28 +1,25 @@
-// One bar of the reference semantics (docs/streaming.md, "The step, reference semantics"): the
-// fused pipeline's (pipeline.ts) operations for bar i in its order — MAs, the per-MA equity
+// One bar of the reference semantics (docs/streaming.md, "The step, reference semantics") once
+// its MAs are stepped: the fused pipeline's (pipeline.ts) operations in its order — the per-MA equity
 // then signal (`accumulateMa` / `accumulateThree`), the Layer-1 sums in k order from 0.0,
 // `round2`, the Layer-2 `equityCurve` step and `averageSignal` — on the state vector.
 import { LENGTHS_PER_FAMILY, MA_COUNT, STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS } from '@adaptive-trend/core';
 import { EQUITY_FLOOR } from '../kernels/equity.js';
 import { fdlibmExp } from '../kernels/exp.js';
 import { round2 } from '../kernels/layer1.js';
-import { referenceMovingAverages } from './moving-averages.js';
 import { outputsFinite, writeNaNs } from './outputs.js';
 import type { StreamPlan } from './plan.js';
-import type { StepScratch } from './step.js';
 
 /**
- * Steps bar `i` with close `v` on `st` (the state after i bars, closes already shifted so that
- * `st[W−1] = v`; `previous` = x[i−1]), writing output r to `out[at + r·stride]`. False when an
- * output bar fails core's growth rule (the caller then discards `st`).
+ * Bar `i` after its MAs (`stepMovingAverages`): close `v`, `previous` = x[i−1], MA q's value at
+ * `values[vAt + q·vStride]`; advances the per-MA signals and equities, the family slots and
+ * `avgPrev` of `st` and writes output r to `out[at + r·stride]`. False when an output bar
+ * fails core's growth rule (the caller then discards `st`).
  */
-export function stepReference(p: StreamPlan, st: Float64Array, v: number, previous: number, i: number, out: Float64Array, at: number, stride: number, scratch: StepScratch): boolean {
-  const values = scratch.values;
-  referenceMovingAverages(p, st, v, i, scratch.slots, values);
+export function settleReference(p: StreamPlan, st: Float64Array, v: number, previous: number, i: number, values: Float64Array, vAt: number, vStride: number, out: Float64Array, at: number, stride: number): boolean {
   const c = p.cutout;
   const first = p.layout.mas;
   if (i < c) {
-    for (let q = 0; q < MA_COUNT; q++) st[first + q * STREAM_MA_SLOTS + 6] = values[q]!;
+    for (let q = 0; q < MA_COUNT; q++) st[first + q * STREAM_MA_SLOTS + 6] = values[vAt + q * vStride]!;
     writeNaNs(out, at, stride);
     return true;
   }
@@ -37,7 +34,7 @@ export function stepReference(p: StreamPlan, st: Float64Array, v: number, previo
     if (i === c) {
       for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
         const o = first + q * STREAM_MA_SLOTS;
-        st[o + 6] = values[q]!;
+        st[o + 6] = values[vAt + q * vStride]!;
         st[o + 7] = 0;
         st[o + 8] = 1.0;
         num = num + 0 * 1.0;
@@ -48,7 +45,7 @@ export function stepReference(p: StreamPlan, st: Float64Array, v: number, previo
       // `t + s·(1 − t²)` sets or keeps the signal
       for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
         const o = first + q * STREAM_MA_SLOTS;
-        const ma = values[q]!;
+        const ma = values[vAt + q * vStride]!;
         const maPrevious = st[o + 6]!;
         const held = st[o + 7]!;
         const e = Math.max(st[o + 8]! * d * (1.0 + held * r), EQUITY_FLOOR);
@@ -64,7 +61,7 @@ export function stepReference(p: StreamPlan, st: Float64Array, v: number, previo
       // accumulateMa, for an infinite scaled return
       for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
         const o = first + q * STREAM_MA_SLOTS;
-        const ma = values[q]!;
+        const ma = values[vAt + q * vStride]!;
         let s = st[o + 7]!;
         let a = 0.0;
         if (r === r) {

@@ -1,27 +1,29 @@
-// One bar on a state vector, either semantics: shift the close in, then the semantics' step.
+// Bars on a state vector, either semantics: the closes in, the MAs (stepMovingAverages), then
+// the semantics' signals, equities and outputs bar by bar (settleReference / settlePine).
 import { LENGTHS_PER_FAMILY, MA_COUNT } from '@adaptive-trend/core';
-import { stepPine } from './pine-step.js';
+import { stepMovingAverages } from './moving-averages.js';
+import { settlePine } from './pine-step.js';
 import type { StreamPlan } from './plan.js';
-import { stepReference } from './reference-step.js';
+import { settleReference } from './reference-step.js';
 
-/** Per-step working memory (one per stepper; nothing in it outlives a step). */
-export interface StepScratch {
-  /** The 54 MA values of the bar being stepped. */
-  readonly values: Float64Array;
-  /** `i mod` each per-MA window's length, for bar i (a ring's slot). */
-  readonly slots: Int32Array;
-  /** The Pine DEMA seed's oldest-first copy of its window (the longest length). */
-  readonly seed: Float64Array;
-}
+/** Bars `advanceMany` steps MA by MA at once: bounds its scratch (54 × this doubles). */
+const RUN = 256;
 
-/** Steps one state vector in place; shared by a stream and a set (one per config). */
+/** Steps state vectors in place; one per stream or set (its scratch is reused by every step). */
 export class Stepper {
-  private readonly scratch: StepScratch;
-  /** The bar `scratch.slots` holds the ring slots of (they advance by one per bar). */
+  /** The MA values of the bars being stepped (`54 × RUN`). */
+  private readonly values = new Float64Array(MA_COUNT * RUN);
+  /** `i mod` each per-MA window's length for bar `slotsBar` (a ring's slot; they advance by one per bar). */
+  private readonly slots = new Int32Array(LENGTHS_PER_FAMILY);
   private slotsBar = -1;
+  /** The Pine DEMA seed's oldest-first copy of its window. */
+  private readonly seed: Float64Array;
+  /** `advanceMany`'s closes: the state's W, then the run's. */
+  private readonly closes: Float64Array;
 
   constructor(readonly plan: StreamPlan) {
-    this.scratch = { values: new Float64Array(MA_COUNT), slots: new Int32Array(LENGTHS_PER_FAMILY), seed: new Float64Array(plan.layout.window) };
+    this.seed = new Float64Array(plan.layout.window);
+    this.closes = new Float64Array(plan.layout.window + RUN);
   }
 
   /**
@@ -35,13 +37,42 @@ export class Stepper {
     const previous = st[W - 1]!;
     for (let j = 1; j < W; j++) st[j - 1] = st[j]!;
     st[W - 1] = close;
-    this.slotsFor(i);
-    return plan.pine ? stepPine(plan, st, close, previous, i, out, at, stride, this.scratch) : stepReference(plan, st, close, previous, i, out, at, stride, this.scratch);
+    stepMovingAverages(plan, st, st, W - 1, i, 1, this.slotsFor(i), this.values, this.seed);
+    return plan.pine
+      ? settlePine(plan, st, close, previous, i, this.values, 0, 1, out, at, stride)
+      : settleReference(plan, st, close, previous, i, this.values, 0, 1, out, at, stride);
   }
 
-  private slotsFor(i: number): void {
-    if (i === this.slotsBar) return;
-    const { slots } = this.scratch;
+  /**
+   * Bars `i..i+k−1` with `closes[from..from+k)` on `st`, the same steps as `k` {@link advance}
+   * calls but each MA over all k bars before the next (the batch's order of work, not of
+   * operations); outputs of bar i + j at `out[at + j + row·stride]`. −1, or the first bar
+   * offset whose outputs fail the growth rule (`st` must then be discarded).
+   */
+  advanceMany(st: Float64Array, closes: Float64Array, from: number, k: number, i: number, out: Float64Array, at: number, stride: number): number {
+    const plan = this.plan;
+    const W = plan.layout.window;
+    for (let start = 0; start < k; start += RUN) {
+      const count = Math.min(RUN, k - start);
+      const xs = this.closes;
+      xs.set(st.subarray(0, W));
+      xs.set(closes.subarray(from + start, from + start + count), W);
+      const i0 = i + start;
+      stepMovingAverages(plan, st, xs, W, i0, count, this.slotsFor(i0), this.values, this.seed);
+      st.set(xs.subarray(count, count + W));
+      for (let j = 0; j < count; j++) {
+        const ok = plan.pine
+          ? settlePine(plan, st, xs[W + j]!, xs[W + j - 1]!, i0 + j, this.values, j, count, out, at + start + j, stride)
+          : settleReference(plan, st, xs[W + j]!, xs[W + j - 1]!, i0 + j, this.values, j, count, out, at + start + j, stride);
+        if (!ok) return start + j;
+      }
+    }
+    return -1;
+  }
+
+  private slotsFor(i: number): Int32Array {
+    const slots = this.slots;
+    if (i === this.slotsBar) return slots;
     const lengths = this.plan.layout.windowLengths;
     const next = this.slotsBar >= 0 && i === this.slotsBar + 1;
     for (let k = 0; k < LENGTHS_PER_FAMILY; k++) {
@@ -49,6 +80,7 @@ export class Stepper {
       slots[k] = next ? (slots[k]! + 1 === size ? 0 : slots[k]! + 1) : i % size;
     }
     this.slotsBar = i;
+    return slots;
   }
 }
 

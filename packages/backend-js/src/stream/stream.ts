@@ -86,11 +86,12 @@ class JsStream implements BackendStream {
     if (out.length !== 13 * k) throw new RangeError(`pushMany: out has length ${out.length}, expected 13 × ${k}`);
     for (let j = 0; j < k; j++) requireClose('pushMany', closes[j]!);
     if (k === 0) return -1;
+    // all bars but the last MA by MA, then the last one alone from a copy: the new base
     const work = this.stepFrom(this.current);
-    for (let j = 0; j < k; j++) {
-      if (j === k - 1) this.spare.set(work);
-      if (!this.stepper.advance(work, closes[j]!, this.bars + j, out, j, k)) return j;
-    }
+    const failed = this.stepper.advanceMany(work, closes, 0, k - 1, this.bars, out, 0, k);
+    if (failed >= 0) return failed;
+    this.spare.set(work);
+    if (!this.stepper.advance(work, closes[k - 1]!, this.bars + k - 1, out, k - 1, k)) return k - 1;
     [this.base, this.spare] = [this.spare, this.base];
     [this.current, this.work] = [this.work, this.current];
     this.bars += k;
