@@ -151,6 +151,7 @@ fn pine_sizes_and_lengths() {
 }
 
 #[test]
+#[cfg(feature = "std")] // compute_atc_batch (as tests/batch.rs)
 fn batch_equals_single_calls() {
     let series: Vec<Vec<f64>> = (0..7)
         .map(|i| random_prices(250 + 61 * i, 70 + i as u64))
