@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: set up (idempotent: after `npm run demo` nothing is rebuilt), make sure the
 // browser test has its Chromium and the cluster tests their redis-server, then every test of
-// every package: the Rust crates' tests and the vitest suites (turbo runs each package's `test` after building what it depends on).
+// every package: the Rust crates' tests and the vitest suites (turbo runs each package's `test`
+// after building what it depends on).
 import { ensureChromium } from './lib/chromium.mjs';
 import { ensureRedisServer } from './lib/redis.mjs';
 import { pnpm, run, setup } from './setup.mjs';
