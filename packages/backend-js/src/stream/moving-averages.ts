@@ -8,15 +8,18 @@
 //   j in slot `j mod length` (state.ts rotates it to the canonical oldest-first order).
 // - each writes the MA at bar i to `values[at]` (NaN in its warm-up), as the batch writes it
 //   (not returned: a double returned from a call that is not inlined is boxed).
-// The two `…MovingAverages` functions at the end step all 54, one family per loop.
+// `stepMovingAverages` at the end steps all 54 over a run of bars, one MA at a time.
 import { LENGTHS_PER_FAMILY, MA_COUNT, STREAM_MA_SLOTS } from '@adaptive-trend/core';
 import { KAMA_SLOW, KAMA_SPAN, pairwiseSum } from '../kernels/moving-averages.js';
 import type { StreamPlan } from './plan.js';
 
-/** `emaFrom`'s recurrence for one value, with its keep-equal rule (`e === v` keeps `e`). */
-function emaUpdate(e: number, v: number, w: number, alpha: number, den: number): number {
-  if (e === v) return e;
-  return den === 1 ? w * e + alpha * v : (w * e + alpha * v) / den;
+/**
+ * `emaFrom`'s recurrence for one value on the EMA held in `st[slot]`, with its keep-equal rule
+ * (`e === v` keeps `e`). In place, not returned: see the note on boxing above.
+ */
+function emaUpdate(st: Float64Array, slot: number, v: number, w: number, alpha: number, den: number): void {
+  const e = st[slot]!;
+  if (e !== v) st[slot] = den === 1 ? w * e + alpha * v : (w * e + alpha * v) / den;
 }
 
 /** `ema`: seeded with the pairwise mean of the first L closes at bar L−1 (slot m0 = e). */
@@ -26,9 +29,9 @@ export function stepEma(p: StreamPlan, st: Float64Array, o: number, q: number, x
     values[at] = NaN;
     return;
   }
-  const e = i === length - 1 ? pairwiseSum(xs, end + 1 - length, end + 1) / length : emaUpdate(st[o]!, xs[end]!, p.keep[q]!, p.alpha[q]!, p.den[q]!);
-  st[o] = e;
-  values[at] = e;
+  if (i === length - 1) st[o] = pairwiseSum(xs, end + 1 - length, end + 1) / length;
+  else emaUpdate(st, o, xs[end]!, p.keep[q]!, p.alpha[q]!, p.den[q]!);
+  values[at] = st[o]!;
 }
 
 /** Reference `dema` (`demaThrough`): E2 seeded with E1 at bar L−1 (m0 = e1, m1 = e2). */
@@ -44,8 +47,10 @@ export function stepDema(p: StreamPlan, st: Float64Array, o: number, q: number, 
     e2 = e1;
   } else {
     const w = p.keep[q]!, alpha = p.alpha[q]!, den = p.den[q]!;
-    e1 = emaUpdate(st[o]!, xs[end]!, w, alpha, den);
-    e2 = emaUpdate(st[o + 1]!, e1, w, alpha, den);
+    emaUpdate(st, o, xs[end]!, w, alpha, den);
+    e1 = st[o]!;
+    emaUpdate(st, o + 1, e1, w, alpha, den);
+    e2 = st[o + 1]!;
   }
   st[o] = e1;
   st[o + 1] = e2;
@@ -266,7 +271,8 @@ export function stepPineDema(p: StreamPlan, st: Float64Array, o: number, q: numb
     for (let j = 0; j < length; j++) scratch[j] = st[ring + ((length - 1 + j) % length)]!; // E1[L−1 + j]
     e2 = pairwiseSum(scratch, 0, length) / length;
   } else {
-    e2 = emaUpdate(st[o + 1]!, e1, p.keep[q]!, p.alpha[q]!, p.den[q]!);
+    emaUpdate(st, o + 1, e1, p.keep[q]!, p.alpha[q]!, p.den[q]!);
+    e2 = st[o + 1]!;
   }
   st[o + 1] = e2;
   values[at] = 2 * e1 - e2;
