@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AtcEngine } from '@adaptive-trend/core';
 import { measureCliScan, medianOf } from './cli-scan.mjs';
+import { formatClusterSweep, measureClusterSweep } from './cluster-sweep.mjs';
 import { calibrate, machineInfo, measure, randomWalk, summarize } from './harness.mjs';
 import { formatInterleaved, measureInterleaved } from './interleaved.mjs';
 import { loadPeers } from './peers.mjs';
@@ -13,7 +14,7 @@ import { realCloses } from './real-data.mjs';
 import { benchStreams } from './stream.mjs';
 
 const quick = process.argv.includes('--quick');
-/** `--only=pipeline|stream|batch|kernels|cli` runs one section in a fresh process (no other section's heap). */
+/** `--only=pipeline|stream|batch|kernels|cli|cluster` runs one section in a fresh process (no other section's heap). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const runs = (section) => only === undefined || only === section;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -149,6 +150,18 @@ if (runs('cli')) {
     const bars = files * 1500;
     record('cli', `scan ${files}×1500 files`, samples[0].backend, bars, summarize(samples.map((s) => s.wall), bars));
     console.log(`cli       scan read+parse median ${medianOf(samples, 'read').toFixed(0)} ms, compute ${medianOf(samples, 'compute').toFixed(0)} ms (the rest: node start, module load, output)`);
+  }
+}
+
+// (f) a parameter sweep through BullMQ + a local redis-server: locally on one thread, then by 1
+// and 2 worker processes (one thread each); see cluster-sweep.mjs. One sample per row (a run
+// takes tens of seconds).
+if (runs('cluster')) {
+  const result = await measureClusterSweep({ configs: quick ? 20 : 100, symbols: quick ? 200 : 1000, bars: 1500 });
+  if (!result) console.log('(cluster sweep skipped: ../shared/data, redis-server or packages/cluster/dist missing)');
+  else {
+    for (const r of result.rows) record('cluster', `sweep ${result.pipelines} pipelines, ${r.mode}`, result.backend, result.pipelines * result.bars, summarize([r.ms], result.pipelines * result.bars));
+    console.log(formatClusterSweep(result));
   }
 }
 

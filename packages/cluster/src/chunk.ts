@@ -32,6 +32,11 @@ export interface ChunkContext {
    * the chunk's errors with the local scan's message, and the rest of the chunk completes.
    */
   finalAttempt: boolean;
+  /**
+   * Threads of each `computeBatch` (default: all cores). With several workers on one machine,
+   * 1 each: the workers are the parallelism.
+   */
+  threads?: number;
 }
 
 /** One item of a scan job's return value, in the job's order (`computed`: it loaded, the computation refused it). */
@@ -96,10 +101,10 @@ function assertReadable(path: string, file: string): void {
  * Every loaded series of the chunk for one config: one `computeBatch`, and when the batch
  * refuses (one series' growth overflows, one too short for the config), each series alone.
  */
-async function computeEach(engine: AtcEngine, loaded: LoadedSeries[], config: ResolvedAtcConfig): Promise<(AtcResult | { message: string })[]> {
+async function computeEach(engine: AtcEngine, loaded: LoadedSeries[], config: ResolvedAtcConfig, threads: number | undefined): Promise<(AtcResult | { message: string })[]> {
   if (loaded.length === 0) return [];
   try {
-    return await engine.computeBatch(loaded.map((l) => l.prices), config);
+    return await engine.computeBatch(loaded.map((l) => l.prices), config, threads === undefined ? {} : { threads });
   } catch (error) {
     if (!(error instanceof AtcError)) throw error;
     return loaded.map((l) => {
@@ -122,7 +127,7 @@ export async function runScanChunk(job: ScanJob, context: ChunkContext): Promise
   const config = resolveJobConfig(context.engine, job.config, 'config');
   const inputs = await loadInput(job.input, config, context);
   const loaded = inputs.filter(isLoaded);
-  const results = await computeEach(context.engine, loaded, config);
+  const results = await computeEach(context.engine, loaded, config, context.threads);
   let next = 0;
   const items = inputs.map((input): ScanItem => {
     if (!isLoaded(input)) return { message: input.message };
@@ -140,7 +145,7 @@ export async function runSweepChunk(job: SweepJob, context: ChunkContext): Promi
   const loaded = inputs.filter(isLoaded);
   const scores: (BacktestScore | { message: string })[][] = loaded.map(() => []);
   for (const config of configs) {
-    const results = await computeEach(context.engine, loaded, config);
+    const results = await computeEach(context.engine, loaded, config, context.threads);
     const first = firstInputBar(config);
     results.forEach((result, s) => {
       scores[s]!.push('message' in result ? result : backtest(loaded[s]!.prices, result.averageSignal, first));

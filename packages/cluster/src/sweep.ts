@@ -104,6 +104,8 @@ export interface SweepOptions extends RunOptions {
   /** Series per job (default 50) and configs per job (default 100). */
   symbolsPerJob?: number;
   configsPerJob?: number;
+  /** Local sweep only: threads of each `computeBatch` (default: all cores). */
+  threads?: number;
 }
 
 interface SweepPlan {
@@ -221,7 +223,7 @@ export async function sweep({ queue, engine, reader, inputs, grid, options = {} 
     const root = options.root === undefined ? undefined : (await import('./root.js')).realRoot(options.root);
     outcomes = [];
     for (const [j, { job }] of planned.jobs.entries()) {
-      outcomes.push({ value: await runSweepChunk(job, { engine: local, ...(root ? { root } : {}), ...(reader ? { reader } : {}), finalAttempt: true }) });
+      outcomes.push({ value: await runSweepChunk(job, { engine: local, ...(root ? { root } : {}), ...(reader ? { reader } : {}), ...(options.threads ? { threads: options.threads } : {}), finalAttempt: true }) });
       options.onProgress?.(j + 1, planned.jobs.length);
     }
   }

@@ -13,6 +13,8 @@ export interface WorkerOptions {
   queue: string | QueueAddress;
   /** Jobs this process runs at once (default 1: a chunk's batch already uses the backend's threads). */
   concurrency?: number;
+  /** Threads of each chunk's `computeBatch` (default: all cores; 1 when you run one worker per core). */
+  threads?: number;
   /** Backend to compute with (default auto); ignored when `engine` is given. */
   backend?: BackendChoice;
   /** The engine (the CLI passes the one its `--backend` chose). */
@@ -62,7 +64,7 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
     const attempts = job.opts.attempts ?? 1;
     log(`job ${job.id}: attempt ${job.attemptsMade + 1} of ${attempts}`);
     const data = validateJob(job.data);
-    const context: ChunkContext = { engine, ...(root ? { root } : {}), ...(options.reader ? { reader: options.reader } : {}), finalAttempt: job.attemptsMade + 1 >= attempts };
+    const context: ChunkContext = { engine, ...(root ? { root } : {}), ...(options.reader ? { reader: options.reader } : {}), finalAttempt: job.attemptsMade + 1 >= attempts, ...(options.threads ? { threads: options.threads } : {}) };
     const result = data.task === 'scan' ? await runScanChunk(data, context) : await runSweepChunk(data, context);
     log(`job ${job.id}: done`);
     return result;

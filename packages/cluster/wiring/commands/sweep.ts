@@ -22,6 +22,7 @@ export interface SweepCommandOptions extends InputOptions {
   symbolsPerJob: number;
   configsPerJob: number;
   runId?: string;
+  threads?: number;
 }
 
 /**
@@ -56,6 +57,7 @@ export async function sweepCommand(paths: readonly string[], options: SweepComma
         closedOnly: options.closedOnly === true,
         ...(options.shared ? { root: options.shared } : {}),
         ...(options.runId ? { runId: options.runId } : {}),
+        ...(options.threads ? { threads: options.threads } : {}),
         onProgress: (done, total) => progress.update('sweep', done, total),
       },
     }),
@@ -87,6 +89,7 @@ export function addSweepCommand(program: Command, defaults: CreateAtcOptions, se
     .addOption(new Option('--symbols-per-job <n>', 'with --queue: series per job').argParser(positiveInteger).default(50))
     .addOption(new Option('--configs-per-job <n>', 'with --queue: configs per job').argParser(positiveInteger).default(100))
     .option('--run-id <id>', 'with --queue: name of the run (rerunning with the same id reuses the chunks already done)')
+    .addOption(new Option('--threads <n>', 'without --queue: threads of each computeBatch (default: all cores)').argParser(positiveInteger))
     .action(async (paths: string[], options: SweepCommandOptions) => {
       setExitCode(await sweepCommand(paths, options, defaults));
     });

@@ -9,6 +9,7 @@ import { clusterCall } from './cluster-errors.js';
 export interface WorkerCommandOptions extends InputOptions {
   queue: string;
   concurrency: number;
+  threads?: number;
   root?: string;
 }
 
@@ -23,6 +24,7 @@ export async function workerCommand(options: WorkerCommandOptions, defaults: Cre
     runWorker({
       queue: options.queue,
       concurrency: options.concurrency,
+      ...(options.threads ? { threads: options.threads } : {}),
       engine,
       ...(options.root ? { root: options.root, reader: { loadScanInput } } : {}),
       log: (line) => console.error(`adaptive-trend worker: ${line}`),
@@ -61,6 +63,7 @@ export function addWorkerCommand(program: Command, defaults: CreateAtcOptions, s
     .description('take scan and sweep jobs off a Redis queue (BullMQ) and compute them; run as many as you like, on any machine that reaches Redis')
     .option('--root <dir>', 'directory this worker may read files under (jobs of `scan --queue --shared DIR` name files relative to it); nothing outside it is read')
     .addOption(new Option('--concurrency <n>', 'jobs at once in this process').argParser(positiveInteger).default(1))
+    .addOption(new Option('--threads <n>', "threads of each job's computeBatch (default: all cores; 1 when running one worker per core)").argParser(positiveInteger))
     .action(async (options: WorkerCommandOptions) => {
       setExitCode(await workerCommand(options, defaults));
     });

@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// `node bench/src/cluster-sweep.mjs [--configs=100] [--symbols=1000] [--bars=1500] [--quick]`:
+// a parameter sweep of configs × symbols pipelines (windows of the shared 5-minute closes),
+// computed (1) in this process on one thread, the compute-only baseline, then (2) through
+// BullMQ + a local redis-server by 1 and by 2 worker processes (one thread each). Reports
+// pipelines/s, the 2-worker scaling factor and the queue's overhead over the baseline.
+// `pnpm bench` runs it as its `cluster` section (measureClusterSweep). Needs `redis-server`
+// (npm test installs it; the bench does not) and packages/cluster built.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const shared = process.env.ATC_SHARED_DIR ? join(process.env.ATC_SHARED_DIR, 'data') : join(here, '..', '..', '..', 'shared', 'data');
+const REDIS = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+async function startRedis(password) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'atc-bench-redis-'));
+  const child = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise((resolve) => {
+      const socket = new Socket();
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => (socket.destroy(), resolve(false)));
+      socket.connect(port, '127.0.0.1');
+    });
+    if (up) return { port, stop: () => (child.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })) };
+    await sleep(50);
+  }
+  child.kill('SIGKILL');
+  throw new Error('redis-server did not start within 10 s');
+}
+
+function startWorker(url, password, backend) {
+  const child = spawn(process.execPath, [join(here, 'cluster-worker.mjs'), url], { env: { ...process.env, ATC_REDIS_PASSWORD: password, BENCH_BACKEND: backend }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const ready = new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => String(d).includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`bench worker exited (${code})`)));
+  });
+  return { ready, stop: () => child.kill('SIGTERM') };
+}
+
+/** `symbols` windows of `bars` closes from the shared 5-minute files (as cli-scan.mjs cuts them). */
+function windows(symbols, bars) {
+  const sources = readdirSync(shared)
+    .filter((f) => f.endsWith('-5m.csv'))
+    .map((f) => readFileSync(join(shared, f), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[4])));
+  return Array.from({ length: symbols }, (_, k) => {
+    const closes = sources[k % sources.length];
+    const from = (k * 7919) % (closes.length - bars);
+    const prices = Float64Array.from(closes.slice(from, from + bars));
+    return { file: `SYM${String(k).padStart(4, '0')}.csv`, prices, lastClose: prices[bars - 1] };
+  });
+}
+
+/** A grid of `configs` configs: λ × decay, inside the indicator's ranges. */
+function gridSpecs(configs) {
+  const side = Math.ceil(Math.sqrt(configs));
+  const lambdas = Array.from({ length: side }, (_, i) => (0.005 + (i * 0.1) / side).toFixed(4));
+  const decays = Array.from({ length: Math.ceil(configs / side) }, (_, i) => (0.01 + (i * 0.2) / side).toFixed(4));
+  return [`lambda=${lambdas.join(',')}`, `decay=${decays.join(',')}`];
+}
+
+/**
+ * Times the sweep locally (one thread) and through 1 and 2 worker processes. `undefined` when
+ * the shared data, redis-server or the built cluster package is missing.
+ */
+export async function measureClusterSweep({ configs = 100, symbols = 1000, bars = 1500, backend = 'native', symbolsPerJob = 50, configsPerJob = 10 } = {}) {
+  const cluster = join(here, '..', '..', 'packages', 'cluster', 'dist', 'index.js');
+  if (!existsSync(shared) || !existsSync(REDIS) || !existsSync(cluster)) return undefined;
+  const { parseGrid, sweep } = await import(pathToFileURL(cluster).href);
+  const { createAtc } = await import('@adaptive-trend/core');
+  await import(`@adaptive-trend/backend-${backend}`);
+  const engine = await createAtc({ backend });
+  const inputs = windows(symbols, bars);
+  const grid = parseGrid(gridSpecs(configs)).slice(0, configs);
+  const pipelines = grid.length * inputs.length;
+  const options = { symbolsPerJob, configsPerJob, pollMs: 20 };
+
+  let started = performance.now();
+  const local = await sweep({ engine, inputs, grid, options: { ...options, threads: 1 } });
+  const localMs = performance.now() - started;
+
+  const password = `bench-${Math.random().toString(36).slice(2)}`;
+  const redis = await startRedis(password);
+  const rows = [{ mode: 'local, 1 thread', workers: 0, ms: localMs }];
+  try {
+    for (const count of [1, 2]) {
+      const url = `redis://127.0.0.1:${redis.port}?name=bench${count}`;
+      const workers = Array.from({ length: count }, () => startWorker(url, password, engine.backend));
+      try {
+        await Promise.all(workers.map((w) => w.ready));
+        started = performance.now();
+        process.env.ATC_REDIS_PASSWORD = password;
+        const spread = await sweep({ queue: url, inputs, grid, options });
+        const ms = performance.now() - started;
+        if (JSON.stringify(spread) !== JSON.stringify(local)) throw new Error(`the ${count}-worker sweep differs from the local one`);
+        rows.push({ mode: `${count} worker${count > 1 ? 's' : ''} (BullMQ)`, workers: count, ms });
+      } finally {
+        for (const w of workers) w.stop();
+      }
+    }
+  } finally {
+    redis.stop();
+  }
+  const jobs = Math.ceil(symbols / symbolsPerJob) * Math.ceil(grid.length / configsPerJob);
+  return {
+    backend: engine.backend,
+    pipelines,
+    bars,
+    jobs,
+    rows: rows.map((r) => ({ ...r, pipelinesPerSec: (pipelines / r.ms) * 1000 })),
+    scaling: rows[1].ms / rows[2].ms,
+    overhead: rows[1].ms / rows[0].ms - 1,
+  };
+}
+
+export function formatClusterSweep(result) {
+  return [
+    `cluster   sweep ${result.pipelines} pipelines (${result.bars} bars, ${result.jobs} jobs, ${result.backend}):`,
+    ...result.rows.map((r) => `cluster     ${r.mode.padEnd(20)} ${(r.ms / 1000).toFixed(2).padStart(7)} s  ${Math.round(r.pipelinesPerSec).toString().padStart(7)} pipelines/s`),
+    `cluster     2 workers / 1 worker: ${result.scaling.toFixed(2)}×; 1 worker vs local: ${(result.overhead * 100).toFixed(1)} % overhead`,
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
+  const quick = process.argv.includes('--quick');
+  const result = await measureClusterSweep({ configs: arg('configs', quick ? 20 : 100), symbols: arg('symbols', quick ? 200 : 1000), bars: arg('bars', 1500), backend: process.env.BENCH_BACKEND ?? 'native' });
+  console.log(result ? formatClusterSweep(result) : '(cluster sweep skipped: shared data, redis-server or packages/cluster/dist missing)');
+}
