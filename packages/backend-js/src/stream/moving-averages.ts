@@ -282,59 +282,65 @@ export function stepPineDema(p: StreamPlan, st: Float64Array, o: number, q: numb
  * Every MA over `count` bars from bar `i0`, one MA at a time (its state stays in registers and
  * cache across the bars): closes `xs[end0 + j]` for bar i0 + j; MA q's value of bar i0 + j at
  * `values[q·count + j]`. `slots[k]` = i0 mod the k-th window's length; `seed` holds the longest
- * length's doubles (Pine DEMA). One bar: `count = 1`, `xs = st`, `end0 = W − 1`.
+ * length's doubles (Pine DEMA). One bar: `count = 1`, `xs = st`, `end0 = W − 1`. One function
+ * per family below, so that V8 inlines each family's step into its loop.
  */
 export function stepMovingAverages(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, slots: Int32Array, values: Float64Array, seed: Float64Array): void {
-  const first = p.layout.mas;
-  const K = LENGTHS_PER_FAMILY;
-  const sizes = p.layout.windowLengths;
-  for (let q = 0; q < K; q++) {
-    const o = first + q * STREAM_MA_SLOTS;
-    for (let j = 0; j < count; j++) stepEma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
-  }
-  for (let q = 2 * K; q < 3 * K; q++) {
-    const o = first + q * STREAM_MA_SLOTS;
-    for (let j = 0; j < count; j++) stepWma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
-  }
+  emaRun(p, st, xs, end0, i0, count, values);
+  wmaRun(p, st, xs, end0, i0, count, values);
   if (p.pine) {
-    for (let q = K; q < 2 * K; q++) {
-      const o = first + q * STREAM_MA_SLOTS;
-      for (let j = 0; j < count; j++) stepSma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
-    }
-    for (let k = 0, q = 3 * K; k < K; k++, q++) {
-      const o = first + q * STREAM_MA_SLOTS;
-      const size = sizes[k]!;
-      for (let j = 0, slot = slots[k]!; j < count; j++, slot = slot + 1 === size ? 0 : slot + 1) {
-        stepPineDema(p, st, o, q, k, xs, end0 + j, i0 + j, slot, seed, values, q * count + j);
-      }
-    }
-    for (let q = 4 * K; q < 5 * K; q++) {
-      const o = first + q * STREAM_MA_SLOTS;
-      for (let j = 0; j < count; j++) stepPineLinreg(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
-    }
-    for (let q = 5 * K; q < MA_COUNT; q++) {
-      const o = first + q * STREAM_MA_SLOTS;
-      for (let j = 0; j < count; j++) stepPineKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
-    }
+    smaRun(p, st, xs, end0, i0, count, values);
+    pineDemaRun(p, st, xs, end0, i0, count, slots, values, seed);
+    pineLinregRun(p, st, xs, end0, i0, count, values);
+    pineKamaRun(p, st, xs, end0, i0, count, values);
   } else {
-    for (let k = 0, q = K; k < K; k++, q++) {
-      const o = first + q * STREAM_MA_SLOTS;
-      const size = sizes[k]!;
-      for (let j = 0, slot = slots[k]!; j < count; j++, slot = slot + 1 === size ? 0 : slot + 1) {
-        stepHma(p, st, o, q, k, xs, end0 + j, i0 + j, slot, values, q * count + j);
-      }
-    }
-    for (let q = 3 * K; q < 4 * K; q++) {
-      const o = first + q * STREAM_MA_SLOTS;
-      for (let j = 0; j < count; j++) stepDema(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
-    }
-    for (let q = 4 * K; q < 5 * K; q++) {
-      const o = first + q * STREAM_MA_SLOTS;
-      for (let j = 0; j < count; j++) stepLsma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
-    }
-    for (let q = 5 * K; q < MA_COUNT; q++) {
-      const o = first + q * STREAM_MA_SLOTS;
-      for (let j = 0; j < count; j++) stepKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+    hmaRun(p, st, xs, end0, i0, count, slots, values);
+    demaRun(p, st, xs, end0, i0, count, values);
+    lsmaRun(p, st, xs, end0, i0, count, values);
+    kamaRun(p, st, xs, end0, i0, count, values);
+  }
+}
+
+const K = LENGTHS_PER_FAMILY;
+const maAt = (p: StreamPlan, q: number): number => p.layout.mas + q * STREAM_MA_SLOTS;
+
+function emaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
+  for (let q = 0; q < K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepEma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+}
+function wmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
+  for (let q = 2 * K; q < 3 * K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepWma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+}
+function smaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
+  for (let q = K; q < 2 * K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepSma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+}
+function pineDemaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, slots: Int32Array, values: Float64Array, seed: Float64Array): void {
+  for (let k = 0, q = 3 * K; k < K; k++, q++) {
+    const size = p.layout.windowLengths[k]!;
+    for (let j = 0, o = maAt(p, q), slot = slots[k]!; j < count; j++, slot = slot + 1 === size ? 0 : slot + 1) {
+      stepPineDema(p, st, o, q, k, xs, end0 + j, i0 + j, slot, seed, values, q * count + j);
     }
   }
+}
+function pineLinregRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
+  for (let q = 4 * K; q < 5 * K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepPineLinreg(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+}
+function pineKamaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
+  for (let q = 5 * K; q < MA_COUNT; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepPineKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+}
+function hmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, slots: Int32Array, values: Float64Array): void {
+  for (let k = 0, q = K; k < K; k++, q++) {
+    const size = p.layout.windowLengths[k]!;
+    for (let j = 0, o = maAt(p, q), slot = slots[k]!; j < count; j++, slot = slot + 1 === size ? 0 : slot + 1) {
+      stepHma(p, st, o, q, k, xs, end0 + j, i0 + j, slot, values, q * count + j);
+    }
+  }
+}
+function demaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
+  for (let q = 3 * K; q < 4 * K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepDema(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+}
+function lsmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
+  for (let q = 4 * K; q < 5 * K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepLsma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+}
+function kamaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
+  for (let q = 5 * K; q < MA_COUNT; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
 }
