@@ -172,6 +172,20 @@ describe.each(CASES)('js stream: %s', (_name, config) => {
     expect(bitsOf(pushed.exportState())).toEqual(bitsOf(stream.exportState()));
   });
 
+  it('pushMany of a long series (several internal runs) equals the batch and leaves the pushes\' state', () => {
+    const n = 700;
+    const x = adversarialSeries(n, 6);
+    const want = batchBars(config, x);
+    const stream = createStream(config);
+    const out = new Float64Array(13 * n);
+    expect(stream.pushMany(x, out)).toBe(-1);
+    for (let i = 0; i < n; i++) expectBar(column(out, i, n), want[i]!, `bar ${i}`);
+    const pushed = createStream(config);
+    const one = new Float64Array(13);
+    for (let i = 0; i < n; i++) pushed.push(x[i]!, one);
+    expect(bitsOf(stream.exportState())).toEqual(bitsOf(pushed.exportState()));
+  });
+
   it('random push / replaceLast / export → restore sequences equal the batch', () => {
     const n = 150;
     const x = adversarialSeries(n, 21);

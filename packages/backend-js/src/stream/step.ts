@@ -9,21 +9,30 @@ import { settleReference } from './reference-step.js';
 /** Bars `advanceMany` steps MA by MA at once: bounds its scratch (54 × this doubles). */
 const RUN = 256;
 
-/** Steps state vectors in place; one per stream or set (its scratch is reused by every step). */
+/**
+ * `advanceMany`'s scratch, shared by every stream (JavaScript runs one step at a time and a step
+ * calls no user code), so a stream's own memory stays O(longest length): the MA values of a
+ * run (`54 × RUN`) and its closes (the state's W, then the run's), grown to the largest W.
+ */
+const run = { values: new Float64Array(0), closes: new Float64Array(0) };
+function runScratch(window: number): typeof run {
+  if (run.values.length === 0) run.values = new Float64Array(MA_COUNT * RUN);
+  if (run.closes.length < window + RUN) run.closes = new Float64Array(window + RUN);
+  return run;
+}
+
+/** Steps state vectors in place; one per stream or set. */
 export class Stepper {
-  /** The MA values of the bars being stepped (`54 × RUN`). */
-  private readonly values = new Float64Array(MA_COUNT * RUN);
+  /** The MA values of the bar being stepped. */
+  private readonly values = new Float64Array(MA_COUNT);
   /** `i mod` each per-MA window's length for bar `slotsBar` (a ring's slot; they advance by one per bar). */
   private readonly slots = new Int32Array(LENGTHS_PER_FAMILY);
   private slotsBar = -1;
   /** The Pine DEMA seed's oldest-first copy of its window. */
   private readonly seed: Float64Array;
-  /** `advanceMany`'s closes: the state's W, then the run's. */
-  private readonly closes: Float64Array;
 
   constructor(readonly plan: StreamPlan) {
     this.seed = new Float64Array(plan.layout.window);
-    this.closes = new Float64Array(plan.layout.window + RUN);
   }
 
   /**
@@ -52,18 +61,18 @@ export class Stepper {
   advanceMany(st: Float64Array, closes: Float64Array, from: number, k: number, i: number, out: Float64Array, at: number, stride: number): number {
     const plan = this.plan;
     const W = plan.layout.window;
+    const { values, closes: xs } = runScratch(W);
     for (let start = 0; start < k; start += RUN) {
       const count = Math.min(RUN, k - start);
-      const xs = this.closes;
-      xs.set(st.subarray(0, W));
-      xs.set(closes.subarray(from + start, from + start + count), W);
+      for (let j = 0; j < W; j++) xs[j] = st[j]!;
+      for (let j = 0; j < count; j++) xs[W + j] = closes[from + start + j]!;
       const i0 = i + start;
-      stepMovingAverages(plan, st, xs, W, i0, count, this.slotsFor(i0), this.values, this.seed);
-      st.set(xs.subarray(count, count + W));
+      stepMovingAverages(plan, st, xs, W, i0, count, this.slotsFor(i0), values, this.seed);
+      for (let j = 0; j < W; j++) st[j] = xs[count + j]!; // the state's closes after the run
       for (let j = 0; j < count; j++) {
         const ok = plan.pine
-          ? settlePine(plan, st, xs[W + j]!, xs[W + j - 1]!, i0 + j, this.values, j, count, out, at + start + j, stride)
-          : settleReference(plan, st, xs[W + j]!, xs[W + j - 1]!, i0 + j, this.values, j, count, out, at + start + j, stride);
+          ? settlePine(plan, st, xs[W + j]!, xs[W + j - 1]!, i0 + j, values, j, count, out, at + start + j, stride)
+          : settleReference(plan, st, xs[W + j]!, xs[W + j - 1]!, i0 + j, values, j, count, out, at + start + j, stride);
         if (!ok) return start + j;
       }
     }
