@@ -1,7 +1,8 @@
 //! `cargo bench -p atc-kernels [-- FILTER]` (Criterion): the shipped kernels — each moving
 //! average at 1e4 and 1e6 bars, the signal, returns and equity kernels at 1e6, and the fused
 //! pipeline at 1,500 and 1e4 bars, baseline and AVX2 twin (same bits; the Node-API addon picks
-//! the twin at run time, and the AVX2 rows are skipped on CPUs without it).
+//! the twin at run time, and the AVX2 rows are skipped on CPUs without it), and streaming
+//! (`AtcStream` push / replace_last / push_many against `compute_atc`, a 10,000-stream set).
 //!
 //! Throughput is in bars (elements) per second. `-- --quick` gives a fast, rougher run.
 
@@ -148,5 +149,80 @@ fn fused_pipeline(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, moving_averages, signals_and_equity, fused_pipeline);
+/// Streaming (`stream.rs`): one push on a warm stream (default config, 1,500 bars behind it),
+/// one replace_last, `push_many` of 1,500 bars against `compute_atc` on the same bars (both
+/// semantics), and a 10,000-stream set advanced one bar.
+fn streaming(c: &mut Criterion) {
+    let n = 1_500;
+    for params in [
+        Params::default(),
+        Params {
+            semantics: Semantics::Pine,
+            ..Params::default()
+        },
+    ] {
+        let label = match params.semantics {
+            Semantics::Reference => "reference",
+            Semantics::Pine => "pine",
+        };
+        let p = prices(n, 2024);
+        let more = prices(1 << 16, 7);
+        let mut warm = AtcStream::new(&params).unwrap();
+        let mut out = vec![0.0; OUT_ROWS * n];
+        warm.push_many(&p, &mut out).unwrap();
+
+        let mut g = group(c, &format!("stream {label} per bar"), 1);
+        let mut s = warm.clone();
+        let mut row = [0.0; OUT_ROWS];
+        let mut i = 0usize;
+        g.bench_function("push", |b| {
+            b.iter(|| {
+                i = (i + 1) & ((1 << 16) - 1);
+                s.push(black_box(more[i]), &mut row).unwrap()
+            })
+        });
+        g.bench_function("replace_last", |b| {
+            b.iter(|| {
+                i = (i + 1) & ((1 << 16) - 1);
+                s.replace_last(black_box(more[i]), &mut row).unwrap()
+            })
+        });
+        g.finish();
+
+        let empty = AtcStream::new(&params).unwrap();
+        let mut ws = Workspace::with_capacity(n);
+        let mut g = group(c, &format!("stream {label} n=1500"), n);
+        g.bench_function("push_many", |b| {
+            b.iter(|| {
+                let mut s = empty.clone();
+                s.push_many(black_box(&p), &mut out).unwrap()
+            })
+        });
+        g.bench_function("compute_atc (same bars)", |b| {
+            b.iter(|| compute_atc(black_box(&p), &params, &mut out, None, &mut ws).unwrap())
+        });
+        g.finish();
+    }
+
+    let count = 10_000;
+    let params = Params::default();
+    let mut set = StreamSet::new(&params, count).unwrap();
+    let mut out = vec![0.0; OUT_ROWS * count];
+    let closes: Vec<Vec<f64>> = (0..64).map(|j| prices(count, 100 + j)).collect();
+    for c in closes.iter() {
+        set.push(c, &mut out).unwrap();
+    }
+    let mut g = group(c, "stream set 10000 streams", count);
+    g.sample_size(10);
+    let mut j = 0usize;
+    g.bench_function("push (one bar)", |b| {
+        b.iter(|| {
+            j = (j + 1) % closes.len();
+            set.push(black_box(&closes[j]), &mut out).unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, moving_averages, signals_and_equity, fused_pipeline, streaming);
 criterion_main!(benches);

@@ -28,7 +28,9 @@ use alloc::vec::Vec;
 
 use crate::equity::{average_value, cut, floor_equity, growth_at, layer1_value};
 use crate::error::{check_len, KResult, KernelError};
-use crate::family_lanes::{equity_lane, signal_lane};
+use crate::family_lanes::{
+    equity_step_finite, load9, mul9, signal_step, splat9, store9, to_array,
+};
 use crate::ma::{
     DemaState, EmaCoef, EmaState, HmaDiffState, KamaState, LsmaState, OnTheFly, SmaState,
     Stepper, WmaState,
@@ -42,10 +44,8 @@ const F: usize = FAMILY_COUNT;
 const MAS: usize = F * K;
 /// Doubles per MA in the state vector: `m0…m5 maPrev signal equity a`.
 const MA_SLOTS: usize = 10;
-const PREV: usize = 6;
-const SIG: usize = 7;
-const EQ: usize = 8;
-const A: usize = 9;
+/// Running-value slots `m0…m5` per MA.
+const M_SLOTS: usize = 6;
 /// Doubles per family in the state vector: `eq2 a2 l1Prev`.
 const FAM_SLOTS: usize = 3;
 /// Family indices (order of `FAMILY_KINDS`).
@@ -79,8 +79,9 @@ struct Template {
     wma: WmaState,
     lsma: LsmaState,
     hma: HmaDiffState,
-    /// HMA stage 2 (`⌊√L⌋`).
+    /// HMA stage 2 (`⌊√L⌋`) and its length.
     hma2: WmaState,
+    hma_s: usize,
     kama: KamaState<OnTheFly>,
 }
 
@@ -98,6 +99,8 @@ struct Plan {
     /// Family whose MAs have windows.
     wfam: usize,
     tm: Vec<Template>,
+    /// Running-value slots each family's MA uses (the rest stay 0.0).
+    m_slots: [usize; F],
     lambda: f64,
     d: f64,
     state_len: usize,
@@ -174,6 +177,7 @@ impl Plan {
                     lsma: LsmaState::init_at(&ones, len, at, &mut scratch).0,
                     hma,
                     hma2: WmaState::init_at(&ones, 0, isqrt(len).max(1), &mut scratch).0,
+                    hma_s: isqrt(len),
                     kama,
                 });
             }
@@ -194,6 +198,11 @@ impl Plan {
             wcap,
             wfam,
             tm,
+            m_slots: if pine {
+                [1, 1, 2, 2, 2, 2]
+            } else {
+                [1, 6, 2, 2, 2, 2]
+            },
             lambda: params.lambda(),
             d: params.decay_multiplier(),
             state_len,
@@ -214,10 +223,16 @@ impl Plan {
 // Core: one state (base, current or spare)
 // ---------------------------------------------------------------------------------------------
 
-/// The state after some bar, in the state vector's own slots.
+/// The state after some bar: the state vector's slots, stored per family as nine lanes (so the
+/// signal and equity steps run on `Lanes9` as in the batch's `family_pass`).
 #[derive(Clone)]
 struct Core {
-    ma: [[f64; MA_SLOTS]; MAS],
+    /// `m[f][slot][k]`: the running values `m0…m5` of MA k of family f.
+    m: [[[f64; K]; M_SLOTS]; F],
+    prev: [[f64; K]; F],
+    sig: [[f64; K]; F],
+    eq: [[f64; K]; F],
+    a: [[f64; K]; F],
     fam: [[f64; FAM_SLOTS]; F],
     avg_prev: f64,
     /// Ring values this step overwrote at its bar's slot (put back when `replace_last` does not
@@ -228,14 +243,13 @@ struct Core {
 impl Core {
     /// docs/streaming.md "Initial values".
     fn initial(plan: &Plan) -> Core {
-        let mut ma = [[0.0; MA_SLOTS]; MAS];
-        for m in ma.iter_mut() {
-            m[PREV] = f64::NAN;
-            m[EQ] = 1.0;
-        }
         let fam = core::array::from_fn(|f| [floor_equity(plan.params.weights[f]), 0.0, f64::NAN]);
         Core {
-            ma,
+            m: [[[0.0; K]; M_SLOTS]; F],
+            prev: [[f64::NAN; K]; F],
+            sig: [[0.0; K]; F],
+            eq: [[1.0; K]; F],
+            a: [[0.0; K]; F],
             fam,
             avg_prev: f64::NAN,
             undo: [f64::NAN; 1 + K],
@@ -372,9 +386,15 @@ impl Inner {
         let mut l1 = [f64::NAN; F];
         let r = bar.scaled_return(plan);
         for f in 0..F {
+            // only the slots a family's MA uses are loaded and stored (the others stay 0.0 in
+            // every core)
+            let used = plan.m_slots[f];
             for k in 0..K {
                 let q = f * K + k;
-                let mut st = src.ma.get(q).copied().unwrap_or([f64::NAN; MA_SLOTS]);
+                let mut st = [0.0f64; M_SLOTS];
+                for j in 0..used {
+                    st[j] = src.m[f][j][k];
+                }
                 let t = plan.template(q)?;
                 ma[k] = if f == plan.wfam {
                     let seg = k * 2 * plan.wcap;
@@ -393,11 +413,11 @@ impl Inner {
                 } else {
                     bar.ma(f, t, &mut st, &mut self.scratch)?
                 };
-                if let Some(d) = dst.ma.get_mut(q) {
-                    *d = st;
+                for j in 0..used {
+                    dst.m[f][j][k] = st[j];
                 }
             }
-            l1[f] = family_signals(plan, &bar, c, r, &ma, &mut dst.ma[f * K..(f + 1) * K]);
+            l1[f] = family_signals(plan, &bar, c, r, f, &ma, src, dst);
         }
         dst.fam = src.fam;
         dst.avg_prev = src.avg_prev;
@@ -460,7 +480,7 @@ impl Bar<'_> {
         &self,
         f: usize,
         t: &Template,
-        st: &mut [f64; MA_SLOTS],
+        st: &mut [f64; M_SLOTS],
         scratch: &mut [f64],
     ) -> KResult<f64> {
         let (x, li, len) = (self.x, self.li, t.len);
@@ -542,7 +562,7 @@ impl Bar<'_> {
     }
 
     /// KAMA (both semantics): defined from bar 0.
-    fn kama(&self, t: &Template, st: &mut [f64; MA_SLOTS], scratch: &mut [f64]) -> KResult<f64> {
+    fn kama(&self, t: &Template, st: &mut [f64; M_SLOTS], scratch: &mut [f64]) -> KResult<f64> {
         let (x, li, len) = (self.x, self.li, t.len);
         let i = self.i;
         if self.pine {
@@ -587,7 +607,7 @@ impl Bar<'_> {
         &self,
         plan: &Plan,
         t: &Template,
-        st: &mut [f64; MA_SLOTS],
+        st: &mut [f64; M_SLOTS],
         wr: &mut [f64],
         wlen: usize,
         scratch: &mut [f64],
@@ -646,7 +666,7 @@ impl Bar<'_> {
         }
         let old = ring_set(wr, wcap, i, diff);
         // stage 2: WMA(diff, s), first value at L − 2 + s
-        let s = isqrt(len);
+        let s = t.hma_s;
         let v = match since {
             Some(b) if b + 1 >= s as u64 => {
                 let mut w2 = t.hma2;
@@ -666,15 +686,18 @@ impl Bar<'_> {
     }
 }
 
-/// Per-MA signals and equities of one family at this bar (state slots `mas`, MA values `ma`)
-/// and the family's Layer-1 value (NaN before the cutout).
+/// Per-MA signals and equities of family `f` at this bar (MA values `ma`; `src` → `dst`) and
+/// the family's Layer-1 value (NaN before the cutout).
+#[allow(clippy::too_many_arguments)]
 fn family_signals(
     plan: &Plan,
     bar: &Bar<'_>,
     c: u64,
     r: f64,
+    f: usize,
     ma: &[f64; K],
-    mas: &mut [[f64; MA_SLOTS]],
+    src: &Core,
+    dst: &mut Core,
 ) -> f64 {
     let (p, pp) = (bar.close(), bar.previous_close());
     let i = bar.i;
@@ -682,27 +705,30 @@ fn family_signals(
     let mut num = 0.0;
     let mut den = 0.0;
     if bar.pine {
-        for (st, &m) in mas.iter_mut().zip(ma) {
-            let q = st[SIG];
+        // pine_accumulate_family's per-MA operations, MA by MA
+        let (mut sig, mut eq, mut a) = (src.sig[f], src.eq[f], src.a[f]);
+        let prev = src.prev[f];
+        for k in 0..K {
+            let q = sig[k];
             if i >= 1 {
-                st[SIG] = pine::crossover(&[pp, p], &[st[PREV], m], 1, q);
+                sig[k] = pine::crossover(&[pp, p], &[prev[k], ma[k]], 1, q);
             }
-            st[PREV] = m;
             if i < c {
                 continue;
             }
             if i == c {
                 if c > 0 {
-                    st[A] = pine::step_a(0.0, q, r);
+                    a[k] = pine::step_a(0.0, q, r);
                 }
-                st[EQ] = 1.0;
+                eq[k] = 1.0;
             } else {
-                st[A] = pine::step_a(st[A], q, r);
-                st[EQ] = pine::equity_step(st[EQ], d, st[A]);
+                a[k] = pine::step_a(a[k], q, r);
+                eq[k] = pine::equity_step(eq[k], d, a[k]);
             }
-            num += st[SIG] * st[EQ];
-            den += st[EQ];
+            num += sig[k] * eq[k];
+            den += eq[k];
         }
+        (dst.sig[f], dst.eq[f], dst.a[f], dst.prev[f]) = (sig, eq, a, *ma);
         if i < c {
             return f64::NAN;
         }
@@ -713,38 +739,44 @@ fn family_signals(
             pine::round2_half_away(q)
         };
     }
-    for (st, &m) in mas.iter_mut().zip(ma) {
-        let prev = st[PREV];
-        st[PREV] = m;
-        if i < c {
-            continue;
-        }
-        if i == c {
-            st[SIG] = 0.0;
-            st[EQ] = floor_equity(1.0);
+    // family_pass's lane operations (pass A2's equity with the previous signal, then A1's
+    // signal), one bar
+    dst.prev[f] = *ma;
+    if i < c {
+        (dst.sig[f], dst.eq[f]) = (src.sig[f], src.eq[f]);
+        return f64::NAN;
+    }
+    let (sig, eq) = if i == c {
+        (splat9(0.0), splat9(floor_equity(1.0)))
+    } else {
+        let s_prev = load9(&src.sig[f]);
+        let rr = if r.is_nan() { 0.0 } else { r };
+        let eq = if rr.is_finite() {
+            equity_step_finite(load9(&src.eq[f]), s_prev, rr, d)
         } else {
-            let rr = if r.is_nan() { 0.0 } else { r };
-            let s_prev = st[SIG];
-            st[EQ] = if rr.is_finite() {
-                equity_lane(st[EQ], s_prev, rr, d)
-            } else {
-                // the batch's branch for an infinite return (family_pass)
-                let fac = if s_prev > 0.0 {
-                    1.0 + rr
-                } else if s_prev < 0.0 {
-                    1.0 + -rr
+            // the batch's branch for an infinite return
+            let (f_up, f_dn) = (1.0 + rr, 1.0 + -rr);
+            let (e, sp) = (src.eq[f], src.sig[f]);
+            let e: [f64; K] = core::array::from_fn(|k| {
+                let fac = if sp[k] > 0.0 {
+                    f_up
+                } else if sp[k] < 0.0 {
+                    f_dn
                 } else {
                     1.0
                 };
-                floor_equity((st[EQ] * d) * fac)
-            };
-            st[SIG] = signal_lane(prev, m, pp, p, s_prev);
-        }
-        num += st[SIG] * st[EQ];
-        den += st[EQ];
-    }
-    if i < c {
-        return f64::NAN;
+                floor_equity((e[k] * d) * fac)
+            });
+            load9(&e)
+        };
+        (signal_step(load9(&src.prev[f]), load9(ma), pp, p, s_prev), eq)
+    };
+    store9(&mut dst.sig[f], sig);
+    store9(&mut dst.eq[f], eq);
+    let (prod, eq) = (to_array(mul9(sig, eq)), to_array(eq));
+    for k in 0..K {
+        num += prod[k];
+        den += eq[k];
     }
     layer1_value(num, den)
 }
@@ -967,9 +999,18 @@ impl AtcStream {
             }
         }
         let base = &mut inner.cores[0];
-        for (q, st) in base.ma.iter_mut().enumerate() {
-            let at = plan.off_mas + q * MA_SLOTS;
-            st.copy_from_slice(&state[at..at + MA_SLOTS]);
+        for f in 0..F {
+            for k in 0..K {
+                let at = plan.off_mas + (f * K + k) * MA_SLOTS;
+                let v = &state[at..at + MA_SLOTS];
+                for j in 0..M_SLOTS {
+                    base.m[f][j][k] = v[j];
+                }
+                base.prev[f][k] = v[6];
+                base.sig[f][k] = v[7];
+                base.eq[f][k] = v[8];
+                base.a[f][k] = v[9];
+            }
         }
         let mut at = plan.off_windows;
         for k in 0..K {
@@ -989,7 +1030,9 @@ impl AtcStream {
             fam.copy_from_slice(&state[at..at + FAM_SLOTS]);
         }
         base.avg_prev = state[plan.off_families + F * FAM_SLOTS];
+        // all three cores equal: slots a step does not write stay as imported in each
         let copy = base.clone();
+        inner.cores[2].clone_from(&copy);
         inner.cores[1] = copy;
         inner.bars = bars;
         if bars == 0 {
@@ -1144,9 +1187,18 @@ impl AtcStream {
             None => f64::NAN,
         };
         let base = &s.cores[s.base];
-        for (q, st) in base.ma.iter().enumerate() {
-            let at = plan.off_mas + q * MA_SLOTS;
-            out[at..at + MA_SLOTS].copy_from_slice(st);
+        for f in 0..F {
+            for k in 0..K {
+                let at = plan.off_mas + (f * K + k) * MA_SLOTS;
+                let v = &mut out[at..at + MA_SLOTS];
+                for j in 0..M_SLOTS {
+                    v[j] = base.m[f][j][k];
+                }
+                v[6] = base.prev[f][k];
+                v[7] = base.sig[f][k];
+                v[8] = base.eq[f][k];
+                v[9] = base.a[f][k];
+            }
         }
         let mut at = plan.off_windows;
         for k in 0..K {
