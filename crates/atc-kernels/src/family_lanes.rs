@@ -25,7 +25,7 @@ const K: usize = 9;
 /// `s ← t + s·(1 − t²)` (up and down are exclusive, so t ∈ {−1, 0, 1}: t ≠ 0 sets the held
 /// state, 0 keeps it). Booleans become exactly 1.0 / 0.0 by conversion, not by a select.
 #[inline(always)]
-pub(crate) fn signal_lane(prev: f64, ma: f64, pp: f64, p: f64, s: f64) -> f64 {
+fn signal_lane(prev: f64, ma: f64, pp: f64, p: f64, s: f64) -> f64 {
     let up = ((p > ma) & (pp <= prev)) as u8 as f64;
     let down = ((p < ma) & (pp >= prev)) as u8 as f64;
     let t = up - down;
@@ -36,7 +36,7 @@ pub(crate) fn signal_lane(prev: f64, ma: f64, pp: f64, p: f64, s: f64) -> f64 {
 /// state s ∈ {−1, 0, 1}, `s·rr` is exactly −rr, ±0 or rr and `1 + (±0) = 1`, so the factor
 /// equals the kernel's `1 + a`. (`e < floor` is false for NaN: NaN stays NaN.)
 #[inline(always)]
-pub(crate) fn equity_lane(e: f64, s: f64, rr: f64, d: f64) -> f64 {
+fn equity_lane(e: f64, s: f64, rr: f64, d: f64) -> f64 {
     floor_equity((e * d) * (1.0 + s * rr))
 }
 
