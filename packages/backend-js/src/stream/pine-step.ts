@@ -11,7 +11,9 @@ import { outputsFinite, writeNaNs } from './outputs.js';
 import type { StreamPlan } from './plan.js';
 
 /** Bar `i` after its MAs (see `settleReference` for the arguments). False when an output bar fails core's growth rule. */
-export function settlePine(p: StreamPlan, st: Float64Array, v: number, previous: number, i: number, values: Float64Array, vAt: number, vStride: number, out: Float64Array, at: number, stride: number): boolean {
+export function settlePine(p: StreamPlan, st: Float64Array, xs: Float64Array, end: number, i: number, values: Float64Array, vAt: number, vStride: number, out: Float64Array, at: number, stride: number): boolean {
+  const v = xs[end]!;
+  const previous = xs[end - 1]!;
   const c = p.cutout;
   const d = p.d;
   const first = p.layout.mas;

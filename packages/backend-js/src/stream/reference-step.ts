@@ -10,12 +10,14 @@ import { outputsFinite, writeNaNs } from './outputs.js';
 import type { StreamPlan } from './plan.js';
 
 /**
- * Bar `i` after its MAs (`stepMovingAverages`): close `v`, `previous` = x[i−1], MA q's value at
+ * Bar `i` after its MAs (`stepMovingAverages`): closes x[i − m] = xs[end − m], MA q's value at
  * `values[vAt + q·vStride]`; advances the per-MA signals and equities, the family slots and
  * `avgPrev` of `st` and writes output r to `out[at + r·stride]`. False when an output bar
  * fails core's growth rule (the caller then discards `st`).
  */
-export function settleReference(p: StreamPlan, st: Float64Array, v: number, previous: number, i: number, values: Float64Array, vAt: number, vStride: number, out: Float64Array, at: number, stride: number): boolean {
+export function settleReference(p: StreamPlan, st: Float64Array, xs: Float64Array, end: number, i: number, values: Float64Array, vAt: number, vStride: number, out: Float64Array, at: number, stride: number): boolean {
+  const v = xs[end]!;
+  const previous = xs[end - 1]!;
   const c = p.cutout;
   const first = p.layout.mas;
   if (i < c) {

@@ -43,13 +43,12 @@ export class Stepper {
   advance(st: Float64Array, close: number, i: number, out: Float64Array, at: number, stride: number): boolean {
     const plan = this.plan;
     const W = plan.layout.window;
-    const previous = st[W - 1]!;
     for (let j = 1; j < W; j++) st[j - 1] = st[j]!;
     st[W - 1] = close;
     stepMovingAverages(plan, st, st, W - 1, i, 1, this.slotsFor(i), this.values, this.seed);
     return plan.pine
-      ? settlePine(plan, st, close, previous, i, this.values, 0, 1, out, at, stride)
-      : settleReference(plan, st, close, previous, i, this.values, 0, 1, out, at, stride);
+      ? settlePine(plan, st, st, W - 1, i, this.values, 0, 1, out, at, stride)
+      : settleReference(plan, st, st, W - 1, i, this.values, 0, 1, out, at, stride);
   }
 
   /**
@@ -71,8 +70,8 @@ export class Stepper {
       for (let j = 0; j < W; j++) st[j] = xs[count + j]!; // the state's closes after the run
       for (let j = 0; j < count; j++) {
         const ok = plan.pine
-          ? settlePine(plan, st, xs[W + j]!, xs[W + j - 1]!, i0 + j, values, j, count, out, at + start + j, stride)
-          : settleReference(plan, st, xs[W + j]!, xs[W + j - 1]!, i0 + j, values, j, count, out, at + start + j, stride);
+          ? settlePine(plan, st, xs, W + j, i0 + j, values, j, count, out, at + start + j, stride)
+          : settleReference(plan, st, xs, W + j, i0 + j, values, j, count, out, at + start + j, stride);
         if (!ok) return start + j;
       }
     }
