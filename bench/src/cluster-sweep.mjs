@@ -80,7 +80,7 @@ function gridSpecs(configs) {
  * Times the sweep locally (one thread) and through 1 and 2 worker processes. `undefined` when
  * the shared data, redis-server or the built cluster package is missing.
  */
-export async function measureClusterSweep({ configs = 100, symbols = 1000, bars = 1500, backend = 'native', symbolsPerJob = 50, configsPerJob = 10 } = {}) {
+export async function measureClusterSweep({ configs = 100, symbols = 1000, bars = 1500, backend = 'native', symbolsPerJob = 50, configsPerJob = 100 } = {}) {
   const cluster = join(here, '..', '..', 'packages', 'cluster', 'dist', 'index.js');
   if (!existsSync(shared) || !existsSync(REDIS) || !existsSync(cluster)) return undefined;
   const { parseGrid, sweep } = await import(pathToFileURL(cluster).href);
@@ -90,7 +90,7 @@ export async function measureClusterSweep({ configs = 100, symbols = 1000, bars 
   const inputs = windows(symbols, bars);
   const grid = parseGrid(gridSpecs(configs)).slice(0, configs);
   const pipelines = grid.length * inputs.length;
-  const options = { symbolsPerJob, configsPerJob, pollMs: 20 };
+  const options = { symbolsPerJob, configsPerJob };
 
   let started = performance.now();
   const local = await sweep({ engine, inputs, grid, options: { ...options, threads: 1 } });

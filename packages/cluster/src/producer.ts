@@ -23,7 +23,7 @@ export interface RunOptions {
   redisDownMs?: number;
   /** Fail the run when it has not finished after this long (default: wait for workers forever). */
   timeoutMs?: number;
-  /** Polling period of the chunks' states (default 100 ms). */
+  /** Polling period of the unfinished chunks' states (default 250 ms). */
   pollMs?: number;
   /** Completed chunks so far, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
@@ -117,18 +117,27 @@ async function waitForChunks<T>(q: Queue, address: QueueAddress, ids: readonly s
     if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {
       throw new ClusterError(`the run did not finish within ${Math.round(options.timeoutMs / 1000)} s (${done} of ${ids.length} chunks done): are workers running on ${address.display}?`);
     }
-    await sleep(options.pollMs ?? 100);
+    await sleep(options.pollMs ?? 250);
   }
   return outcomes as ChunkOutcome<T>[];
 }
 
-/** A job's outcome once final, `undefined` while it may still run, `'missing'` when Redis lost it. */
+/**
+ * A job's outcome once final, `undefined` while it may still run, `'missing'` when Redis lost
+ * it. Only the state is polled (a small script), and only the return value is read once done:
+ * a job's hash also holds its payload (the chunk's prices), which the producer never reloads.
+ */
 async function chunkState<T>(q: Queue, id: string): Promise<ChunkOutcome<T> | undefined | 'missing'> {
-  const job = await Job.fromId(q, id);
-  if (!job) return 'missing';
-  if (!job.finishedOn) return undefined;
-  const state = await job.getState();
-  if (state === 'completed') return { value: job.returnvalue as T };
-  if (state === 'failed') return { error: `failed after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'}: ${job.failedReason}` };
+  const state = await q.getJobState(id);
+  if (state === 'unknown') return 'missing';
+  if (state === 'completed') {
+    const raw = await (await q.client).hget(q.toKey(id), 'returnvalue');
+    return raw === null ? 'missing' : { value: JSON.parse(raw) as T };
+  }
+  if (state === 'failed') {
+    const job = await Job.fromId(q, id);
+    if (!job) return 'missing';
+    return { error: `failed after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'}: ${job.failedReason}` };
+  }
   return undefined;
 }
