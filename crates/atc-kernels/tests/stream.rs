@@ -585,3 +585,45 @@ fn real_data_streams_equal_compute_atc() {
         }
     }
 }
+
+#[test]
+fn garbage_states_never_panic() {
+    // any vector of the right length and any bar count: from_state refuses or imports, and the
+    // stream then steps, replaces and exports without panicking
+    let mut rng = Rng(2718);
+    let specials = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, f64::MAX, 1e-310, -5.0];
+    for (ci, p) in configs().iter().enumerate() {
+        let len = AtcStream::state_len(p).unwrap();
+        for round in 0..20 {
+            let mut st = vec![0.0; len];
+            let mut good = AtcStream::new(p).unwrap();
+            let mut out = vec![0.0; 13 * 80];
+            good.push_many(&random_prices(80, round), &mut out).unwrap();
+            good.export_state(&mut st).unwrap();
+            for v in st.iter_mut() {
+                let u = rng.f64();
+                if u < 0.1 {
+                    *v = specials[(rng.next_u64() % specials.len() as u64) as usize];
+                } else if u < 0.15 {
+                    *v = f64::from_bits(rng.next_u64());
+                }
+            }
+            let bars = match round % 4 {
+                0 => rng.next_u64() % 200,
+                1 => u64::MAX - (rng.next_u64() % 3),
+                2 => 80,
+                _ => rng.next_u64(),
+            };
+            let Ok(mut s) = AtcStream::from_state(p, bars, &st) else {
+                continue;
+            };
+            let mut row = [0.0; 13];
+            let _ = s.push(1.5, &mut row);
+            let _ = s.replace_last(2.5, &mut row);
+            let _ = s.push_many(&[1.0, 2.0, 3.0], &mut [0.0; 39]);
+            let mut again = vec![0.0; len];
+            s.export_state(&mut again).unwrap();
+            assert!(again.iter().all(|v| !v.is_nan() || v.to_bits() == NAN_BITS), "config {ci}");
+        }
+    }
+}
