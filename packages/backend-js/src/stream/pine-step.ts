@@ -23,8 +23,8 @@ export function settlePine(p: StreamPlan, st: Float64Array, xs: Float64Array, en
   for (let f = 0; f < 6; f++) {
     let num = 0.0;
     let den = 0.0;
-    const end = (f + 1) * LENGTHS_PER_FAMILY;
-    for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
+    const last = (f + 1) * LENGTHS_PER_FAMILY;
+    for (let q = f * LENGTHS_PER_FAMILY; q < last; q++) {
       const o = first + q * STREAM_MA_SLOTS;
       const ma = values[vAt + q * vStride]!;
       const held = st[o + 7]!; // sig[1]

@@ -32,9 +32,9 @@ export function settleReference(p: StreamPlan, st: Float64Array, xs: Float64Arra
   for (let f = 0; f < 6; f++) {
     let num = 0.0;
     let den = 0.0;
-    const end = (f + 1) * LENGTHS_PER_FAMILY;
+    const last = (f + 1) * LENGTHS_PER_FAMILY;
     if (i === c) {
-      for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
+      for (let q = f * LENGTHS_PER_FAMILY; q < last; q++) {
         const o = first + q * STREAM_MA_SLOTS;
         st[o + 6] = values[vAt + q * vStride]!;
         st[o + 7] = 0;
@@ -45,7 +45,7 @@ export function settleReference(p: StreamPlan, st: Float64Array, xs: Float64Arra
     } else if (r - r === 0) {
       // accumulateThree's branch-free form, exact for a finite return: 1 + s·r is 1 + a, and
       // `t + s·(1 − t²)` sets or keeps the signal
-      for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
+      for (let q = f * LENGTHS_PER_FAMILY; q < last; q++) {
         const o = first + q * STREAM_MA_SLOTS;
         const ma = values[vAt + q * vStride]!;
         const maPrevious = st[o + 6]!;
@@ -61,7 +61,7 @@ export function settleReference(p: StreamPlan, st: Float64Array, xs: Float64Arra
       }
     } else {
       // accumulateMa, for an infinite scaled return
-      for (let q = f * LENGTHS_PER_FAMILY; q < end; q++) {
+      for (let q = f * LENGTHS_PER_FAMILY; q < last; q++) {
         const o = first + q * STREAM_MA_SLOTS;
         const ma = values[vAt + q * vStride]!;
         let s = st[o + 7]!;
