@@ -16,8 +16,8 @@ import { EQUITY_FLOOR } from '../kernels/equity.js';
 /** A config's step constants. */
 export interface StreamPlan {
   readonly pine: boolean;
+  /** Core's state layout: MA q's ten slots at `layout.mas + 10·q`, family f's three at `layout.families + 3·f`. */
   readonly layout: StreamLayout;
-  /** Offset of MA q's ten slots is `layout.mas + 10·q`; of family f's three, `layout.families + 3·f`. */
   readonly cutout: number;
   readonly lambdaScaled: number;
   /** Per-bar decay multiplier `1 − De/100`. */

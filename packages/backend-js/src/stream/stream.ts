@@ -1,6 +1,7 @@
-// The js backend's `BackendStream` (docs/streaming.md): three state vectors — the base (after
-// n − 1 bars, what `replaceLast` steps from), the current one (after n bars) and a work copy
-// the next step runs on — so a step that fails core's growth rule is simply not committed.
+// The js backend's `BackendStream` (docs/streaming.md): state vectors for the base (after n − 1
+// bars, what `replaceLast` steps from), the current state (after n bars) and a work copy the
+// next step runs on, so a step that fails core's growth rule is simply not committed (plus
+// `pushMany`'s spare: its new base). Memory: four vectors of O(longest length) doubles.
 import { type BackendStream, type ResolvedAtcConfig, STEP_NOT_FINITE, STEP_OK, type StreamState } from '@adaptive-trend/core';
 import { planStream } from './plan.js';
 import { exportState, importState, initialState } from './state.js';
