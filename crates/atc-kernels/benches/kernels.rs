@@ -224,5 +224,11 @@ fn streaming(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, moving_averages, signals_and_equity, fused_pipeline, streaming);
+criterion_group!(
+    benches,
+    moving_averages,
+    signals_and_equity,
+    fused_pipeline,
+    streaming
+);
 criterion_main!(benches);

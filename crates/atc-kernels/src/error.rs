@@ -138,7 +138,10 @@ impl fmt::Display for KernelError {
             }
             KernelError::InvalidState { reason } => write!(f, "invalid stream state: {reason}"),
             KernelError::StreamIndex { index, count } => {
-                write!(f, "stream index {index} is out of range (the set has {count} streams)")
+                write!(
+                    f,
+                    "stream index {index} is out of range (the set has {count} streams)"
+                )
             }
         }
     }

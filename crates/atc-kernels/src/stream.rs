@@ -28,12 +28,10 @@ use alloc::vec::Vec;
 
 use crate::equity::{average_value, cut, floor_equity, growth_at, layer1_value};
 use crate::error::{check_len, KResult, KernelError};
-use crate::family_lanes::{
-    equity_step_finite, load9, mul9, signal_step, splat9, store9, to_array,
-};
+use crate::family_lanes::{equity_step_finite, load9, mul9, signal_step, splat9, store9, to_array};
 use crate::ma::{
-    DemaState, EmaCoef, EmaState, HmaDiffState, KamaState, LsmaState, OnTheFly, SmaState,
-    Stepper, WmaState,
+    DemaState, EmaCoef, EmaState, HmaDiffState, KamaState, LsmaState, OnTheFly, SmaState, Stepper,
+    WmaState,
 };
 use crate::math::{exp, isqrt};
 use crate::pine;
@@ -110,15 +108,18 @@ struct Plan {
 }
 
 fn pow2_at_least(v: usize) -> KResult<usize> {
-    v.checked_next_power_of_two()
-        .ok_or(KernelError::Overflow { what: "stream window" })
+    v.checked_next_power_of_two().ok_or(KernelError::Overflow {
+        what: "stream window",
+    })
 }
 
 /// A NaN-filled vector, refusing (instead of aborting) when the allocation fails.
 fn nan_vec(len: usize) -> KResult<Vec<f64>> {
     let mut v = Vec::new();
     v.try_reserve_exact(len)
-        .map_err(|_| KernelError::Overflow { what: "stream memory" })?;
+        .map_err(|_| KernelError::Overflow {
+            what: "stream memory",
+        })?;
     v.resize(len, f64::NAN);
     Ok(v)
 }
@@ -223,16 +224,23 @@ impl Plan {
 // Core: one state (base, current or spare)
 // ---------------------------------------------------------------------------------------------
 
-/// The state after some bar: the state vector's slots, stored per family as nine lanes (so the
-/// signal and equity steps run on `Lanes9` as in the batch's `family_pass`).
+/// One family's part of a state: its nine MAs as lanes (so the signal and equity steps run on
+/// `Lanes9` as in the batch's `family_pass`). Laid out in the order a step reads it, the
+/// running slots a family uses first among `m`, so a step touches one compact block.
+#[derive(Clone, Copy)]
+struct FamilyState {
+    prev: [f64; K],
+    sig: [f64; K],
+    eq: [f64; K],
+    a: [f64; K],
+    /// `m[slot][k]`: the running values `m0…m5` of MA k.
+    m: [[f64; K]; M_SLOTS],
+}
+
+/// The state after some bar: the state vector's slots.
 #[derive(Clone)]
 struct Core {
-    /// `m[f][slot][k]`: the running values `m0…m5` of MA k of family f.
-    m: [[[f64; K]; M_SLOTS]; F],
-    prev: [[f64; K]; F],
-    sig: [[f64; K]; F],
-    eq: [[f64; K]; F],
-    a: [[f64; K]; F],
+    by_family: [FamilyState; F],
     fam: [[f64; FAM_SLOTS]; F],
     avg_prev: f64,
     /// Ring values this step overwrote at its bar's slot (put back when `replace_last` does not
@@ -245,11 +253,13 @@ impl Core {
     fn initial(plan: &Plan) -> Core {
         let fam = core::array::from_fn(|f| [floor_equity(plan.params.weights[f]), 0.0, f64::NAN]);
         Core {
-            m: [[[0.0; K]; M_SLOTS]; F],
-            prev: [[f64::NAN; K]; F],
-            sig: [[0.0; K]; F],
-            eq: [[1.0; K]; F],
-            a: [[0.0; K]; F],
+            by_family: [FamilyState {
+                prev: [f64::NAN; K],
+                sig: [0.0; K],
+                eq: [1.0; K],
+                a: [0.0; K],
+                m: [[0.0; K]; M_SLOTS],
+            }; F],
             fam,
             avg_prev: f64::NAN,
             undo: [f64::NAN; 1 + K],
@@ -373,7 +383,11 @@ impl Inner {
     ) -> KResult<StepStatus> {
         let (src, dst) = pair(&mut self.cores, from, to);
         dst.undo[0] = ring_set(&mut self.ring, plan.cap, i, close);
-        let back = if i < plan.w as u64 { i as usize } else { plan.w };
+        let back = if i < plan.w as u64 {
+            i as usize
+        } else {
+            plan.w
+        };
         let x = ring_tail(&self.ring, plan.cap, i, back)?;
         let bar = Bar {
             i,
@@ -393,17 +407,16 @@ impl Inner {
                 let q = f * K + k;
                 let mut st = [0.0f64; M_SLOTS];
                 for j in 0..used {
-                    st[j] = src.m[f][j][k];
+                    st[j] = src.by_family[f].m[j][k];
                 }
                 let t = plan.template(q)?;
                 ma[k] = if f == plan.wfam {
                     let seg = k * 2 * plan.wcap;
-                    let wr = self
-                        .wring
-                        .get_mut(seg..seg + 2 * plan.wcap)
-                        .ok_or(KernelError::InvalidState {
+                    let wr = self.wring.get_mut(seg..seg + 2 * plan.wcap).ok_or(
+                        KernelError::InvalidState {
                             reason: "internal: window ring",
-                        })?;
+                        },
+                    )?;
                     let (v, old) =
                         bar.windowed_ma(plan, t, &mut st, wr, plan.wlen[k], &mut self.scratch)?;
                     if let Some(u) = dst.undo.get_mut(1 + k) {
@@ -414,10 +427,18 @@ impl Inner {
                     bar.ma(f, t, &mut st, &mut self.scratch)?
                 };
                 for j in 0..used {
-                    dst.m[f][j][k] = st[j];
+                    dst.by_family[f].m[j][k] = st[j];
                 }
             }
-            l1[f] = family_signals(plan, &bar, c, r, f, &ma, src, dst);
+            l1[f] = family_signals(
+                plan,
+                &bar,
+                c,
+                r,
+                &ma,
+                &src.by_family[f],
+                &mut dst.by_family[f],
+            );
         }
         dst.fam = src.fam;
         dst.avg_prev = src.avg_prev;
@@ -614,9 +635,11 @@ impl Bar<'_> {
     ) -> KResult<(f64, f64)> {
         let (x, li, len, i) = (self.x, self.li, t.len, self.i);
         let wcap = plan.wcap;
-        let out = scratch.get_mut(..len.max(wlen)).ok_or(KernelError::InvalidState {
-            reason: "internal: scratch",
-        })?;
+        let out = scratch
+            .get_mut(..len.max(wlen))
+            .ok_or(KernelError::InvalidState {
+                reason: "internal: scratch",
+            })?;
         let since = self.since(len);
         if self.pine {
             // inner EMA e1 (the EMA family's arithmetic), then the outer EMA over e1
@@ -686,7 +709,7 @@ impl Bar<'_> {
     }
 }
 
-/// Per-MA signals and equities of family `f` at this bar (MA values `ma`; `src` → `dst`) and
+/// Per-MA signals and equities of one family at this bar (MA values `ma`; `src` → `dst`) and
 /// the family's Layer-1 value (NaN before the cutout).
 #[allow(clippy::too_many_arguments)]
 fn family_signals(
@@ -694,10 +717,9 @@ fn family_signals(
     bar: &Bar<'_>,
     c: u64,
     r: f64,
-    f: usize,
     ma: &[f64; K],
-    src: &Core,
-    dst: &mut Core,
+    src: &FamilyState,
+    dst: &mut FamilyState,
 ) -> f64 {
     let (p, pp) = (bar.close(), bar.previous_close());
     let i = bar.i;
@@ -706,8 +728,8 @@ fn family_signals(
     let mut den = 0.0;
     if bar.pine {
         // pine_accumulate_family's per-MA operations, MA by MA
-        let (mut sig, mut eq, mut a) = (src.sig[f], src.eq[f], src.a[f]);
-        let prev = src.prev[f];
+        let (mut sig, mut eq, mut a) = (src.sig, src.eq, src.a);
+        let prev = src.prev;
         for k in 0..K {
             let q = sig[k];
             if i >= 1 {
@@ -728,7 +750,7 @@ fn family_signals(
             num += sig[k] * eq[k];
             den += eq[k];
         }
-        (dst.sig[f], dst.eq[f], dst.a[f], dst.prev[f]) = (sig, eq, a, *ma);
+        (dst.sig, dst.eq, dst.a, dst.prev) = (sig, eq, a, *ma);
         if i < c {
             return f64::NAN;
         }
@@ -741,22 +763,22 @@ fn family_signals(
     }
     // family_pass's lane operations (pass A2's equity with the previous signal, then A1's
     // signal), one bar
-    dst.prev[f] = *ma;
+    dst.prev = *ma;
     if i < c {
-        (dst.sig[f], dst.eq[f]) = (src.sig[f], src.eq[f]);
+        (dst.sig, dst.eq) = (src.sig, src.eq);
         return f64::NAN;
     }
     let (sig, eq) = if i == c {
         (splat9(0.0), splat9(floor_equity(1.0)))
     } else {
-        let s_prev = load9(&src.sig[f]);
+        let s_prev = load9(&src.sig);
         let rr = if r.is_nan() { 0.0 } else { r };
         let eq = if rr.is_finite() {
-            equity_step_finite(load9(&src.eq[f]), s_prev, rr, d)
+            equity_step_finite(load9(&src.eq), s_prev, rr, d)
         } else {
             // the batch's branch for an infinite return
             let (f_up, f_dn) = (1.0 + rr, 1.0 + -rr);
-            let (e, sp) = (src.eq[f], src.sig[f]);
+            let (e, sp) = (src.eq, src.sig);
             let e: [f64; K] = core::array::from_fn(|k| {
                 let fac = if sp[k] > 0.0 {
                     f_up
@@ -769,10 +791,10 @@ fn family_signals(
             });
             load9(&e)
         };
-        (signal_step(load9(&src.prev[f]), load9(ma), pp, p, s_prev), eq)
+        (signal_step(load9(&src.prev), load9(ma), pp, p, s_prev), eq)
     };
-    store9(&mut dst.sig[f], sig);
-    store9(&mut dst.eq[f], eq);
+    store9(&mut dst.sig, sig);
+    store9(&mut dst.eq, eq);
     let (prod, eq) = (to_array(mul9(sig, eq)), to_array(eq));
     for k in 0..K {
         num += prod[k];
@@ -1004,12 +1026,12 @@ impl AtcStream {
                 let at = plan.off_mas + (f * K + k) * MA_SLOTS;
                 let v = &state[at..at + MA_SLOTS];
                 for j in 0..M_SLOTS {
-                    base.m[f][j][k] = v[j];
+                    base.by_family[f].m[j][k] = v[j];
                 }
-                base.prev[f][k] = v[6];
-                base.sig[f][k] = v[7];
-                base.eq[f][k] = v[8];
-                base.a[f][k] = v[9];
+                base.by_family[f].prev[k] = v[6];
+                base.by_family[f].sig[k] = v[7];
+                base.by_family[f].eq[k] = v[8];
+                base.by_family[f].a[k] = v[9];
             }
         }
         let mut at = plan.off_windows;
@@ -1068,14 +1090,14 @@ impl AtcStream {
     pub fn push(&mut self, close: f64, out13: &mut [f64]) -> KResult<StepStatus> {
         check_close(close, 0)?;
         let out = first13(out13)?;
-        self.prepare_push(close, out)
-            .map(|st| self.settle_push(st))
+        self.prepare_push(close, out).map(|st| self.settle_push(st))
     }
 
     /// Step bar `len()` into the spare core (nothing committed).
     fn prepare_push(&mut self, close: f64, out: &mut [f64; OUT_ROWS]) -> KResult<StepStatus> {
         let i = self.inner.bars;
-        i.checked_add(1).ok_or(KernelError::Overflow { what: "bars" })?;
+        i.checked_add(1)
+            .ok_or(KernelError::Overflow { what: "bars" })?;
         let (cur, spare) = (self.inner.cur, self.inner.spare);
         self.inner.step(&self.plan, i, cur, spare, close, out)
     }
@@ -1192,12 +1214,12 @@ impl AtcStream {
                 let at = plan.off_mas + (f * K + k) * MA_SLOTS;
                 let v = &mut out[at..at + MA_SLOTS];
                 for j in 0..M_SLOTS {
-                    v[j] = base.m[f][j][k];
+                    v[j] = base.by_family[f].m[j][k];
                 }
-                v[6] = base.prev[f][k];
-                v[7] = base.sig[f][k];
-                v[8] = base.eq[f][k];
-                v[9] = base.a[f][k];
+                v[6] = base.by_family[f].prev[k];
+                v[7] = base.by_family[f].sig[k];
+                v[8] = base.by_family[f].eq[k];
+                v[9] = base.by_family[f].a[k];
             }
         }
         let mut at = plan.off_windows;
@@ -1254,7 +1276,9 @@ impl StreamSet {
         let mut streams = Vec::new();
         streams
             .try_reserve_exact(count)
-            .map_err(|_| KernelError::Overflow { what: "stream count" })?;
+            .map_err(|_| KernelError::Overflow {
+                what: "stream count",
+            })?;
         for _ in 0..count {
             streams.push(AtcStream::with_plan(plan.clone())?);
         }

@@ -100,7 +100,13 @@ fn series(n: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut rng = Rng(seed | 1);
     let walk = random_prices(n, seed);
     let flat: Vec<f64> = (0..n)
-        .map(|i| if (i / 17) % 2 == 0 { 50.0 } else { 50.0 + (i % 3) as f64 })
+        .map(|i| {
+            if (i / 17) % 2 == 0 {
+                50.0
+            } else {
+                50.0 + (i % 3) as f64
+            }
+        })
         .collect();
     let spikes: Vec<f64> = (0..n)
         .map(|i| {
@@ -121,7 +127,11 @@ fn series(n: usize, seed: u64) -> Vec<Vec<f64>> {
 fn push_all(s: &mut AtcStream, prices: &[f64], want: &[[f64; 13]], what: &str) {
     let mut out = [0.0; 13];
     for (i, &x) in prices.iter().enumerate() {
-        assert_eq!(s.push(x, &mut out).unwrap(), StepStatus::Ok, "{what}: bar {i}");
+        assert_eq!(
+            s.push(x, &mut out).unwrap(),
+            StepStatus::Ok,
+            "{what}: bar {i}"
+        );
         assert_row(what, i, &out, &want[i]);
     }
 }
@@ -150,7 +160,13 @@ fn short_series_from_the_first_bar() {
         let want = expected_bars(&prices, &p);
         let mut s = AtcStream::new(&p).unwrap();
         push_all(&mut s, &prices[..9], &want, "short");
-        let prefix = compute_atc(&prices[..9], &p, &mut [0.0; 13 * 9], None, &mut Workspace::new());
+        let prefix = compute_atc(
+            &prices[..9],
+            &p,
+            &mut [0.0; 13 * 9],
+            None,
+            &mut Workspace::new(),
+        );
         if p.lengths[0] > 9 {
             assert!(prefix.is_err(), "compute_atc would refuse this prefix");
         }
@@ -202,7 +218,11 @@ fn export_restore_anywhere_continues_identically() {
                 s.export_state(&mut state).unwrap();
                 s = AtcStream::from_state(p, s.len(), &state).unwrap();
                 s.export_state(&mut again).unwrap();
-                assert_eq!(bits(&state), bits(&again), "config {ci}: re-export at bar {i}");
+                assert_eq!(
+                    bits(&state),
+                    bits(&again),
+                    "config {ci}: re-export at bar {i}"
+                );
             }
             s.push(x * 1.01, &mut out).unwrap();
             if rng.f64() < 0.3 {
@@ -304,10 +324,7 @@ fn from_state_refusals() {
     // export lengths are checked too
     assert!(s.export_state(&mut st[..len - 1]).is_err());
     // invalid parameters
-    let bad_params = Params {
-        de: 200.0,
-        ..p
-    };
+    let bad_params = Params { de: 200.0, ..p };
     assert!(AtcStream::new(&bad_params).is_err());
     assert!(AtcStream::state_len(&bad_params).is_err());
     let _ = bad;
@@ -349,7 +366,12 @@ fn push_many_equals_pushes() {
             assert_eq!(s.push_many(chunk, &mut out).unwrap(), None);
             for j in 0..k {
                 let row: Vec<f64> = (0..13).map(|r| out[r * k + j]).collect();
-                assert_row(&format!("config {ci} push_many"), at + j, &row, &want[at + j]);
+                assert_row(
+                    &format!("config {ci} push_many"),
+                    at + j,
+                    &row,
+                    &want[at + j],
+                );
             }
             at += k;
         }
@@ -375,7 +397,10 @@ fn stream_set_equals_single_streams() {
         ));
         for i in 0..120 {
             let closes: Vec<f64> = all.iter().map(|x| x[i]).collect();
-            let forming: Vec<f64> = closes.iter().map(|x| x * (0.99 + 0.02 * rng.f64())).collect();
+            let forming: Vec<f64> = closes
+                .iter()
+                .map(|x| x * (0.99 + 0.02 * rng.f64()))
+                .collect();
             assert_eq!(set.push(&forming, &mut out).unwrap(), None);
             if rng.f64() < 0.5 {
                 let tick: Vec<f64> = closes.iter().map(|x| x * 1.005).collect();
@@ -433,7 +458,9 @@ fn not_finite_bars_commit_nothing() {
     for p in [p, pine(p)] {
         // the first candidate series on which compute_atc's outputs stop being finite
         let candidates: [Vec<f64>; 2] = [
-            (0..40).map(|i| if i % 2 == 0 { 10.0 } else { 30.0 }).collect(),
+            (0..40)
+                .map(|i| if i % 2 == 0 { 10.0 } else { 30.0 })
+                .collect(),
             // a zigzag, then a steady rise: the signals stay long while returns explode
             (0..40)
                 .map(|i| match i {
@@ -462,16 +489,26 @@ fn not_finite_bars_commit_nothing() {
             }
         }
         let i = failed_at.expect("this configuration overflows");
-        assert_eq!(i, expected, "the stream refuses the bar core's rule refuses");
+        assert_eq!(
+            i, expected,
+            "the stream refuses the bar core's rule refuses"
+        );
         assert_eq!(s.len(), i as u64);
         s.export_state(&mut after).unwrap();
-        assert_eq!(bits(&before), bits(&after), "a refused push changed the state");
+        assert_eq!(
+            bits(&before),
+            bits(&after),
+            "a refused push changed the state"
+        );
         // a replace_last that overflows also leaves everything as it was
         if i > 0 {
             let mut probe = s.clone();
             let mut st = vec![0.0; len];
             // the last committed bar is finite; replace it with a value that is as well
-            assert_eq!(probe.replace_last(prices[i - 1], &mut out).unwrap(), StepStatus::Ok);
+            assert_eq!(
+                probe.replace_last(prices[i - 1], &mut out).unwrap(),
+                StepStatus::Ok
+            );
             probe.export_state(&mut st).unwrap();
             assert_eq!(bits(&st), bits(&after));
         }
@@ -483,7 +520,10 @@ fn not_finite_bars_commit_nothing() {
         let mut st = vec![0.0; len];
         fresh.export_state(&mut st).unwrap();
         let mut empty = vec![0.0; len];
-        AtcStream::new(&p).unwrap().export_state(&mut empty).unwrap();
+        AtcStream::new(&p)
+            .unwrap()
+            .export_state(&mut empty)
+            .unwrap();
         assert_eq!(bits(&st), bits(&empty));
         // a set: stream 1 overflows, stream 0 does not; no stream commits
         let mut set = StreamSet::new(&p, 2).unwrap();
@@ -591,7 +631,16 @@ fn garbage_states_never_panic() {
     // any vector of the right length and any bar count: from_state refuses or imports, and the
     // stream then steps, replaces and exports without panicking
     let mut rng = Rng(2718);
-    let specials = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, f64::MAX, 1e-310, -5.0];
+    let specials = [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.0,
+        -0.0,
+        f64::MAX,
+        1e-310,
+        -5.0,
+    ];
     for (ci, p) in configs().iter().enumerate() {
         let len = AtcStream::state_len(p).unwrap();
         for round in 0..20 {
@@ -623,7 +672,10 @@ fn garbage_states_never_panic() {
             let _ = s.push_many(&[1.0, 2.0, 3.0], &mut [0.0; 39]);
             let mut again = vec![0.0; len];
             s.export_state(&mut again).unwrap();
-            assert!(again.iter().all(|v| !v.is_nan() || v.to_bits() == NAN_BITS), "config {ci}");
+            assert!(
+                again.iter().all(|v| !v.is_nan() || v.to_bits() == NAN_BITS),
+                "config {ci}"
+            );
         }
     }
 }
