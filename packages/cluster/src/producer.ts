@@ -23,6 +23,13 @@ export interface RunOptions {
   redisDownMs?: number;
   /** Fail the run when it has not finished after this long (default: wait for workers forever). */
   timeoutMs?: number;
+  /**
+   * Jobs in Redis at once, not yet collected (default 256): the rest are built and enqueued as
+   * chunks finish, so a run of 10⁴ jobs holds neither all its payloads in this process nor in Redis.
+   */
+  window?: number;
+  /** Seconds a finished job (payload and result) stays in Redis for a producer rerun with the same id (default 3600). */
+  keepSeconds?: number;
   /** Polling period of the unfinished chunks' states (default 250 ms). */
   pollMs?: number;
   /** Completed chunks so far, for a progress bar. */
@@ -47,36 +54,30 @@ export function addressOf(queue: string | QueueAddress): QueueAddress {
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
- * Enqueues `jobs` and resolves with each chunk's outcome, in order.
+ * Enqueues the `count` jobs `job(0)`, `job(1)`, … (built when their turn comes, at most
+ * `window` waiting at once) and resolves with each chunk's outcome, in order.
  * @throws {@link ClusterError} when Redis refuses or stays unreachable, a job disappears
  * (Redis restarted without persistence), or `timeoutMs` passes.
  */
-export async function runChunks<T>(queue: string | QueueAddress, task: 'scan' | 'sweep', jobs: readonly ClusterJob[], options: RunOptions = {}): Promise<ChunkOutcome<T>[]> {
+export async function runChunks<T>(queue: string | QueueAddress, task: 'scan' | 'sweep', count: number, job: (chunk: number) => ClusterJob, options: RunOptions = {}): Promise<ChunkOutcome<T>[]> {
   const address = addressOf(queue);
   const runId = options.runId ?? randomUUID();
   if (!RUN_ID.test(runId)) throw new ClusterError('--run-id must be 1–64 letters, digits, _ or -');
-  const attempts = options.attempts ?? 3;
-  const redisDownMs = options.redisDownMs ?? 30_000;
   await checkRedis(address);
   const q = new Queue(address.name, { connection: address.redis });
   q.on('error', () => {}); // connection errors surface through the calls below
+  const keep = { age: options.keepSeconds ?? 3_600 };
+  const opts = { attempts: options.attempts ?? 3, backoff: { type: 'exponential', delay: options.backoffMs ?? 1_000 }, removeOnComplete: keep, removeOnFail: keep };
+  const ids = Array.from({ length: count }, (_, chunk) => jobId(task, runId, chunk));
+  let added = 0;
+  const enqueue = async (collected: number) => {
+    const until = Math.min(count, collected + (options.window ?? 256));
+    if (added >= until) return;
+    await q.addBulk(Array.from({ length: until - added }, (_, k) => ({ name: task, data: job(added + k), opts: { ...opts, jobId: ids[added + k]! } })));
+    added = until;
+  };
   try {
-    const ids = jobs.map((_, chunk) => jobId(task, runId, chunk));
-    await q.addBulk(
-      jobs.map((data, chunk) => ({
-        name: task,
-        data,
-        opts: {
-          jobId: ids[chunk]!,
-          attempts,
-          backoff: { type: 'exponential', delay: options.backoffMs ?? 1_000 },
-          // Kept a day so a restarted producer (same run id) can still read them; then Redis forgets them.
-          removeOnComplete: { age: 86_400 },
-          removeOnFail: { age: 86_400 },
-        },
-      })),
-    );
-    return await waitForChunks<T>(q, address, ids, { ...options, redisDownMs });
+    return await waitForChunks<T>(q, address, ids, enqueue, () => added, { ...options, redisDownMs: options.redisDownMs ?? 30_000 });
   } catch (error) {
     if (error instanceof ClusterError) throw error;
     throw describeRedisError(address, error);
@@ -85,7 +86,14 @@ export async function runChunks<T>(queue: string | QueueAddress, task: 'scan' | 
   }
 }
 
-async function waitForChunks<T>(q: Queue, address: QueueAddress, ids: readonly string[], options: RunOptions & { redisDownMs: number }): Promise<ChunkOutcome<T>[]> {
+async function waitForChunks<T>(
+  q: Queue,
+  address: QueueAddress,
+  ids: readonly string[],
+  enqueue: (collected: number) => Promise<void>,
+  added: () => number,
+  options: RunOptions & { redisDownMs: number },
+): Promise<ChunkOutcome<T>[]> {
   const outcomes: (ChunkOutcome<T> | undefined)[] = ids.map(() => undefined);
   const started = Date.now();
   let done = 0;
@@ -93,7 +101,9 @@ async function waitForChunks<T>(q: Queue, address: QueueAddress, ids: readonly s
   options.onProgress?.(0, ids.length);
   while (done < ids.length) {
     try {
-      const pending = ids.flatMap((id, i) => (outcomes[i] ? [] : [i]));
+      await enqueue(done);
+      const pending: number[] = [];
+      for (let i = 0; i < added(); i++) if (!outcomes[i]) pending.push(i);
       const states = await Promise.all(pending.map((i) => chunkState<T>(q, ids[i]!)));
       downSince = undefined;
       states.forEach((state, k) => {

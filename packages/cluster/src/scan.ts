@@ -81,8 +81,12 @@ export async function distributedScan({ queue, inputs, options }: { queue: strin
   const series = sendable.filter((s) => 'prices' in s);
   const files = sendable.filter((s) => !('prices' in s));
   const chunks = [...chunksOf(series, options.chunkSize ?? 50), ...chunksOf(files, options.chunkSize ?? 50)];
-  const jobs: ScanJob[] = chunks.map((chunk) => ({ format: JOB_FORMAT, task: 'scan', config: configObject(config), input: jobInput(chunk, options) }));
-  const outcomes = jobs.length === 0 ? [] : await runChunks<ScanChunkResult>(queue, 'scan', jobs, options);
+  const job = (c: number): ScanJob => ({ format: JOB_FORMAT, task: 'scan', config: configObject(config), input: jobInput(chunks[c]!, options) });
+  if (files.length > 0) {
+    if (options.root === undefined) throw new ClusterError('file inputs need root: the shared directory workers read under their --root');
+    for (const f of files) relativeToRoot(options.root, f.file); // every path checked before the first job
+  }
+  const outcomes = chunks.length === 0 ? [] : await runChunks<ScanChunkResult>(queue, 'scan', chunks.length, job, options);
   const rows: (ScanRow & { index: number })[] = [];
   const computeErrors: typeof loadErrors = [];
   const chunkErrors: typeof loadErrors = [];

@@ -8,6 +8,7 @@ import type { QueueAddress } from './connection.js';
 import { ClusterError } from './errors.js';
 import { type ConfigObject, JOB_FORMAT, JOB_LIMITS, type SweepJob, configObject } from './payload.js';
 import { type ChunkOutcome, type RunOptions, runChunks } from './producer.js';
+import { relativeToRoot } from './root.js';
 import { type DistributedScanInput, chunksOf, jobInput } from './scan.js';
 
 /** Most configs one grid may expand to. */
@@ -110,8 +111,8 @@ export interface SweepOptions extends RunOptions {
 
 interface SweepPlan {
   grid: ConfigObject[];
-  /** Each series-chunk × config-chunk job, with the input indices and first config index it covers. */
-  jobs: { job: SweepJob; inputs: number[]; firstConfig: number }[];
+  /** Each series-chunk × config-chunk job: the input indices and the configs it covers (its payload is built when enqueued). */
+  jobs: { inputs: number[]; firstConfig: number; configCount: number; job(): SweepJob }[];
 }
 
 function plan(inputs: readonly DistributedScanInput[], grid: readonly ConfigObject[], options: SweepOptions): SweepPlan {
@@ -129,10 +130,19 @@ function plan(inputs: readonly DistributedScanInput[], grid: readonly ConfigObje
   const indexed = inputs.flatMap((input, index) => ('message' in input ? [] : [{ ...input, index }]));
   const seriesChunks = [...chunksOf(indexed.filter((s) => 'prices' in s), options.symbolsPerJob ?? 50), ...chunksOf(indexed.filter((s) => !('prices' in s)), options.symbolsPerJob ?? 50)];
   const configChunks = chunksOf(configs.map((c, i) => ({ c, i })), configsPerJob);
-  const jobs = seriesChunks.flatMap((chunk) => {
-    const input = jobInput(chunk, options);
-    return configChunks.map((cs) => ({ job: { format: JOB_FORMAT, task: 'sweep', configs: cs.map((x) => x.c), input } as SweepJob, inputs: chunk.map((s) => s.index), firstConfig: cs[0]!.i }));
-  });
+  for (const s of indexed) {
+    if ('prices' in s) continue;
+    if (options.root === undefined) throw new ClusterError('file inputs need root: the shared directory workers read under their --root');
+    relativeToRoot(options.root, s.file); // every path checked before the first job
+  }
+  const jobs = seriesChunks.flatMap((chunk) =>
+    configChunks.map((cs) => ({
+      inputs: chunk.map((s) => s.index),
+      firstConfig: cs[0]!.i,
+      configCount: cs.length,
+      job: (): SweepJob => ({ format: JOB_FORMAT, task: 'sweep', configs: cs.map((x) => x.c), input: jobInput(chunk, options) }),
+    })),
+  );
   return { grid: [...grid], jobs };
 }
 
@@ -147,8 +157,7 @@ function report(inputs: readonly DistributedScanInput[], { grid, jobs }: SweepPl
     if ('message' in input) errors.push({ index, order: -1, file: input.file, message: input.message });
   });
   outcomes.forEach((outcome, j) => {
-    const { job, inputs: indices, firstConfig } = jobs[j]!;
-    const count = job.configs.length;
+    const { inputs: indices, firstConfig, configCount: count } = jobs[j]!;
     const range = count === grid.length ? '' : `configs ${firstConfig}–${firstConfig + count - 1}: `;
     const items = 'value' in outcome ? outcome.value?.items : undefined;
     if (!Array.isArray(items) || items.length !== indices.length) {
@@ -216,14 +225,14 @@ export async function sweep({ queue, engine, reader, inputs, grid, options = {} 
   const planned = plan(inputs, grid, options);
   let outcomes: ChunkOutcome<SweepChunkResult>[];
   if (queue !== undefined) {
-    outcomes = planned.jobs.length === 0 ? [] : await runChunks<SweepChunkResult>(queue, 'sweep', planned.jobs.map((j) => j.job), options);
+    outcomes = planned.jobs.length === 0 ? [] : await runChunks<SweepChunkResult>(queue, 'sweep', planned.jobs.length, (j) => planned.jobs[j]!.job(), options);
   } else {
     if (!engine) await import('@adaptive-trend/backend-js');
     const local = engine ?? (await (await import('@adaptive-trend/core')).createAtc());
     const root = options.root === undefined ? undefined : (await import('./root.js')).realRoot(options.root);
     outcomes = [];
     for (const [j, { job }] of planned.jobs.entries()) {
-      outcomes.push({ value: await runSweepChunk(job, { engine: local, ...(root ? { root } : {}), ...(reader ? { reader } : {}), ...(options.threads ? { threads: options.threads } : {}), finalAttempt: true }) });
+      outcomes.push({ value: await runSweepChunk(job(), { engine: local, ...(root ? { root } : {}), ...(reader ? { reader } : {}), ...(options.threads ? { threads: options.threads } : {}), finalAttempt: true }) });
       options.onProgress?.(j + 1, planned.jobs.length);
     }
   }

@@ -35,10 +35,11 @@ describe('distributed scan (a): two worker processes give exactly the local scan
       await Promise.all(workers.map((w) => w.waitFor(/worker ready/)));
       const local = localScan(allFiles);
       const progress: number[] = [];
-      const byFiles = await distributedScan({ queue: url, inputs: allFiles.map((file) => ({ file })), options: { root: SHARED_DATA, minSignal: 0, chunkSize: 3, ...fast, onProgress: (done) => progress.push(done) } });
+      const byFiles = await distributedScan({ queue: url, inputs: allFiles.map((file) => ({ file })), options: { root: SHARED_DATA, minSignal: 0, chunkSize: 3, window: 2, ...fast, onProgress: (done) => progress.push(done) } });
       expect(byFiles).toEqual(local);
       expect(JSON.stringify(byFiles)).toBe(JSON.stringify(local)); // same keys, same order, same digits
-      expect(progress.at(-1)).toBe(Math.ceil(allFiles.length / 3));
+      expect(progress.at(-1)).toBe(Math.ceil(allFiles.length / 3)); // 4 chunks, at most 2 in Redis at once
+      await expect(distributedScan({ queue: url, inputs: [{ file: '/etc/hostname' }], options: { root: SHARED_DATA, minSignal: 0 } })).rejects.toThrow(/^\/etc\/hostname is not under --root/);
       const loaded = loadScanInputs(allFiles, { source: 'close', closedOnly: false, config: resolveConfig({}) }, () => {});
       const bySeries = await distributedScan({ queue: url, inputs: loaded, options: { minSignal: 0, chunkSize: 4, ...fast } });
       expect(JSON.stringify(bySeries)).toBe(JSON.stringify(local));
