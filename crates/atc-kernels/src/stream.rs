@@ -44,6 +44,8 @@ const MAS: usize = F * K;
 const MA_SLOTS: usize = 10;
 /// Running-value slots `m0…m5` per MA.
 const M_SLOTS: usize = 6;
+/// Slots kept in a family block; `m2…m5` (only the reference HMA's) live in `Core::hma_m`.
+const M_NEAR: usize = 2;
 /// Doubles per family in the state vector: `eq2 a2 l1Prev`.
 const FAM_SLOTS: usize = 3;
 /// Family indices (order of `FAMILY_KINDS`).
@@ -233,14 +235,16 @@ struct FamilyState {
     sig: [f64; K],
     eq: [f64; K],
     a: [f64; K],
-    /// `m[slot][k]`: the running values `m0…m5` of MA k.
-    m: [[f64; K]; M_SLOTS],
+    /// `m[slot][k]`: the running values `m0`, `m1` of MA k.
+    m: [[f64; K]; M_NEAR],
 }
 
 /// The state after some bar: the state vector's slots.
 #[derive(Clone)]
 struct Core {
     by_family: [FamilyState; F],
+    /// `m2…m5` of the reference HMA family's MAs (`hma_m[slot − 2][k]`).
+    hma_m: [[f64; K]; M_SLOTS - M_NEAR],
     fam: [[f64; FAM_SLOTS]; F],
     avg_prev: f64,
     /// Ring values this step overwrote at its bar's slot (put back when `replace_last` does not
@@ -258,11 +262,41 @@ impl Core {
                 sig: [0.0; K],
                 eq: [1.0; K],
                 a: [0.0; K],
-                m: [[0.0; K]; M_SLOTS],
+                m: [[0.0; K]; M_NEAR],
             }; F],
+            hma_m: [[0.0; K]; M_SLOTS - M_NEAR],
             fam,
             avg_prev: f64::NAN,
             undo: [f64::NAN; 1 + K],
+        }
+    }
+}
+
+impl Core {
+    /// Running slot `j` of MA `k` of family `f` (0.0 for a slot no family block holds).
+    #[inline(always)]
+    fn m(&self, f: usize, j: usize, k: usize) -> f64 {
+        let v = if j < M_NEAR {
+            self.by_family.get(f).and_then(|b| b.m.get(j))
+        } else if f == HMA {
+            self.hma_m.get(j - M_NEAR)
+        } else {
+            None
+        };
+        v.and_then(|row| row.get(k)).copied().unwrap_or(0.0)
+    }
+
+    #[inline(always)]
+    fn set_m(&mut self, f: usize, j: usize, k: usize, value: f64) {
+        let v = if j < M_NEAR {
+            self.by_family.get_mut(f).and_then(|b| b.m.get_mut(j))
+        } else if f == HMA {
+            self.hma_m.get_mut(j - M_NEAR)
+        } else {
+            None
+        };
+        if let Some(slot) = v.and_then(|row| row.get_mut(k)) {
+            *slot = value;
         }
     }
 }
@@ -407,7 +441,7 @@ impl Inner {
                 let q = f * K + k;
                 let mut st = [0.0f64; M_SLOTS];
                 for j in 0..used {
-                    st[j] = src.by_family[f].m[j][k];
+                    st[j] = src.m(f, j, k);
                 }
                 let t = plan.template(q)?;
                 ma[k] = if f == plan.wfam {
@@ -427,7 +461,7 @@ impl Inner {
                     bar.ma(f, t, &mut st, &mut self.scratch)?
                 };
                 for j in 0..used {
-                    dst.by_family[f].m[j][k] = st[j];
+                    dst.set_m(f, j, k, st[j]);
                 }
             }
             l1[f] = family_signals(
@@ -1026,7 +1060,7 @@ impl AtcStream {
                 let at = plan.off_mas + (f * K + k) * MA_SLOTS;
                 let v = &state[at..at + MA_SLOTS];
                 for j in 0..M_SLOTS {
-                    base.by_family[f].m[j][k] = v[j];
+                    base.set_m(f, j, k, v[j]);
                 }
                 base.by_family[f].prev[k] = v[6];
                 base.by_family[f].sig[k] = v[7];
@@ -1214,7 +1248,7 @@ impl AtcStream {
                 let at = plan.off_mas + (f * K + k) * MA_SLOTS;
                 let v = &mut out[at..at + MA_SLOTS];
                 for j in 0..M_SLOTS {
-                    v[j] = base.by_family[f].m[j][k];
+                    v[j] = base.m(f, j, k);
                 }
                 v[6] = base.by_family[f].prev[k];
                 v[7] = base.by_family[f].sig[k];
