@@ -6,7 +6,7 @@
 // pipelines/s, the 2-worker scaling factor and the queue's overhead over the baseline.
 // `pnpm bench` runs it as its `cluster` section (measureClusterSweep). Needs `redis-server`
 // (npm test installs it; the bench does not) and packages/cluster built.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,22 @@ const freePort = () =>
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
+// CPU time of a process (user + system, ms) from /proc: wall time on a shared 2-core machine
+// swings with the neighbours' load; CPU time says what the queue itself costs.
+const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime (fields 14, 15)
+  } catch {
+    return NaN;
+  }
+}
+const ownCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 async function startRedis(password) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'atc-bench-redis-'));
@@ -39,7 +55,7 @@ async function startRedis(password) {
       socket.once('error', () => (socket.destroy(), resolve(false)));
       socket.connect(port, '127.0.0.1');
     });
-    if (up) return { port, stop: () => (child.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })) };
+    if (up) return { port, pid: child.pid, stop: () => (child.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })) };
     await sleep(50);
   }
   child.kill('SIGKILL');
@@ -52,7 +68,7 @@ function startWorker(url, password, backend) {
     child.stdout.on('data', (d) => String(d).includes('ready') && resolve());
     child.once('exit', (code) => reject(new Error(`bench worker exited (${code})`)));
   });
-  return { ready, stop: () => child.kill('SIGTERM') };
+  return { ready, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 /** `symbols` windows of `bars` closes from the shared 5-minute files (as cli-scan.mjs cuts them). */
@@ -93,24 +109,29 @@ export async function measureClusterSweep({ configs = 100, symbols = 1000, bars 
   const options = { symbolsPerJob, configsPerJob };
 
   let started = performance.now();
+  let cpu = ownCpuMs();
   const local = await sweep({ engine, inputs, grid, options: { ...options, threads: 1 } });
   const localMs = performance.now() - started;
+  const localCpu = ownCpuMs() - cpu;
 
   const password = `bench-${Math.random().toString(36).slice(2)}`;
   const redis = await startRedis(password);
-  const rows = [{ mode: 'local, 1 thread', workers: 0, ms: localMs }];
+  const rows = [{ mode: 'local, 1 thread', workers: 0, ms: localMs, cpu: { total: localCpu } }];
   try {
     for (const count of [1, 2]) {
       const url = `redis://127.0.0.1:${redis.port}?name=bench${count}`;
       const workers = Array.from({ length: count }, () => startWorker(url, password, engine.backend));
       try {
         await Promise.all(workers.map((w) => w.ready));
-        started = performance.now();
         process.env.ATC_REDIS_PASSWORD = password;
+        const before = { producer: ownCpuMs(), redis: cpuMs(redis.pid), workers: workers.map((w) => cpuMs(w.pid)) };
+        started = performance.now();
         const spread = await sweep({ queue: url, inputs, grid, options });
         const ms = performance.now() - started;
+        const cpu = { producer: ownCpuMs() - before.producer, redis: cpuMs(redis.pid) - before.redis, workers: workers.reduce((sum, w, i) => sum + cpuMs(w.pid) - before.workers[i], 0) };
+        cpu.total = cpu.producer + cpu.redis + cpu.workers;
         if (JSON.stringify(spread) !== JSON.stringify(local)) throw new Error(`the ${count}-worker sweep differs from the local one`);
-        rows.push({ mode: `${count} worker${count > 1 ? 's' : ''} (BullMQ)`, workers: count, ms });
+        rows.push({ mode: `${count} worker${count > 1 ? 's' : ''} (BullMQ)`, workers: count, ms, cpu });
       } finally {
         for (const w of workers) w.stop();
       }
@@ -127,14 +148,21 @@ export async function measureClusterSweep({ configs = 100, symbols = 1000, bars 
     rows: rows.map((r) => ({ ...r, pipelinesPerSec: (pipelines / r.ms) * 1000 })),
     scaling: rows[1].ms / rows[2].ms,
     overhead: rows[1].ms / rows[0].ms - 1,
+    /** CPU the queue adds over the local compute: (producer + Redis + workers) / local − 1. */
+    cpuOverhead: rows.slice(1).map((r) => r.cpu.total / rows[0].cpu.total - 1),
+    load: (await import('node:os')).loadavg()[0],
   };
 }
 
 export function formatClusterSweep(result) {
   return [
     `cluster   sweep ${result.pipelines} pipelines (${result.bars} bars, ${result.jobs} jobs, ${result.backend}):`,
-    ...result.rows.map((r) => `cluster     ${r.mode.padEnd(20)} ${(r.ms / 1000).toFixed(2).padStart(7)} s  ${Math.round(r.pipelinesPerSec).toString().padStart(7)} pipelines/s`),
-    `cluster     2 workers / 1 worker: ${result.scaling.toFixed(2)}×; 1 worker vs local: ${(result.overhead * 100).toFixed(1)} % overhead`,
+    ...result.rows.map(
+      (r) =>
+        `cluster     ${r.mode.padEnd(20)} ${(r.ms / 1000).toFixed(2).padStart(7)} s  ${Math.round(r.pipelinesPerSec).toString().padStart(7)} pipelines/s  CPU ${(r.cpu.total / 1000).toFixed(1)} s` +
+        (r.workers ? ` (workers ${(r.cpu.workers / 1000).toFixed(1)}, producer ${(r.cpu.producer / 1000).toFixed(1)}, redis ${(r.cpu.redis / 1000).toFixed(1)})` : ''),
+    ),
+    `cluster     2 workers / 1 worker: ${result.scaling.toFixed(2)}× (wall); 1 worker vs local: ${(result.overhead * 100).toFixed(1)} % wall, ${(result.cpuOverhead[0] * 100).toFixed(1)} % CPU; 2 workers: ${(result.cpuOverhead[1] * 100).toFixed(1)} % CPU (load average ${result.load.toFixed(1)})`,
   ].join('\n');
 }
 
