@@ -4,7 +4,9 @@
 //! in the kernel crate.
 //!
 //! * Typed arrays are read and written zero-copy; outputs are the caller's arrays (JS owns
-//!   allocation), and every export returns `undefined`.
+//!   allocation), and every function export returns `undefined`.
+//! * The streaming classes `NativeStream` / `NativeStreamSet` ([`stream`]) keep a stream's
+//!   state in the Rust object napi-rs wraps into the JS instance (freed with it).
 //! * Every export is `catch_unwind`: a Rust panic becomes a JS `Error`, never an abort.
 //! * Scratch memory is thread-local ([`with_scratch`]): repeated calls allocate nothing and the
 //!   addon loads in several `worker_threads` (no mutable state is shared between threads).
@@ -24,6 +26,7 @@
 mod args;
 mod isa;
 mod overlap;
+mod stream;
 
 use std::cell::RefCell;
 
@@ -38,7 +41,7 @@ use args::{
 use overlap::{check_exclusive, writable, writable_all, Region};
 
 /// Runs an export's body and throws its failure as the JS error it names.
-fn run(env: &Env, body: impl FnOnce() -> Outcome) -> napi::Result<()> {
+fn run<T>(env: &Env, body: impl FnOnce() -> Outcome<T>) -> napi::Result<T> {
     body().map_err(|f| throw(env, f))
 }
 

@@ -4,7 +4,9 @@ import type { NativeBinding } from './binding.js';
 /**
  * The native backend over a loaded addon: one call per kernel or per whole series; the addon
  * checks its arguments itself. Many series go to Rust threads (`computeAtcBatch`), so core
- * never needs worker_threads for this backend.
+ * never needs worker_threads for this backend. Streams are the addon's `NativeStream` /
+ * `NativeStreamSet` instances themselves (no wrapper between core and the per-bar call); their
+ * state is Rust memory freed when the garbage collector collects the instance.
  */
 export function createNativeBackend(binding: NativeBinding): Backend {
   const params = new Float64Array(PACKED_CONFIG_LENGTH);
@@ -22,5 +24,11 @@ export function createNativeBackend(binding: NativeBinding): Backend {
       binding.computeAtc(prices, packConfig(config, params), buffers.outputs, buffers.movingAverages, buffers.maSignals, buffers.maEquities),
     computeAtcBatch: (series, config, buffers, threads) =>
       binding.computeAtcBatch(series, packConfig(config, params), buffers.map((b) => b.outputs), threads),
+    // (the constructors copy the packed config into the Rust object: `params` is free again after)
+    createStream: (config, restore) =>
+      restore === undefined
+        ? new binding.NativeStream(packConfig(config, params))
+        : binding.NativeStream.restore(packConfig(config, params), restore.bars, restore.state),
+    createStreamSet: (count, config) => new binding.NativeStreamSet(packConfig(config, params), count),
   };
 }

@@ -1,0 +1,239 @@
+//! The streaming classes (docs/streaming.md): `NativeStream` steps one series bar by bar,
+//! `NativeStreamSet` steps many series of one config with one call per bar. The state lives in
+//! the Rust object that napi-rs wraps into the JS instance (dropped when the instance is
+//! collected); each step writes its outputs into the caller's `out`.
+//!
+//! A step is a per-bar call, so a method does the least it can: one Node-API call per argument,
+//! the exclusive-memory check, the kernel step. Statuses are numbers: `push` / `replaceLast`
+//! return core's `STEP_OK` (0) or `STEP_NOT_FINITE` (1); `pushMany` and the set's steps return
+//! −1 or the offset of the first bar (stream) whose outputs are not finite, with nothing
+//! committed.
+
+use atc_kernels as k;
+use napi::bindgen_prelude::{Env, Float64Array, Unknown};
+use napi_derive::napi;
+
+use crate::args::{f64_array, integer, number, Outcome};
+use crate::overlap::{writable, Region};
+use crate::run;
+
+/// `StepStatus` as core's `STEP_OK` / `STEP_NOT_FINITE`.
+fn status(s: k::StepStatus) -> u32 {
+    match s {
+        k::StepStatus::Ok => 0,
+        k::StepStatus::NotFinite => 1,
+    }
+}
+
+/// `None` (every bar or stream committed) as −1, else the offending offset.
+fn first_not_finite(at: Option<usize>) -> f64 {
+    at.map_or(-1.0, |i| i as f64)
+}
+
+/// Decodes the `params` argument (core's `packConfig`).
+fn params(packed: Unknown<'_>) -> Outcome<k::Params> {
+    Ok(k::Params::from_packed(&f64_array(packed, "params")?)?)
+}
+
+/// A new `Vec` of `len` zeros the kernel fills, returned as a JS `Float64Array` (no copy:
+/// napi-rs hands the allocation to the array buffer).
+fn exported(len: usize, fill: impl FnOnce(&mut [f64]) -> k::KResult) -> Outcome<Float64Array> {
+    let mut state = vec![0.0; len];
+    fill(&mut state)?;
+    Ok(Float64Array::new(state))
+}
+
+/// One ATC stream: `new NativeStream(params)` or `NativeStream.restore(params, bars, state)`.
+#[napi]
+pub struct NativeStream {
+    inner: k::AtcStream,
+    state_len: usize,
+}
+
+#[napi]
+impl NativeStream {
+    /// `new NativeStream(params)`: a stream at bar 0 for core's packed config.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        env: &Env,
+        #[napi(ts_arg_type = "Float64Array")] params: Unknown<'_>,
+    ) -> napi::Result<Self> {
+        run(env, || {
+            let p = self::params(params)?;
+            Ok(NativeStream {
+                inner: k::AtcStream::new(&p)?,
+                state_len: k::AtcStream::state_len(&p)?,
+            })
+        })
+    }
+
+    /// `NativeStream.restore(params, bars, state)`: a stream that has seen `bars` bars, from
+    /// its canonical state vector (`exportState()` of any backend).
+    #[napi(factory, catch_unwind)]
+    pub fn restore(
+        env: &Env,
+        #[napi(ts_arg_type = "Float64Array")] params: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] bars: Unknown<'_>,
+        #[napi(ts_arg_type = "Float64Array")] state: Unknown<'_>,
+    ) -> napi::Result<Self> {
+        run(env, || {
+            let p = self::params(params)?;
+            let bars = integer(bars, "bars", 0)? as u64;
+            let state = f64_array(state, "state")?;
+            Ok(NativeStream {
+                inner: k::AtcStream::from_state(&p, bars, &state)?,
+                state_len: k::AtcStream::state_len(&p)?,
+            })
+        })
+    }
+
+    /// Bars stepped so far.
+    #[napi(getter)]
+    pub fn length(&self) -> f64 {
+        self.inner.len() as f64
+    }
+
+    /// `push(close, out)`: steps the next bar, its 13 outputs into `out`; 0 (committed) or 1
+    /// (an output not finite: written, state unchanged).
+    #[napi(catch_unwind)]
+    pub fn push(
+        &mut self,
+        env: &Env,
+        #[napi(ts_arg_type = "number")] close: Unknown<'_>,
+        #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
+    ) -> napi::Result<u32> {
+        run(env, || {
+            let close = number(close, "close")?;
+            let mut out = f64_array(out, "out")?;
+            let o = writable(&mut out, "out", [])?;
+            Ok(status(self.inner.push(close, o)?))
+        })
+    }
+
+    /// `replaceLast(close, out)`: steps the last bar again with `close`; same as `push`.
+    #[napi(js_name = "replaceLast", catch_unwind)]
+    pub fn replace_last(
+        &mut self,
+        env: &Env,
+        #[napi(ts_arg_type = "number")] close: Unknown<'_>,
+        #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
+    ) -> napi::Result<u32> {
+        run(env, || {
+            let close = number(close, "close")?;
+            let mut out = f64_array(out, "out")?;
+            let o = writable(&mut out, "out", [])?;
+            Ok(status(self.inner.replace_last(close, o)?))
+        })
+    }
+
+    /// `pushMany(closes, out)`: steps `closes.length` bars, `out` 13 rows × k row-major;
+    /// −1, or the offset of the first bar whose outputs are not finite (nothing committed).
+    #[napi(js_name = "pushMany", catch_unwind)]
+    pub fn push_many(
+        &mut self,
+        env: &Env,
+        #[napi(ts_arg_type = "Float64Array")] closes: Unknown<'_>,
+        #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
+    ) -> napi::Result<f64> {
+        run(env, || {
+            let closes = f64_array(closes, "closes")?;
+            let mut out = f64_array(out, "out")?;
+            let o = writable(&mut out, "out", [Region::input("closes", &closes)])?;
+            Ok(first_not_finite(self.inner.push_many(&closes, o)?))
+        })
+    }
+
+    /// `exportState()`: the canonical state vector (docs/streaming.md), a new array.
+    #[napi(js_name = "exportState", catch_unwind)]
+    pub fn export_state(&self, env: &Env) -> napi::Result<Float64Array> {
+        run(env, || {
+            exported(self.state_len, |s| self.inner.export_state(s))
+        })
+    }
+}
+
+/// `count` streams of one config stepped together: `new NativeStreamSet(params, count)`.
+#[napi]
+pub struct NativeStreamSet {
+    inner: k::StreamSet,
+    state_len: usize,
+}
+
+#[napi]
+impl NativeStreamSet {
+    /// `new NativeStreamSet(params, count)`: `count` streams at bar 0.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        env: &Env,
+        #[napi(ts_arg_type = "Float64Array")] params: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] count: Unknown<'_>,
+    ) -> napi::Result<Self> {
+        run(env, || {
+            let p = self::params(params)?;
+            let count = integer(count, "count", 1)?;
+            Ok(NativeStreamSet {
+                inner: k::StreamSet::new(&p, count)?,
+                state_len: k::AtcStream::state_len(&p)?,
+            })
+        })
+    }
+
+    /// Streams in the set.
+    #[napi(getter)]
+    pub fn count(&self) -> u32 {
+        // (at most 2^32 − 1: `integer` bounds it at construction)
+        self.inner.count() as u32
+    }
+
+    /// Bars stepped so far (the same for every stream).
+    #[napi(getter)]
+    pub fn length(&self) -> f64 {
+        self.inner.len() as f64
+    }
+
+    /// `push(closes, out)`: one close per stream, `out` 13 rows × count row-major; −1, or the
+    /// index of the first stream whose outputs are not finite (no stream committed).
+    #[napi(catch_unwind)]
+    pub fn push(
+        &mut self,
+        env: &Env,
+        #[napi(ts_arg_type = "Float64Array")] closes: Unknown<'_>,
+        #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
+    ) -> napi::Result<f64> {
+        run(env, || {
+            let closes = f64_array(closes, "closes")?;
+            let mut out = f64_array(out, "out")?;
+            let o = writable(&mut out, "out", [Region::input("closes", &closes)])?;
+            Ok(first_not_finite(self.inner.push(&closes, o)?))
+        })
+    }
+
+    /// `replaceLast(closes, out)`: the last bar of every stream again; same as `push`.
+    #[napi(js_name = "replaceLast", catch_unwind)]
+    pub fn replace_last(
+        &mut self,
+        env: &Env,
+        #[napi(ts_arg_type = "Float64Array")] closes: Unknown<'_>,
+        #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
+    ) -> napi::Result<f64> {
+        run(env, || {
+            let closes = f64_array(closes, "closes")?;
+            let mut out = f64_array(out, "out")?;
+            let o = writable(&mut out, "out", [Region::input("closes", &closes)])?;
+            Ok(first_not_finite(self.inner.replace_last(&closes, o)?))
+        })
+    }
+
+    /// `exportState(index)`: stream `index`'s canonical state vector, a new array.
+    #[napi(js_name = "exportState", catch_unwind)]
+    pub fn export_state(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "number")] index: Unknown<'_>,
+    ) -> napi::Result<Float64Array> {
+        run(env, || {
+            let index = integer(index, "index", 0)?;
+            exported(self.state_len, |s| self.inner.export_state(index, s))
+        })
+    }
+}
