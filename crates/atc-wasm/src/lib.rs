@@ -1,8 +1,9 @@
 //! # atc-wasm
 //!
-//! The WebAssembly binding of [`atc_kernels`]: one `#[wasm_bindgen]` function per kernel plus
-//! the fused pipeline, loaded through the JS glue wasm-bindgen generates
-//! (`packages/backend-wasm/wasm/atc.js`), which copies typed arrays in and out of linear memory.
+//! The WebAssembly binding of [`atc_kernels`]: one `#[wasm_bindgen]` function per kernel, the
+//! fused pipeline and the streaming classes ([`stream`]), loaded through the JS glue
+//! wasm-bindgen generates (`packages/backend-wasm/wasm/atc.js`), which copies typed arrays in
+//! and out of linear memory.
 //!
 //! Each function takes its inputs as slices (wasm-bindgen copies a JS typed array in once) and
 //! its output as the caller's JS typed array: the kernel writes into scratch kept inside the
@@ -14,6 +15,7 @@
 
 mod errors;
 mod scratch;
+mod stream;
 
 use atc_kernels as k;
 use atc_kernels::{MaKind, Params, DETAIL_ROWS};

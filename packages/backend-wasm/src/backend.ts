@@ -5,11 +5,13 @@ import {
   type MaKind,
   PACKED_CONFIG_LENGTH,
   type ResolvedAtcConfig,
+  type StreamState,
   packConfig,
   sharesMemory,
 } from '@adaptive-trend/core';
 import { type AtcGlue, MODULE_EXPORTS, createAtcGlue } from '../wasm/atc.js';
 import type { CompiledWasm } from './loader.js';
+import { type StreamHost, createWasmStream, createWasmStreamSet } from './stream.js';
 
 /** Refuses a module that is not this package's build before the glue would call into it. */
 function requireOwnBuild({ module, source }: CompiledWasm): void {
@@ -34,7 +36,8 @@ function requireSeparate(method: string, out: ArrayBufferView, a: ArrayBufferVie
  * wasm-bindgen generated, one glue (and so one instance) per backend. Each call copies the
  * typed-array inputs into linear memory once; the kernel writes into scratch the module keeps
  * between calls (it only grows), and one copy moves the result into the caller's array.
- * Kernel errors arrive as `RangeError`s thrown by the glue.
+ * Kernel errors arrive as `RangeError`s thrown by the glue. Streams keep their state in the
+ * instance's linear memory (`stream.ts`): `dispose()` frees it, or the garbage collector does.
  */
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
@@ -58,6 +61,9 @@ export class WasmBackend implements Backend {
     this.#glue = glue;
     this.#memory = memory;
   }
+
+  /** What this backend's streams see of it: the live glue, and the catch that replaces a trapped instance. */
+  readonly #streamHost: StreamHost = { glue: () => this.#glue, recover: (error) => this.#recover(error) };
 
   /** Instantiates a compiled module through a glue of its own. */
   static async instantiate(compiled: CompiledWasm): Promise<WasmBackend> {
@@ -185,4 +191,14 @@ export class WasmBackend implements Backend {
       this.#recover(error);
     }
   };
+
+  // --- streams --------------------------------------------------------------------------------
+
+  /** A stream in this instance (restored from `restore` when given); the config is packed once. */
+  createStream = (config: ResolvedAtcConfig, restore?: StreamState) =>
+    createWasmStream(this.#streamHost, packConfig(config, this.#packed), restore);
+
+  /** `count` streams in this instance, stepped together. */
+  createStreamSet = (count: number, config: ResolvedAtcConfig) =>
+    createWasmStreamSet(this.#streamHost, count, packConfig(config, this.#packed));
 }

@@ -17,6 +17,7 @@ import { WasmBackend } from './backend.js';
 import { type WasmSource, compileDefault, compileWasm, defaultWasmUrl, simdSupported } from './loader.js';
 
 export { WasmBackend } from './backend.js';
+export type { WasmBackendStream, WasmBackendStreamSet } from './stream.js';
 export { type CompiledWasm, type WasmSource, compileWasm, defaultWasmUrl, simdSupported } from './loader.js';
 
 /** The wasm backend's load options: `createAtc({ backendOptions: { wasm: … } })`. */
