@@ -49,7 +49,7 @@ export function parseQueueUrl(url: string, env: Readonly<Record<string, string |
   const username = parsed.username !== '' ? decodeURIComponent(parsed.username) : env.ATC_REDIS_USER || undefined;
   const redis: RedisOptions = { host, port, db, ...(username ? { username } : {}), ...(password ? { password } : {}) };
   if (parsed.protocol === 'rediss:') redis.tls = { servername: host };
-  return { redis, name, display: `${parsed.protocol}//${parsed.host}/${db}${name === DEFAULT_QUEUE_NAME ? '' : ` (queue ${name})`}` };
+  return { redis, name, display: `${parsed.protocol}//${parsed.hostname}:${port}/${db}${name === DEFAULT_QUEUE_NAME ? '' : ` (queue ${name})`}` };
 }
 
 /** `message` with every occurrence of the address's password replaced (belt and braces for errors from below). */

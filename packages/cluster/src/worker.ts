@@ -60,7 +60,7 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   const engine = options.engine ?? (await createAtc({ backend: options.backend ?? 'auto' }));
   const root = options.root === undefined ? undefined : realRoot(options.root);
   const lockDuration = options.lockDurationMs ?? 30_000;
-  const process = async (job: Job) => {
+  const processJob = async (job: Job) => {
     const attempts = job.opts.attempts ?? 1;
     log(`job ${job.id}: attempt ${job.attemptsMade + 1} of ${attempts}`);
     const data = validateJob(job.data);
@@ -69,7 +69,7 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
     log(`job ${job.id}: done`);
     return result;
   };
-  const worker = new Worker(address.name, process, {
+  const worker = new Worker(address.name, processJob, {
     connection: { ...address.redis, maxRetriesPerRequest: null },
     concurrency: options.concurrency ?? 1,
     lockDuration,

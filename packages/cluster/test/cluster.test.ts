@@ -6,7 +6,7 @@ import { resolveConfig } from '@adaptive-trend/core';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterError, type RunningWorker, distributedScan, parseGrid, parseQueueUrl, runWorker, sweep } from '../src/index.js';
-// @ts-expect-error: the CLI's built reader (plain JS with types next to it; imported by path, not a package dependency)
+// The CLI's built reader, imported by path (the CLI is not a dependency of this package; turbo builds it first).
 import { loadScanInput, loadScanInputs } from '../../cli/dist/scan-load.js';
 import { type RedisServer, startRedis } from './redis.js';
 import { SHARED_DATA, dataRoot, localScan, startWorker } from './helpers.js';
@@ -43,8 +43,9 @@ describe('distributed scan (a): two worker processes give exactly the local scan
       const loaded = loadScanInputs(allFiles, { source: 'close', closedOnly: false, config: resolveConfig({}) }, () => {});
       const bySeries = await distributedScan({ queue: url, inputs: loaded, options: { minSignal: 0, chunkSize: 4, ...fast } });
       expect(JSON.stringify(bySeries)).toBe(JSON.stringify(local));
-      // Both workers took jobs.
+      // Both workers took jobs, and neither printed the password.
       for (const w of workers) expect(w.lines.some((l) => /: done$/.test(l))).toBe(true);
+      for (const w of workers) expect(w.lines.join('\n')).not.toContain(redis.password);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
     }
