@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ClusterError, InvalidJobError } from './errors.js';
 
 /** The worker's `--root` as a real directory path (symlinks resolved), or a clear error. */
@@ -26,14 +26,23 @@ export function pathInRoot(root: string, file: string): string {
   if (isAbsolute(file)) throw new InvalidJobError(`${file}: absolute path; jobs name files relative to the worker's --root`);
   const path = resolve(root, file);
   if (!inside(root, path)) throw new InvalidJobError(`${file}: outside the worker's --root`);
-  let real: string;
-  try {
-    real = realpathSync(path);
-  } catch {
-    return path;
+  // The deepest part that exists, links resolved: a missing file under a linked directory that
+  // leads outside is refused too (it might appear there later).
+  let existing = path;
+  let rest = '';
+  for (;;) {
+    try {
+      const real = realpathSync(existing);
+      if (!inside(root, real)) throw new InvalidJobError(`${file}: a link to outside the worker's --root`);
+      return rest === '' ? real : join(real, rest);
+    } catch (error) {
+      if (error instanceof InvalidJobError) throw error;
+      const parent = dirname(existing);
+      if (parent === existing) return path;
+      rest = rest === '' ? basename(existing) : join(basename(existing), rest);
+      existing = parent;
+    }
   }
-  if (!inside(root, real)) throw new InvalidJobError(`${file}: a link to outside the worker's --root`);
-  return real;
 }
 
 /** `file` relative to the producer's `root` (the form jobs carry), refusing files outside it. */
