@@ -71,6 +71,23 @@ function startWorker(url, password, backend) {
   return { ready, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
+/**
+ * Cores two busy processes actually get right now (two 2-second spin loops, their CPU time over
+ * wall time): on a shared machine the 2-worker scaling cannot exceed this.
+ */
+export async function availableCores(ms = 2000) {
+  const spin = `const t0=performance.now(),c0=process.cpuUsage();let x=0;while(performance.now()-t0<${ms})x+=Math.sqrt(x+1);const c=process.cpuUsage(c0);console.log((c.user+c.system)/1000/${ms})`;
+  const one = () =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, ['-e', spin], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.once('exit', () => resolve(Number(out)));
+    });
+  const shares = await Promise.all([one(), one()]);
+  return shares[0] + shares[1];
+}
+
 /** `symbols` windows of `bars` closes from the shared 5-minute files (as cli-scan.mjs cuts them). */
 function windows(symbols, bars) {
   const sources = readdirSync(shared)
@@ -117,8 +134,10 @@ export async function measureClusterSweep({ configs = 100, symbols = 1000, bars 
   const password = `bench-${Math.random().toString(36).slice(2)}`;
   const redis = await startRedis(password);
   const rows = [{ mode: 'local, 1 thread', workers: 0, ms: localMs, cpu: { total: localCpu } }];
+  let cores = NaN;
   try {
     for (const count of [1, 2]) {
+      if (count === 2) cores = await availableCores();
       const url = `redis://127.0.0.1:${redis.port}?name=bench${count}`;
       const workers = Array.from({ length: count }, () => startWorker(url, password, engine.backend));
       try {
@@ -151,6 +170,8 @@ export async function measureClusterSweep({ configs = 100, symbols = 1000, bars 
     /** CPU the queue adds over the local compute: (producer + Redis + workers) / local − 1. */
     cpuOverhead: rows.slice(1).map((r) => r.cpu.total / rows[0].cpu.total - 1),
     load: (await import('node:os')).loadavg()[0],
+    /** Cores two spinning processes got just before the 2-worker run. */
+    cores,
   };
 }
 
@@ -162,7 +183,7 @@ export function formatClusterSweep(result) {
         `cluster     ${r.mode.padEnd(20)} ${(r.ms / 1000).toFixed(2).padStart(7)} s  ${Math.round(r.pipelinesPerSec).toString().padStart(7)} pipelines/s  CPU ${(r.cpu.total / 1000).toFixed(1)} s` +
         (r.workers ? ` (workers ${(r.cpu.workers / 1000).toFixed(1)}, producer ${(r.cpu.producer / 1000).toFixed(1)}, redis ${(r.cpu.redis / 1000).toFixed(1)})` : ''),
     ),
-    `cluster     2 workers / 1 worker: ${result.scaling.toFixed(2)}× (wall); 1 worker vs local: ${(result.overhead * 100).toFixed(1)} % wall, ${(result.cpuOverhead[0] * 100).toFixed(1)} % CPU; 2 workers: ${(result.cpuOverhead[1] * 100).toFixed(1)} % CPU (load average ${result.load.toFixed(1)})`,
+    `cluster     2 workers / 1 worker: ${result.scaling.toFixed(2)}× (wall); 1 worker vs local: ${(result.overhead * 100).toFixed(1)} % wall, ${(result.cpuOverhead[0] * 100).toFixed(1)} % CPU; 2 workers: ${(result.cpuOverhead[1] * 100).toFixed(1)} % CPU (load average ${result.load.toFixed(1)}; two busy processes got ${result.cores.toFixed(2)} cores just before)`,
   ].join('\n');
 }
 
