@@ -5,7 +5,7 @@
 // BullMQ + a local redis-server by 1 and by 2 worker processes (one thread each). Reports
 // pipelines/s, the 2-worker scaling factor and the queue's overhead over the baseline.
 // `pnpm bench` runs it as its `cluster` section (measureClusterSweep). Needs `redis-server`
-// (npm test installs it; the bench does not) and packages/cluster built.
+// (npm test installs it; the bench does not).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
@@ -111,12 +111,11 @@ function gridSpecs(configs) {
 
 /**
  * Times the sweep locally (one thread) and through 1 and 2 worker processes. `undefined` when
- * the shared data, redis-server or the built cluster package is missing.
+ * the shared data or redis-server is missing.
  */
 export async function measureClusterSweep({ configs = 100, symbols = 1000, bars = 1500, backend = 'native', symbolsPerJob = 50, configsPerJob = 100 } = {}) {
-  const cluster = join(here, '..', '..', 'packages', 'cluster', 'dist', 'index.js');
-  if (!existsSync(shared) || !existsSync(REDIS) || !existsSync(cluster)) return undefined;
-  const { parseGrid, sweep } = await import(pathToFileURL(cluster).href);
+  if (!existsSync(shared) || !existsSync(REDIS)) return undefined;
+  const { parseGrid, sweep } = await import('@adaptive-trend/cluster');
   const { createAtc } = await import('@adaptive-trend/core');
   await import(`@adaptive-trend/backend-${backend}`);
   const engine = await createAtc({ backend });
@@ -191,5 +190,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
   const quick = process.argv.includes('--quick');
   const result = await measureClusterSweep({ configs: arg('configs', quick ? 20 : 100), symbols: arg('symbols', quick ? 200 : 1000), bars: arg('bars', 1500), backend: process.env.BENCH_BACKEND ?? 'native' });
-  console.log(result ? formatClusterSweep(result) : '(cluster sweep skipped: shared data, redis-server or packages/cluster/dist missing)');
+  console.log(result ? formatClusterSweep(result) : '(cluster sweep skipped: shared data or redis-server missing)');
 }

@@ -1,7 +1,7 @@
 // One bench worker process: @adaptive-trend/cluster's runWorker on the native backend (js when
 // native is not built), one thread per job (the worker processes are the parallelism).
 // Argv: <queue url>. Password from ATC_REDIS_PASSWORD. Prints "ready" once it takes jobs.
-import { runWorker } from '../../packages/cluster/dist/index.js';
+import { runWorker } from '@adaptive-trend/cluster';
 
 const backend = process.env.BENCH_BACKEND ?? 'native';
 await import(`@adaptive-trend/backend-${backend}`);

@@ -158,7 +158,7 @@ if (runs('cli')) {
 // takes tens of seconds).
 if (runs('cluster')) {
   const result = await measureClusterSweep({ configs: quick ? 20 : 100, symbols: quick ? 200 : 1000, bars: 1500 });
-  if (!result) console.log('(cluster sweep skipped: ../shared/data, redis-server or packages/cluster/dist missing)');
+  if (!result) console.log('(cluster sweep skipped: ../shared/data or redis-server missing; npm test installs redis-server)');
   else {
     for (const r of result.rows) record('cluster', `sweep ${result.pipelines} pipelines, ${r.mode}`, result.backend, result.pipelines * result.bars, summarize([r.ms], result.pipelines * result.bars));
     console.log(formatClusterSweep(result));
