@@ -3,9 +3,11 @@
 // saying why it cannot — never with a silently partial result.
 import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { type QueueAddress, checkRedis, describeRedisError, parseQueueUrl } from './connection.js';
 import { ClusterError } from './errors.js';
 import type { ClusterJob } from './payload.js';
+import { sleep, withTimeout } from './time.js';
 
 /** How a distributed run is enqueued and awaited. */
 export interface RunOptions {
@@ -51,8 +53,6 @@ export function addressOf(queue: string | QueueAddress): QueueAddress {
   return typeof queue === 'string' ? parseQueueUrl(queue) : queue;
 }
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
 /**
  * Enqueues the `count` jobs `job(0)`, `job(1)`, … (built when their turn comes, at most
  * `window` waiting at once) and resolves with each chunk's outcome, in order.
@@ -64,8 +64,13 @@ export async function runChunks<T>(queue: string | QueueAddress, task: 'scan' | 
   const runId = options.runId ?? randomUUID();
   if (!RUN_ID.test(runId)) throw new ClusterError('--run-id must be 1–64 letters, digits, _ or -');
   await checkRedis(address);
-  const q = new Queue(address.name, { connection: address.redis });
-  q.on('error', () => {}); // connection errors surface through the calls below
+  // Our own client, so that we can drop it whatever state Redis is in (BullMQ's close() waits
+  // for a connection that may never come back); a command fails after one retry instead of
+  // waiting in ioredis' queue, and the loop below decides how long Redis may be gone.
+  const client = new Redis({ ...address.redis, maxRetriesPerRequest: 1, retryStrategy: (times) => Math.min(times * 200, 2_000) });
+  client.on('error', () => {}); // connection errors surface through the calls below
+  const q = new Queue(address.name, { connection: client });
+  q.on('error', () => {});
   const keep = { age: options.keepSeconds ?? 3_600 };
   const opts = { attempts: options.attempts ?? 3, backoff: { type: 'exponential', delay: options.backoffMs ?? 1_000 }, removeOnComplete: keep, removeOnFail: keep };
   const ids = Array.from({ length: count }, (_, chunk) => jobId(task, runId, chunk));
@@ -82,7 +87,8 @@ export async function runChunks<T>(queue: string | QueueAddress, task: 'scan' | 
     if (error instanceof ClusterError) throw error;
     throw describeRedisError(address, error);
   } finally {
-    await q.close().catch(() => {});
+    await withTimeout(q.close(), 2_000).catch(() => {});
+    client.disconnect(); // stops reconnecting, whatever close() managed
   }
 }
 
@@ -97,15 +103,21 @@ async function waitForChunks<T>(
   const outcomes: (ChunkOutcome<T> | undefined)[] = ids.map(() => undefined);
   const started = Date.now();
   let done = 0;
-  let downSince: number | undefined;
+  let lastAnswer = Date.now();
   options.onProgress?.(0, ids.length);
   while (done < ids.length) {
     try {
-      await enqueue(done);
-      const pending: number[] = [];
-      for (let i = 0; i < added(); i++) if (!outcomes[i]) pending.push(i);
-      const states = await Promise.all(pending.map((i) => chunkState<T>(q, ids[i]!)));
-      downSince = undefined;
+      // A round waits at most until Redis has been silent for redisDownMs (ioredis would queue
+      // the commands and retry them for minutes).
+      const limit = Math.max(100, options.redisDownMs - (Date.now() - lastAnswer));
+      const round = async () => {
+        await enqueue(done);
+        const pending: number[] = [];
+        for (let i = 0; i < added(); i++) if (!outcomes[i]) pending.push(i);
+        return { pending, states: await Promise.all(pending.map((i) => chunkState<T>(q, ids[i]!))) };
+      };
+      const { pending, states } = await withTimeout(round(), limit);
+      lastAnswer = Date.now();
       states.forEach((state, k) => {
         if (state === 'missing') {
           throw new ClusterError(`job ${ids[pending[k]!]} is missing from Redis at ${address.display} (restarted without persistence, or removed): the run is incomplete (${done} of ${ids.length} chunks); rerun it`);
@@ -118,9 +130,8 @@ async function waitForChunks<T>(
       if (states.some((s) => s !== undefined)) options.onProgress?.(done, ids.length);
     } catch (error) {
       if (error instanceof ClusterError) throw error;
-      downSince ??= Date.now();
-      if (Date.now() - downSince > options.redisDownMs) {
-        throw new ClusterError(`${describeRedisError(address, error).message}; unreachable for more than ${Math.round(options.redisDownMs / 1000)} s: the run is incomplete (${done} of ${ids.length} chunks)`);
+      if (Date.now() - lastAnswer >= options.redisDownMs) {
+        throw new ClusterError(`${describeRedisError(address, error, options.redisDownMs).message}; unreachable for more than ${Math.round(options.redisDownMs / 1000)} s: the run is incomplete (${done} of ${ids.length} chunks)`);
       }
     }
     if (done === ids.length) break;

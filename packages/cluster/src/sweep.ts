@@ -1,14 +1,14 @@
 // `sweep <files…> --grid 'lambda=0.01,0.02' --grid 'robustness=Narrow,Wide'`: every config of the
 // grid × every series, scored by the backtest; locally or through workers, with the same jobs.
 import { basename, extname } from 'node:path';
-import { AtcError, type AtcConfigInput, type AtcEngine, DEFAULT_CONFIG, ROBUSTNESS, SEMANTICS, resolveConfig } from '@adaptive-trend/core';
+import { AtcError, type AtcConfigInput, type AtcEngine, DEFAULT_CONFIG, ROBUSTNESS, SEMANTICS, createAtc, resolveConfig } from '@adaptive-trend/core';
 import type { BacktestScore } from './backtest.js';
-import { type ScanReader, type SeriesInput, type SweepChunkResult, runSweepChunk } from './chunk.js';
+import { type ScanReader, type SweepChunkResult, runSweepChunk } from './chunk.js';
 import type { QueueAddress } from './connection.js';
 import { ClusterError } from './errors.js';
 import { type ConfigObject, JOB_FORMAT, JOB_LIMITS, type SweepJob, configObject } from './payload.js';
 import { type ChunkOutcome, type RunOptions, runChunks } from './producer.js';
-import { relativeToRoot } from './root.js';
+import { realRoot, relativeToRoot } from './root.js';
 import { type DistributedScanInput, chunksOf, jobInput } from './scan.js';
 
 /** Most configs one grid may expand to. */
@@ -227,9 +227,9 @@ export async function sweep({ queue, engine, reader, inputs, grid, options = {} 
   if (queue !== undefined) {
     outcomes = planned.jobs.length === 0 ? [] : await runChunks<SweepChunkResult>(queue, 'sweep', planned.jobs.length, (j) => planned.jobs[j]!.job(), options);
   } else {
-    if (!engine) await import('@adaptive-trend/backend-js');
-    const local = engine ?? (await (await import('@adaptive-trend/core')).createAtc());
-    const root = options.root === undefined ? undefined : (await import('./root.js')).realRoot(options.root);
+    if (!engine) await import('@adaptive-trend/backend-js'); // at least one backend registered
+    const local = engine ?? (await createAtc());
+    const root = options.root === undefined ? undefined : realRoot(options.root);
     outcomes = [];
     for (const [j, { job }] of planned.jobs.entries()) {
       outcomes.push({ value: await runSweepChunk(job(), { engine: local, ...(root ? { root } : {}), ...(reader ? { reader } : {}), ...(options.threads ? { threads: options.threads } : {}), finalAttempt: true }) });
@@ -239,4 +239,3 @@ export async function sweep({ queue, engine, reader, inputs, grid, options = {} 
   return report(inputs, planned, outcomes, options.top ?? 10);
 }
 
-export type { SeriesInput };

@@ -7,6 +7,7 @@ import { type QueueAddress, checkRedis, redact } from './connection.js';
 import { validateJob } from './payload.js';
 import { addressOf } from './producer.js';
 import { realRoot } from './root.js';
+import { withTimeout } from './time.js';
 
 export interface WorkerOptions {
   /** `redis://[:password@]host:port[/db][?name=queue]` or `rediss://…` (TLS). */
@@ -37,7 +38,10 @@ export interface WorkerOptions {
 
 /** A running worker. */
 export interface RunningWorker {
-  /** Finishes the jobs in hand, then disconnects. */
+  /**
+   * Finishes the jobs in hand (for at most `lockDurationMs`), then disconnects. When Redis is
+   * gone, sockets may keep retrying in the background: a worker process should exit after this.
+   */
   close(): Promise<void>;
 }
 
@@ -86,5 +90,15 @@ export async function runWorker(options: WorkerOptions): Promise<RunningWorker> 
   });
   await worker.waitUntilReady();
   log(`worker ready on ${address.display} (backend ${engine.backend}, concurrency ${options.concurrency ?? 1}${root ? `, root ${root}` : ''})`);
-  return { close: () => worker.close() };
+  return {
+    // The jobs in hand get a lock's duration to finish; then (or when Redis is gone and BullMQ's
+    // close would wait for it) the worker is closed without waiting.
+    close: async () => {
+      try {
+        await withTimeout(worker.close(), lockDuration);
+      } catch {
+        await withTimeout(worker.close(true), 2_000).catch(() => {});
+      }
+    },
+  };
 }

@@ -214,6 +214,27 @@ describe('worker killed, Redis restarted', () => {
   });
 });
 
+describe('Redis gone', () => {
+  it('unreachable longer than redisDownMs: a clear error naming the address and the chunks done, no hang', async () => {
+    const server = await startRedis();
+    const url = queueUrl(server);
+    const worker = startWorker(url, server.password, SHARED_DATA, { SLOW_MS: '150' });
+    try {
+      await worker.waitFor(/worker ready/);
+      const run = distributedScan({ queue: url, inputs: allFiles.map((file) => ({ file })), options: { root: SHARED_DATA, minSignal: 0, chunkSize: 2, runId: 'gone', ...fast, redisDownMs: 2_000 } });
+      await worker.waitFor(/^job scan\.gone\.0: done/);
+      const stopped = server.stop();
+      const started = Date.now();
+      await expect(run).rejects.toThrow(/^Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(queue t\d+\) .*; unreachable for more than 2 s: the run is incomplete \(\d of 6 chunks\)$/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      await stopped;
+    } finally {
+      await worker.stop();
+      await server.stop();
+    }
+  });
+});
+
 describe('sweep (e)', () => {
   it('the distributed sweep equals the local one', async () => {
     const files = allFiles.filter((f) => /(ETH|LTC|DASH)_BTC|30m/.test(f));

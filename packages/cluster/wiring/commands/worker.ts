@@ -36,7 +36,9 @@ export async function workerCommand(options: WorkerCommandOptions, defaults: Cre
   });
   console.error('adaptive-trend worker: finishing the jobs in hand');
   await worker.close();
-  return 0;
+  // A worker ends here: sockets to a Redis that is gone would otherwise keep retrying (and the
+  // process alive).
+  process.exit(0);
 }
 
 function positiveInteger(value: string): number {
