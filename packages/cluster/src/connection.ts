@@ -1,5 +1,6 @@
 // One Redis address, parsed once: what BullMQ and ioredis need, and what may be shown. The
 // password never leaves this module in a message: errors and logs use `display` (no userinfo).
+import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ClusterError } from './errors.js';
 
@@ -17,7 +18,8 @@ export const DEFAULT_QUEUE_NAME = 'adaptive-trend';
 
 /**
  * Parses `redis://[user][:password]@host:port[/db][?name=queue]` or `rediss://…` (TLS, the
- * server's certificate checked against the system's CAs). Without a password in the URL,
+ * server's certificate checked against the system's CAs, or against the PEM file named by
+ * `ATC_REDIS_CA` for a private CA). Without a password in the URL,
  * `ATC_REDIS_PASSWORD` (and `ATC_REDIS_USER`) from `env` are used, so the secret need not appear
  * on a command line (where `ps` shows it).
  *
@@ -48,8 +50,16 @@ export function parseQueueUrl(url: string, env: Readonly<Record<string, string |
   const password = parsed.password !== '' ? decodeURIComponent(parsed.password) : env.ATC_REDIS_PASSWORD || undefined;
   const username = parsed.username !== '' ? decodeURIComponent(parsed.username) : env.ATC_REDIS_USER || undefined;
   const redis: RedisOptions = { host, port, db, ...(username ? { username } : {}), ...(password ? { password } : {}) };
-  if (parsed.protocol === 'rediss:') redis.tls = { servername: host };
+  if (parsed.protocol === 'rediss:') redis.tls = { servername: host, ...(env.ATC_REDIS_CA ? { ca: readCa(env.ATC_REDIS_CA) } : {}) };
   return { redis, name, display: `${parsed.protocol}//${parsed.hostname}:${port}/${db}${name === DEFAULT_QUEUE_NAME ? '' : ` (queue ${name})`}` };
+}
+
+function readCa(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ClusterError(`ATC_REDIS_CA ${path}: cannot read (${(error as { code?: string }).code ?? (error as Error).message})`);
+  }
 }
 
 /** `message` with every occurrence of the address's password replaced (belt and braces for errors from below). */
@@ -92,6 +102,9 @@ export function describeRedisError(address: QueueAddress, error: unknown, timeou
   else if (code === 'ECONNREFUSED') reason = 'refused the connection (is redis-server running on that port?)';
   else if (code === 'ETIMEDOUT') reason = `did not answer within ${((timeoutMs ?? 0) / 1000).toFixed(0)} s (host, port, firewall, or TLS on one side only?)`;
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') reason = 'has a host name that does not resolve';
+  else if (/certificate|self[- ]signed|TLS|SSL/i.test(message) || /^(ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(code ?? '')) {
+    reason = `failed the TLS handshake (${firstLine(message)}): for a private CA set ATC_REDIS_CA=ca.pem`;
+  }
   else reason = `failed: ${firstLine(message)}`;
   return new ClusterError(redact(`Redis at ${address.display} ${reason}`, address));
 }

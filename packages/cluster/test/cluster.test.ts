@@ -214,6 +214,30 @@ describe('worker killed, Redis restarted', () => {
   });
 });
 
+describe('TLS (rediss://)', () => {
+  it('a TLS-only server with a private CA: the scan runs with ATC_REDIS_CA; without it, a clear TLS error', async () => {
+    const server = await startRedis({ tls: true });
+    try {
+      const env = { ATC_REDIS_PASSWORD: server.password, ATC_REDIS_CA: server.ca! };
+      const address = parseQueueUrl(`${server.url}?name=tls`, env);
+      const worker = await runWorker({ queue: address, backend: 'js' });
+      try {
+        const loaded = loadScanInputs(allFiles.slice(0, 3), { source: 'close', closedOnly: false, config: resolveConfig({}) }, () => {});
+        const report = await distributedScan({ queue: address, inputs: loaded, options: { minSignal: 0, ...fast } });
+        expect(JSON.stringify(report)).toBe(JSON.stringify(localScan(allFiles.slice(0, 3))));
+      } finally {
+        await worker.close();
+      }
+      const untrusted = await runWorker({ queue: parseQueueUrl(server.url, { ATC_REDIS_PASSWORD: server.password }), backend: 'js' }).then(() => undefined, (e: Error) => e);
+      expect(untrusted?.message).toMatch(new RegExp(`^Redis at rediss://127\\.0\\.0\\.1:${server.port}/0 failed the TLS handshake \\(.*\\): for a private CA set ATC_REDIS_CA=ca\\.pem$`));
+      const plain = await runWorker({ queue: parseQueueUrl(`redis://127.0.0.1:${server.port}`, { ATC_REDIS_PASSWORD: server.password }), backend: 'js' }).then(() => undefined, (e: Error) => e);
+      expect(plain).toBeInstanceOf(ClusterError); // plain TCP to a TLS port: refused or no answer, within the check's bound
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('Redis gone', () => {
   it('unreachable longer than redisDownMs: a clear error naming the address and the chunks done, no hang', async () => {
     const server = await startRedis();

@@ -1,7 +1,7 @@
 // A real redis-server for the tests: 127.0.0.1, a free port, a password, its own temp dir,
 // started and stopped in bounded time (and killed if the test process exits first).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,8 +37,24 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-function launch(bin: string, port: number, password: string, dir: string, persist: boolean): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--dir', dir, '--daemonize', 'no', '--save', '', '--appendonly', persist ? 'yes' : 'no', '--loglevel', 'warning'];
+/** A CA and a certificate for 127.0.0.1 signed by it (openssl), for a TLS-only server. */
+function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const run = (args: string[]) => {
+    const result = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`openssl ${args[0]} failed: ${result.stderr}`);
+  };
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=atc-test-ca', '-keyout', 'ca.key', '-out', 'ca.pem']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr']);
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'ext.cnf', '-out', 'server.pem']);
+  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
+}
+
+function launch(bin: string, port: number, password: string, dir: string, persist: boolean, tls?: { ca: string; cert: string; key: string }): Promise<ChildProcess> {
+  const listen = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
+  const args = [...listen, '--bind', '127.0.0.1', '--requirepass', password, '--dir', dir, '--daemonize', 'no', '--save', '', '--appendonly', persist ? 'yes' : 'no', '--loglevel', 'warning'];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   child.once('exit', () => live.delete(child));
@@ -83,26 +99,30 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startRedis(options: { persist?: boolean } = {}): Promise<RedisServer> {
+/** Starts a server; `tls`: TLS only (rediss://), its CA in `ca`. */
+export async function startRedis(options: { persist?: boolean; tls?: boolean } = {}): Promise<RedisServer & { ca?: string }> {
   const bin = ensureRedisServer() as string;
   const port = await freePort();
   const password = `pw-${Math.random().toString(36).slice(2)}-secret`;
   const dir = mkdtempSync(join(tmpdir(), 'atc-redis-'));
   const persist = options.persist === true;
-  let child = await launch(bin, port, password, dir, persist);
+  const tls = options.tls ? makeCertificates(dir) : undefined;
+  let child = await launch(bin, port, password, dir, persist, tls);
+  const scheme = tls ? 'rediss' : 'redis';
   return {
     port,
     password,
     dir,
-    url: `redis://127.0.0.1:${port}`,
-    urlWithPassword: `redis://:${password}@127.0.0.1:${port}`,
+    ...(tls ? { ca: tls.ca } : {}),
+    url: `${scheme}://127.0.0.1:${port}`,
+    urlWithPassword: `${scheme}://:${password}@127.0.0.1:${port}`,
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
     async restart() {
       await stopChild(child);
-      child = await launch(bin, port, password, dir, persist);
+      child = await launch(bin, port, password, dir, persist, tls);
     },
   };
 }
