@@ -64,8 +64,8 @@ export function jobInput(chunk: readonly DistributedScanInput[], options: { root
  * ```ts
  * const report = await distributedScan({
  *   queue: 'redis://127.0.0.1:6379', // password from ATC_REDIS_PASSWORD
- *   inputs: ['data/BTC.csv', 'data/ETH.csv'].map((file) => ({ file })),
- *   options: { root: 'data/..', minSignal: 0, config: { lambda: 0.02 } },
+ *   inputs: ['/mnt/candles/BTC.csv', '/mnt/candles/ETH.csv'].map((file) => ({ file })),
+ *   options: { root: '/mnt/candles', minSignal: 0, config: { lambda: 0.02 } }, // workers: --root (their mount of it)
  * });
  * ```
  */
