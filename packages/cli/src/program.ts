@@ -6,6 +6,9 @@ import { type ReportCommandOptions, reportCommand } from './commands/report.js';
 import { SCAN_FORMATS, type ScanCommandOptions, scanCommand } from './commands/scan.js';
 import { summaryCommand } from './commands/summary.js';
 import { type WatchCommandOptions, watchCommand } from './commands/watch.js';
+import { addScanQueueOptions } from './commands/scan-queue.js';
+import { addSweepCommand } from './commands/sweep.js';
+import { addWorkerCommand } from './commands/worker.js';
 import { WATCH_FORMATS } from './watch-output.js';
 import { CliError } from './errors.js';
 import { type InputOptions, addConfigOptions, addExchangeOptions, addInputOptions } from './options.js';
@@ -61,7 +64,9 @@ export function buildProgram(defaults: CreateAtcOptions, setExitCode: (code: num
       if (paths.length === 0 && !options.exchange) throw new CliError('scan needs directories or CSV files, or --exchange NAME --symbols A,B | --all (see adaptive-trend scan --help)', 2);
       setExitCode(await scanCommand(paths, options, defaults));
     });
-  addConfigOptions(addInputOptions(addExchangeOptions(scan)));
+  addConfigOptions(addInputOptions(addExchangeOptions(addScanQueueOptions(scan))));
+  addWorkerCommand(program, defaults, setExitCode);
+  addSweepCommand(program, defaults, setExitCode);
 
   const report = program
     .command('report')
@@ -101,7 +106,8 @@ a bar printed again is its forming candle updated. --state saves the streams (st
   scan.addHelpText('after', `
 Examples:
   adaptive-trend scan ./candles --top 10
-  adaptive-trend scan --exchange binance --all --quote USDT --timeframe 15m --limit 1500 --format json`);
+  adaptive-trend scan --exchange binance --all --quote USDT --timeframe 15m --limit 1500 --format json
+  ATC_REDIS_PASSWORD=… adaptive-trend scan ./candles --queue redis://10.0.0.5:6379   (workers: adaptive-trend worker)`);
   compute.addHelpText('after', `
 Examples:
   adaptive-trend compute prices.csv --format csv > atc.csv

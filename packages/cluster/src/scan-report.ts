@@ -1,7 +1,6 @@
-// The scan's rows and ranking, shared by the local scan and the distributed one so both print
-// the same report. (These are the CLI's `ScanRow`, `rowOf`, `rank` and `barsSinceFlip`, here
-// without bullmq so the CLI can import them from `@adaptive-trend/cluster/scan-report`; the CLI
-// keeps its own copy until it is rewired to this module — one home, then.)
+// The scan's rows and ranking, shared by the CLI's local scan and the distributed one so both
+// print the same report (the one home of `ScanRow`, `rowOf`, `rank` and `barsSinceFlip`; this
+// entry point loads no bullmq, so the CLI imports it from `@adaptive-trend/cluster/scan-report`).
 import { basename, extname } from 'node:path';
 import type { AtcResult } from '@adaptive-trend/core';
 

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
-import { type AtcEngine, type AtcResult, type CreateAtcOptions, type ResolvedAtcConfig } from '@adaptive-trend/core';
+import { extname, join } from 'node:path';
+import { type ScanReport, type ScanRow, rank, rowOf } from '@adaptive-trend/cluster/scan-report';
+import type { AtcEngine, AtcResult, CreateAtcOptions, ResolvedAtcConfig } from '@adaptive-trend/core';
 import { candlesFromOhlcv, type ExchangeFeed, type ExchangeOptions, openExchange } from '../exchange.js';
 import { engineFor } from '../engine.js';
 import { CliError } from '../errors.js';
@@ -9,42 +10,18 @@ import { writeOutput } from '../output.js';
 import { type Progress, progressOnTerminal } from '../progress.js';
 import { type ScanInput, type ScanLoadOptions, isExpected, loadScanInputs, messageFor, scanInputOf } from '../scan-load.js';
 import { csvCell, formatTable } from '../table.js';
+import { type ScanQueueOptions, scanOnQueue, workersReadFiles } from './scan-queue.js';
 
 export const SCAN_FORMATS = ['table', 'json', 'csv'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
-export interface ScanCommandOptions extends InputOptions, ExchangeOptions {
+export interface ScanCommandOptions extends InputOptions, ExchangeOptions, ScanQueueOptions {
   format: ScanFormat;
   minSignal: number;
   top?: number;
   out?: string;
   closedOnly?: boolean;
   timings?: boolean;
-}
-
-/** One symbol's line in the LONG or SHORT table. */
-export interface ScanRow {
-  /** File name without its extension. */
-  symbol: string;
-  /** Last Average_Signal. */
-  signal: number;
-  trend: 'LONG' | 'SHORT' | 'NEUTRAL';
-  /** Last close (the last `--source` value when the file has no close column). */
-  price: number;
-  /** Input bars used. */
-  bars: number;
-  /**
-   * Bars since the trend (sign of Average_Signal) last changed; when it never changed within
-   * the output, the output's length − 1 (a lower bound).
-   */
-  barsSinceFlip: number;
-}
-
-/** What `scan --format json` prints. */
-export interface ScanReport {
-  long: ScanRow[];
-  short: ScanRow[];
-  errors: { file: string; message: string }[];
 }
 
 /** Every file to scan: the `.csv` files of each directory (sorted), other paths as given. */
@@ -64,29 +41,7 @@ export function scanInputs(paths: readonly string[]): string[] {
   });
 }
 
-/** Bars since the sign of Average_Signal last changed (see {@link ScanRow.barsSinceFlip}). */
-export function barsSinceFlip(trend: Int8Array): number {
-  const last = trend.length - 1;
-  let start = last;
-  while (start > 0 && trend[start - 1] === trend[last]) start--;
-  return last - start;
-}
-
 type Loaded = Extract<ScanInput, { prices: Float64Array }>;
-
-function rowOf({ file, prices, lastClose, symbol }: Loaded, result: AtcResult): ScanRow {
-  const trend = result.trend();
-  const last = result.length - 1;
-  const signal = Number.isNaN(result.averageSignal[last]!) ? 0 : result.averageSignal[last]!;
-  return {
-    symbol: symbol ?? basename(file, extname(file)),
-    signal,
-    trend: trend[last]! > 0 ? 'LONG' : trend[last]! < 0 ? 'SHORT' : 'NEUTRAL',
-    price: lastClose,
-    bars: prices.length,
-    barsSinceFlip: barsSinceFlip(trend),
-  };
-}
 
 /**
  * All series through one `computeBatch`; when the batch refuses (one series' growth overflows),
@@ -114,14 +69,6 @@ async function computeAll(engine: AtcEngine, loaded: Loaded[], config: ResolvedA
     });
   }
   return loaded.flatMap((l, i) => (results[i] ? [rowOf(l, results[i]!)] : []));
-}
-
-/** Ranks rows into the LONG (signal > min, strongest first) and SHORT (< −min) tables. */
-export function rank(rows: readonly ScanRow[], minSignal: number, top?: number): Pick<ScanReport, 'long' | 'short'> {
-  const bySymbol = (a: ScanRow, b: ScanRow) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
-  const long = rows.filter((r) => r.signal > minSignal).sort((a, b) => b.signal - a.signal || bySymbol(a, b));
-  const short = rows.filter((r) => r.signal < -minSignal).sort((a, b) => a.signal - b.signal || bySymbol(a, b));
-  return { long: long.slice(0, top), short: short.slice(0, top) };
 }
 
 const COLUMNS = ['symbol', 'signal', 'trend', 'price', 'bars', 'barsSinceFlip'] as const;
@@ -198,18 +145,22 @@ async function scan(paths: readonly string[], feed: ExchangeFeed | undefined, op
   const loadOptions = { source: options.source, closedOnly: options.closedOnly === true, config };
   const inputs = feed
     ? await loadExchangeInputs(feed, files, options.limit, loadOptions, progress)
+    : workersReadFiles(options, false) ? []
     : loadScanInputs(files, loadOptions, (done) => progress.update('read', done, files.length));
   const errors: ScanReport['errors'] = inputs.flatMap((input) => ('message' in input ? [input] : []));
   const loaded = inputs.filter((input): input is Loaded => 'prices' in input);
   const parsed = performance.now();
-  const rows = await computeAll(engine, loaded, config, errors, progress);
+  const distributed = options.queue
+    ? await scanOnQueue(workersReadFiles(options, feed !== undefined) ? files.map((file) => ({ file })) : inputs, { ...options, queue: options.queue }, config, progress)
+    : undefined;
+  const rows = distributed ? [] : await computeAll(engine, loaded, config, errors, progress);
   const computed = performance.now();
   progress.done();
   if (options.timings) {
     const bars = loaded.reduce((sum, l) => sum + l.prices.length, 0);
     console.error(`timings: ${feed ? 'fetch' : 'read'}+parse ${(parsed - started).toFixed(1)} ms, compute ${(computed - parsed).toFixed(1)} ms (${engine.backend}, ${loaded.length} series, ${bars} bars)`);
   }
-  const report: ScanReport = { ...rank(rows, options.minSignal, options.top), errors };
+  const report: ScanReport = distributed ?? { ...rank(rows, options.minSignal, options.top), errors };
   writeOutput(render(report, options.format, files.length, options.minSignal, feed ? 'symbol' : 'file'), options.out);
   if (options.format !== 'json') for (const e of errors) console.error(`adaptive-trend: ${e.file}: ${e.message}`);
   return errors.length > 0 ? 1 : 0;

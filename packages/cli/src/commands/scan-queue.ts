@@ -1,4 +1,4 @@
-import { type DistributedScanInput, type ScanReport, distributedScan } from '@adaptive-trend/cluster';
+import type { DistributedScanInput, ScanReport } from '@adaptive-trend/cluster';
 import type { ResolvedAtcConfig } from '@adaptive-trend/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Progress } from '../progress.js';
@@ -42,7 +42,7 @@ export function scanOnQueue(
   config: ResolvedAtcConfig,
   progress: Progress,
 ): Promise<ScanReport> {
-  return clusterCall(() =>
+  return clusterCall(({ distributedScan }) =>
     distributedScan({
       queue: options.queue,
       inputs,

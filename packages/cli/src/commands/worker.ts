@@ -1,4 +1,3 @@
-import { runWorker } from '@adaptive-trend/cluster';
 import type { CreateAtcOptions } from '@adaptive-trend/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { engineFor } from '../engine.js';
@@ -20,7 +19,7 @@ export interface WorkerCommandOptions extends InputOptions {
  */
 export async function workerCommand(options: WorkerCommandOptions, defaults: CreateAtcOptions): Promise<number> {
   const engine = await engineFor(options, defaults);
-  const worker = await clusterCall(() =>
+  const worker = await clusterCall(({ runWorker }) =>
     runWorker({
       queue: options.queue,
       concurrency: options.concurrency,

@@ -1,4 +1,5 @@
-import { type DistributedScanInput, SWEEP_FORMATS, type SweepFormat, formatSweep, parseGrid, sweep } from '@adaptive-trend/cluster';
+import type { DistributedScanInput } from '@adaptive-trend/cluster';
+import { SWEEP_FORMATS, type SweepFormat } from '@adaptive-trend/cluster/sweep-format';
 import type { CreateAtcOptions } from '@adaptive-trend/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { engineFor } from '../engine.js';
@@ -7,7 +8,7 @@ import { type InputOptions, addConfigOptions, addInputOptions, configFromOptions
 import { writeOutput } from '../output.js';
 import { progressOnTerminal } from '../progress.js';
 import { loadScanInputs } from '../scan-load.js';
-import { clusterCall } from './cluster-errors.js';
+import { clusterCall, loadCluster } from './cluster-errors.js';
 import { scanInputs } from './scan.js';
 import { addQueueOption } from './worker.js';
 
@@ -33,7 +34,7 @@ export interface SweepCommandOptions extends InputOptions {
 export async function sweepCommand(paths: readonly string[], options: SweepCommandOptions, defaults: CreateAtcOptions): Promise<number> {
   const files = scanInputs(paths);
   if (files.length === 0) throw new CliError(`no CSV files in ${paths.join(', ')}`);
-  const grid = await clusterCall(async () => parseGrid(options.grid));
+  const grid = await clusterCall(({ parseGrid }) => parseGrid(options.grid));
   const engine = await engineFor(options, defaults);
   const base = configFromOptions(options);
   const config = engine.resolveConfig(base); // a bad base config stops the sweep before any job
@@ -43,7 +44,8 @@ export async function sweepCommand(paths: readonly string[], options: SweepComma
     options.queue && options.shared
       ? files.map((file) => ({ file }))
       : loadScanInputs(files, { source: options.source, closedOnly: options.closedOnly === true, config }, (done) => progress.update('read', done, files.length));
-  const report = await clusterCall(() =>
+  const { formatSweep } = await loadCluster();
+  const report = await clusterCall(({ sweep }) =>
     sweep({
       ...(options.queue ? { queue: options.queue } : { engine }),
       inputs,
