@@ -30,6 +30,31 @@ fn first_not_finite(at: Option<usize>) -> f64 {
     at.map_or(-1.0, |i| i as f64)
 }
 
+/// The body of `push` / `replaceLast`: reads `close` and `out`, runs the kernel's step.
+fn step_bar(
+    close: Unknown<'_>,
+    out: Unknown<'_>,
+    step: impl FnOnce(f64, &mut [f64]) -> k::KResult<k::StepStatus>,
+) -> Outcome<u32> {
+    let close = number(close, "close")?;
+    let mut out = f64_array(out, "out")?;
+    let o = writable(&mut out, "out", [])?;
+    Ok(status(step(close, o)?))
+}
+
+/// The body of the steps that take `closes` (a stream's `pushMany`, a set's `push` /
+/// `replaceLast`): `out` must not overlap `closes`; −1 or the first offending offset.
+fn step_closes(
+    closes: Unknown<'_>,
+    out: Unknown<'_>,
+    step: impl FnOnce(&[f64], &mut [f64]) -> k::KResult<Option<usize>>,
+) -> Outcome<f64> {
+    let closes = f64_array(closes, "closes")?;
+    let mut out = f64_array(out, "out")?;
+    let o = writable(&mut out, "out", [Region::input("closes", &closes)])?;
+    Ok(first_not_finite(step(&closes, o)?))
+}
+
 /// Decodes the `params` argument (core's `packConfig`).
 fn params(packed: Unknown<'_>) -> Outcome<k::Params> {
     Ok(k::Params::from_packed(&f64_array(packed, "params")?)?)
@@ -102,12 +127,7 @@ impl NativeStream {
         #[napi(ts_arg_type = "number")] close: Unknown<'_>,
         #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
     ) -> napi::Result<u32> {
-        run(env, || {
-            let close = number(close, "close")?;
-            let mut out = f64_array(out, "out")?;
-            let o = writable(&mut out, "out", [])?;
-            Ok(status(self.inner.push(close, o)?))
-        })
+        run(env, || step_bar(close, out, |c, o| self.inner.push(c, o)))
     }
 
     /// `replaceLast(close, out)`: steps the last bar again with `close`; same as `push`.
@@ -118,12 +138,7 @@ impl NativeStream {
         #[napi(ts_arg_type = "number")] close: Unknown<'_>,
         #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
     ) -> napi::Result<u32> {
-        run(env, || {
-            let close = number(close, "close")?;
-            let mut out = f64_array(out, "out")?;
-            let o = writable(&mut out, "out", [])?;
-            Ok(status(self.inner.replace_last(close, o)?))
-        })
+        run(env, || step_bar(close, out, |c, o| self.inner.replace_last(c, o)))
     }
 
     /// `pushMany(closes, out)`: steps `closes.length` bars, `out` 13 rows × k row-major;
@@ -135,12 +150,7 @@ impl NativeStream {
         #[napi(ts_arg_type = "Float64Array")] closes: Unknown<'_>,
         #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
     ) -> napi::Result<f64> {
-        run(env, || {
-            let closes = f64_array(closes, "closes")?;
-            let mut out = f64_array(out, "out")?;
-            let o = writable(&mut out, "out", [Region::input("closes", &closes)])?;
-            Ok(first_not_finite(self.inner.push_many(&closes, o)?))
-        })
+        run(env, || step_closes(closes, out, |c, o| self.inner.push_many(c, o)))
     }
 
     /// `exportState()`: the canonical state vector (docs/streaming.md), a new array.
@@ -200,12 +210,7 @@ impl NativeStreamSet {
         #[napi(ts_arg_type = "Float64Array")] closes: Unknown<'_>,
         #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
     ) -> napi::Result<f64> {
-        run(env, || {
-            let closes = f64_array(closes, "closes")?;
-            let mut out = f64_array(out, "out")?;
-            let o = writable(&mut out, "out", [Region::input("closes", &closes)])?;
-            Ok(first_not_finite(self.inner.push(&closes, o)?))
-        })
+        run(env, || step_closes(closes, out, |c, o| self.inner.push(c, o)))
     }
 
     /// `replaceLast(closes, out)`: the last bar of every stream again; same as `push`.
@@ -216,12 +221,7 @@ impl NativeStreamSet {
         #[napi(ts_arg_type = "Float64Array")] closes: Unknown<'_>,
         #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
     ) -> napi::Result<f64> {
-        run(env, || {
-            let closes = f64_array(closes, "closes")?;
-            let mut out = f64_array(out, "out")?;
-            let o = writable(&mut out, "out", [Region::input("closes", &closes)])?;
-            Ok(first_not_finite(self.inner.replace_last(&closes, o)?))
-        })
+        run(env, || step_closes(closes, out, |c, o| self.inner.replace_last(c, o)))
     }
 
     /// `exportState(index)`: stream `index`'s canonical state vector, a new array.

@@ -4,42 +4,15 @@
 // streaming tier is the conformance suite's.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createJsBackend } from '@adaptive-trend/backend-js';
-import { OUTPUT_ROWS, type ResolvedAtcConfig, STEP_NOT_FINITE, STEP_OK, allocateBuffers, firstInputBar, outputBars, resolveConfig, streamStateLength } from '@adaptive-trend/core';
+import { expectedStreamBars, firstDifference, seededWalk } from '@adaptive-trend/conformance';
+import { OUTPUT_ROWS, STEP_NOT_FINITE, STEP_OK, resolveConfig, streamStateLength } from '@adaptive-trend/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WasmBackend, compileWasm, loadWasmBackend } from '../src/index.js';
 import { trappingModule } from './trapping-module.js';
 
-const js = createJsBackend();
 
-/** A seeded random walk of `n` closes (LCG), moves up to ±`swing`/2. */
-function walk(n: number, seed: number, swing = 0.04): Float64Array {
-  const out = new Float64Array(n);
-  let p = 100;
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    p *= 1 + (s / 2147483648 - 0.5) * swing;
-    out[i] = p;
-  }
-  return out;
-}
-
-/** Bar i's 13 outputs as the js backend's `computeAtc` over the whole series gives them (NaN before the reference's cutout). */
-function expectedBars(prices: Float64Array, config: ResolvedAtcConfig): Float64Array[] {
-  const m = outputBars(config, prices.length);
-  const { outputs } = allocateBuffers(m, false);
-  js.computeAtc(prices, config, { outputs });
-  const first = firstInputBar(config);
-  return Array.from(prices, (_, i) => Float64Array.from({ length: OUTPUT_ROWS }, (_, r) => (i < first ? NaN : outputs[r * m + i - first]!)));
-}
-
-/** Index of the first value that is not the same double (`Object.is`), or −1. */
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
+const walk = seededWalk;
+const expectedBars = expectedStreamBars;
 
 function expectBar(out: Float64Array, expected: Float64Array, bar: number): void {
   expect(firstDifference(out, expected), `bar ${bar}`).toBe(-1);

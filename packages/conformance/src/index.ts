@@ -15,3 +15,5 @@ export { findSharedDir, loadCloses, loadMaFixture, loadPipelineFixture, maFixtur
 export { MAX_TIE_RATE, PARITY_TOLERANCE, closeEnough, compareWithFixture, describeReport, type Mismatch, type ParityReport, type TieEvent } from './parity.js';
 export { priceSeries, validConfig } from './arbitraries.js';
 export { smokeSeries } from './tiers/vectors.js';
+export { firstDifference, requireSameBits } from './bits.js';
+export { expectedStreamBars, seededWalk } from './stream-support.js';
