@@ -16,6 +16,9 @@ export const BINDING_ENV = 'ATC_NATIVE_BINDING';
 
 const require = createRequire(import.meta.url);
 
+/** Installed from a registry (not a workspace checkout): repository commands mean nothing here. */
+const INSTALLED = /[\\/]node_modules[\\/]/.test(fileURLToPath(import.meta.url));
+
 /** One place the addon may be. */
 export interface BindingCandidate {
   label: string;
@@ -38,7 +41,8 @@ export function bindingCandidates(explicit?: string): BindingCandidate[] {
     return {
       label: `local build ${file}`,
       load: () => {
-        if (!existsSync(file)) throw new Error('file not found (build it: pnpm --filter @adaptive-trend/backend-native build)');
+        // Only a repository checkout builds here; an installed package uses its platform package.
+        if (!existsSync(file)) throw new Error(`file not found${INSTALLED ? '' : ' (build it: pnpm --filter @adaptive-trend/backend-native build)'}`);
         return require(file);
       },
     };
@@ -54,13 +58,39 @@ export function bindingCandidates(explicit?: string): BindingCandidate[] {
 export function loadBinding(explicit?: string): NativeBinding {
   const candidates = bindingCandidates(explicit);
   if (candidates.length === 0) throw new Error(`native addon for ${platformTriple()} not found: napi-rs builds no binary for this platform`);
-  const errors: string[] = [];
+  const failures: { candidate: BindingCandidate; error: Error }[] = [];
   for (const candidate of candidates) {
     try {
       return candidate.load() as NativeBinding;
     } catch (error) {
-      errors.push(`  - ${candidate.label}: ${(error as Error).message.split('\n')[0]}`);
+      failures.push({ candidate, error: error as Error });
     }
   }
-  throw new Error(`native addon for ${platformTriple()} not found; looked in:\n${errors.join('\n')}`);
+  // The first line says what to do (the 'auto' warning shows only that line); the rest lists
+  // every place tried.
+  const details = failures.map(({ candidate, error }) => `  - ${candidate.label}: ${error.message.split('\n')[0]}`);
+  throw new Error(`native addon for ${platformTriple()} ${headline(failures, explicit ?? process.env[BINDING_ENV])}\nlooked in:\n${details.join('\n')}`);
+}
+
+/** What went wrong, in one line: the override's error, the platform package's, or what to install. */
+function headline(failures: { candidate: BindingCandidate; error: Error }[], override: string | undefined): string {
+  const firstLine = (error: Error) => error.message.split('\n')[0];
+  if (override) {
+    const error = failures[0]!.error;
+    return `${isMissingModule(error, override) ? 'not found' : 'not loaded'} at ${override}: ${firstLine(error)}`;
+  }
+  const fromPackages = failures.filter(({ candidate }) => candidate.label.startsWith('platform package '));
+  const broken = fromPackages.find(({ candidate, error }) => !isMissingModule(error, candidate.label.slice('platform package '.length)));
+  // Installed but not loadable (e.g. an older glibc than the binary needs): that reason is the one.
+  if (broken) return `not loaded: ${broken.candidate.label}: ${firstLine(broken.error)}`;
+  const names = fromPackages.map(({ candidate }) => candidate.label.slice('platform package '.length));
+  return (
+    `not found: ${INSTALLED ? '' : 'build it (pnpm --filter @adaptive-trend/backend-native build) or '}install ${names.join(' or ')} (an optional dependency of @adaptive-trend/backend-native: ` +
+    `it is skipped by --omit=optional / --no-optional, or when the lockfile was made on another platform), ` +
+    `set ${BINDING_ENV} to a .node file, or use backend 'wasm' or 'js'`
+  );
+}
+
+function isMissingModule(error: Error, name: string): boolean {
+  return (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && error.message.includes(`'${name}'`);
 }

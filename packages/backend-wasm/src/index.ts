@@ -65,7 +65,11 @@ export async function loadWasmBackend(options: WasmLoadOptions = {}): Promise<Wa
   }
   throw new Error(
     `@adaptive-trend/backend-wasm could not load its module (${failures.join('; ')})` +
-      (module === undefined ? '. Was the package built? (pnpm --filter @adaptive-trend/backend-wasm build)' : ''),
+      (module === undefined
+        ? '. The package ships wasm/atc.wasm and wasm/atc-simd.wasm: if a bundler or server moved them, pass their URL as ' +
+          'createAtc({ backendOptions: { wasm: { module } } }) (see the package README)' +
+          (/\/node_modules\//.test(import.meta.url) ? '' : '; in this checkout, build them: pnpm --filter @adaptive-trend/backend-wasm build')
+        : ''),
   );
 }
 
