@@ -3,9 +3,9 @@
 // packages/backend-native/atc-node.<triple>.node → packages/backend-native-<triple>/. This is
 // napi-rs's `napi artifacts` step for this repository's layout (platform packages sit beside
 // backend-native instead of in its npm/<triple>/ folder). Run from the platform package.
-import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { logger, root } from './lib/process.mjs';
+import { logger, root, run } from './lib/process.mjs';
 
 const { log, fail } = logger('stage-native');
 const { name } = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -16,4 +16,13 @@ const built = join(root, 'packages', 'backend-native', file);
 if (!existsSync(built)) fail(`${built} is missing: build it first (pnpm --filter @adaptive-trend/backend-native build)`);
 rmSync(file, { force: true }); // a new inode: a process that has the old binary mapped keeps it intact
 copyFileSync(built, file);
-log(`${file} staged into ${name}`);
+// The symbol table is not needed to load or run the addon and is ~14 % of the file. Only the
+// staged copy is stripped: the workspace build keeps its symbols for profiling. Windows
+// binaries keep their debug info in a separate .pdb already. The host's strip only knows the
+// host's format: other triples (a release job staging every runner's binary) come stripped
+// from their build (CI sets CARGO_PROFILE_RELEASE_STRIP).
+const host = name.slice(prefix.length).startsWith(`${process.platform}-${process.arch}`);
+const STRIP = host ? { linux: ['--strip-unneeded'], darwin: ['-x'] }[process.platform] : undefined;
+const before = statSync(file).size;
+if (STRIP) run('strip', [...STRIP, file], { cwd: process.cwd() });
+log(`${file} staged into ${name} (${before} → ${statSync(file).size} bytes${STRIP ? ', stripped' : ''})`);
