@@ -38,17 +38,29 @@ export function settleRun(p: StreamPlan, st: Float64Array, xs: Float64Array, x0:
   const { returns, num, den } = scratch;
   const c = p.cutout;
   const pine = p.pine;
+  let finite = true;
   for (let j = 0, end = x0; j < n; j++, end++) {
     const v = xs[end]!, previous = xs[end - 1]!;
     const growth = fdlibmExp(p.lambdaScaled * (i0 + j - c));
-    returns[j] = pine ? ((v - previous) / previous) * growth : (v / previous - 1.0) * growth;
+    const r = pine ? ((v - previous) / previous) * growth : (v / previous - 1.0) * growth;
+    returns[j] = r;
+    finite &&= r - r === 0;
   }
   for (let f = 0; f < 6; f++) {
     num.fill(0.0, 0, n);
     den.fill(0.0, 0, n);
-    for (let q = f * LENGTHS_PER_FAMILY; q < (f + 1) * LENGTHS_PER_FAMILY; q++) {
-      if (pine) pineMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
-      else referenceMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
+    const last = (f + 1) * LENGTHS_PER_FAMILY;
+    for (let q = f * LENGTHS_PER_FAMILY; q < last; ) {
+      if (pine) {
+        pineMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
+        q++;
+      } else if (finite && q + 3 <= last) {
+        referenceThree(p, st, q, xs, x0, n, values, vAt + q * vStride, vStride, returns, num, den);
+        q += 3;
+      } else {
+        referenceMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
+        q++;
+      }
     }
     if (pine) pineFamily(p, st, f, n, returns, num, den, out, at, stride);
     else referenceFamily(p, st, f, n, returns, num, den, out, at, stride);
@@ -91,6 +103,40 @@ function referenceMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Arra
   st[o + 6] = maPrevious;
   st[o + 7] = s;
   st[o + 8] = e;
+}
+
+/**
+ * {@link referenceMa} for MAs q, q+1, q+2 when every return of the run is finite (its
+ * branch-free form only), in one loop as `accumulateThree`: three independent equity
+ * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order.
+ */
+function referenceThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
+  const o0 = p.layout.mas + q * STREAM_MA_SLOTS, o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
+  const d = p.d;
+  const v1 = v0 + vStride, v2 = v1 + vStride;
+  let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!;
+  let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!;
+  let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!, previous = xs[end - 1]!;
+    const r = returns[j]!;
+    e0 = Math.max(e0 * d * (1.0 + s0 * r), EQUITY_FLOOR);
+    e1 = Math.max(e1 * d * (1.0 + s1 * r), EQUITY_FLOOR);
+    e2 = Math.max(e2 * d * (1.0 + s2 * r), EQUITY_FLOOR);
+    const m0 = values[v0 + j]!, m1 = values[v1 + j]!, m2 = values[v2 + j]!;
+    const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
+    const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
+    const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
+    s0 = t0 + s0 * (1 - t0 * t0);
+    s1 = t1 + s1 * (1 - t1 * t1);
+    s2 = t2 + s2 * (1 - t2 * t2);
+    num[j] = num[j]! + s0 * e0 + s1 * e1 + s2 * e2;
+    den[j] = den[j]! + e0 + e1 + e2;
+    y0 = m0; y1 = m1; y2 = m2;
+  }
+  st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0;
+  st[o1 + 6] = y1; st[o1 + 7] = s1; st[o1 + 8] = e1;
+  st[o2 + 6] = y2; st[o2 + 7] = s2; st[o2 + 8] = e2;
 }
 
 /** `settleReference`'s Layer 1 and Layer-2 step of family f over the run. */
