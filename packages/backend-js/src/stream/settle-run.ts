@@ -51,7 +51,10 @@ export function settleRun(p: StreamPlan, st: Float64Array, xs: Float64Array, x0:
     den.fill(0.0, 0, n);
     const last = (f + 1) * LENGTHS_PER_FAMILY;
     for (let q = f * LENGTHS_PER_FAMILY; q < last; ) {
-      if (pine) {
+      if (pine && q + 3 <= last) {
+        pineThree(p, st, q, xs, x0, n, values, vAt + q * vStride, vStride, returns, num, den);
+        q += 3;
+      } else if (pine) {
         pineMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
         q++;
       } else if (finite && q + 3 <= last) {
@@ -207,6 +210,40 @@ function pineMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0
   st[o + 7] = s;
   st[o + 8] = e;
   st[o + 9] = a;
+}
+
+/** {@link pineMa} for MAs q, q+1, q+2 in one loop (see {@link referenceThree}); the sums add them in order. */
+function pineThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
+  const o0 = p.layout.mas + q * STREAM_MA_SLOTS, o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
+  const d = p.d;
+  const v1 = v0 + vStride, v2 = v1 + vStride;
+  let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!, a0 = st[o0 + 9]!;
+  let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!, a1 = st[o1 + 9]!;
+  let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!, a2 = st[o2 + 9]!;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!, previous = xs[end - 1]!;
+    const r = returns[j]!;
+    const m0 = values[v0 + j]!, m1 = values[v1 + j]!, m2 = values[v2 + j]!;
+    // a from the held signal (sig[1]), before the crossover updates it
+    a0 = s0 !== 0 ? s0 * r : a0;
+    a1 = s1 !== 0 ? s1 * r : a1;
+    a2 = s2 !== 0 ? s2 * r : a2;
+    e0 = Math.max(e0 * d * (1 + a0), EQUITY_FLOOR);
+    e1 = Math.max(e1 * d * (1 + a1), EQUITY_FLOOR);
+    e2 = Math.max(e2 * d * (1 + a2), EQUITY_FLOOR);
+    const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
+    const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
+    const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
+    s0 = t0 + s0 * (1 - t0 * t0);
+    s1 = t1 + s1 * (1 - t1 * t1);
+    s2 = t2 + s2 * (1 - t2 * t2);
+    num[j] = num[j]! + s0 * e0 + s1 * e1 + s2 * e2;
+    den[j] = den[j]! + e0 + e1 + e2;
+    y0 = m0; y1 = m1; y2 = m2;
+  }
+  st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0; st[o0 + 9] = a0;
+  st[o1 + 6] = y1; st[o1 + 7] = s1; st[o1 + 8] = e1; st[o1 + 9] = a1;
+  st[o2 + 6] = y2; st[o2 + 7] = s2; st[o2 + 8] = e2; st[o2 + 9] = a2;
 }
 
 /** `settlePine`'s Layer 1 and `pineEquity` step of family f over the run. */
