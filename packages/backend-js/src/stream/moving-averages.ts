@@ -396,6 +396,32 @@ function kamaSteady(st: Float64Array, o: number, length: number, pine: boolean, 
   st[o + 1] = noise;
 }
 
+/** {@link kamaSteady} of MAs at `o`, `o + 10`, `o + 20` (lengths l0..l2) in one loop: three latency-bound recurrences overlap (as `kama3`). */
+function kamaSteady3(st: Float64Array, o: number, l0: number, l1: number, l2: number, pine: boolean, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number): void {
+  const o1 = o + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
+  const w1 = v0 + vStride, w2 = w1 + vStride;
+  let k0 = st[o]!, n0 = st[o + 1]!, k1 = st[o1]!, n1 = st[o1 + 1]!, k2 = st[o2]!, n2 = st[o2 + 1]!;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!;
+    const step = Math.abs(xs[end]! - xs[end - 1]!);
+    n0 = n0 + step - Math.abs(xs[end - l0]! - xs[end - 1 - l0]!);
+    n1 = n1 + step - Math.abs(xs[end - l1]! - xs[end - 1 - l1]!);
+    n2 = n2 + step - Math.abs(xs[end - l2]! - xs[end - 1 - l2]!);
+    const b0 = xs[end - l0]!, b1 = xs[end - l1]!, b2 = xs[end - l2]!;
+    const r0 = pine ? (n0 !== 0 ? Math.abs(v - b0) / n0 : 0) : n0 === 0 ? 0 : Math.abs(v - b0) / n0;
+    const r1 = pine ? (n1 !== 0 ? Math.abs(v - b1) / n1 : 0) : n1 === 0 ? 0 : Math.abs(v - b1) / n1;
+    const r2 = pine ? (n2 !== 0 ? Math.abs(v - b2) / n2 : 0) : n2 === 0 ? 0 : Math.abs(v - b2) / n2;
+    const t0 = r0 * KAMA_SPAN + KAMA_SLOW, t1 = r1 * KAMA_SPAN + KAMA_SLOW, t2 = r2 * KAMA_SPAN + KAMA_SLOW;
+    k0 = k0 + t0 * t0 * (v - k0);
+    k1 = k1 + t1 * t1 * (v - k1);
+    k2 = k2 + t2 * t2 * (v - k2);
+    values[v0 + j] = k0;
+    values[w1 + j] = k1;
+    values[w2 + j] = k2;
+  }
+  st[o] = k0; st[o + 1] = n0; st[o1] = k1; st[o1 + 1] = n1; st[o2] = k2; st[o2 + 1] = n2;
+}
+
 function hmaSteady(p: StreamPlan, st: Float64Array, o: number, q: number, k: number, xs: Float64Array, x0: number, n: number, slot0: number, values: Float64Array, v0: number): void {
   const length = p.lengths[q]!, half = p.half[q]!, root = p.root[q]!;
   const dh = p.halfTriangle[q]!, df = p.triangle[q]!, dr = p.rootTriangle[q]!;
@@ -484,11 +510,23 @@ function pineLinregRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: 
   }
 }
 function pineKamaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
+  kamaRunOf(p, st, true, xs, end0, i0, count, values);
+}
+/** Both KAMAs: three MAs at a time once all three are past their seeds, else one by one. */
+function kamaRunOf(p: StreamPlan, st: Float64Array, pine: boolean, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
   for (let q = 5 * K; q < MA_COUNT; q++) {
     const o = maAt(p, q);
+    if (q + 3 <= MA_COUNT && i0 > p.lengths[q]! && i0 > p.lengths[q + 1]! && i0 > p.lengths[q + 2]!) {
+      kamaSteady3(st, o, p.lengths[q]!, p.lengths[q + 1]!, p.lengths[q + 2]!, pine, xs, end0, count, values, q * count, count);
+      q += 2;
+      continue;
+    }
     const m = stepped(p.lengths[q]!, i0, count);
-    for (let j = 0; j < m; j++) stepPineKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
-    if (m < count) kamaSteady(st, o, p.lengths[q]!, true, xs, end0 + m, count - m, values, q * count + m);
+    for (let j = 0; j < m; j++) {
+      if (pine) stepPineKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+      else stepKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+    }
+    if (m < count) kamaSteady(st, o, p.lengths[q]!, pine, xs, end0 + m, count - m, values, q * count + m);
   }
 }
 function hmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, slots: Int32Array, values: Float64Array): void {
@@ -520,10 +558,5 @@ function lsmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number
   }
 }
 function kamaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
-  for (let q = 5 * K; q < MA_COUNT; q++) {
-    const o = maAt(p, q);
-    const m = stepped(p.lengths[q]!, i0, count);
-    for (let j = 0; j < m; j++) stepKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
-    if (m < count) kamaSteady(st, o, p.lengths[q]!, false, xs, end0 + m, count - m, values, q * count + m);
-  }
+  kamaRunOf(p, st, false, xs, end0, i0, count, values);
 }
