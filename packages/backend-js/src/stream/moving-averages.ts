@@ -345,6 +345,56 @@ function demaSteady(st: Float64Array, o: number, w: number, alpha: number, den: 
   st[o + 1] = e2;
 }
 
+/**
+ * {@link demaSteady} (`second` true) or {@link emaSteady} of MAs q, q+1, q+2 in one loop, when all
+ * three have `den === 1` (as `ema3`/`dema3` require): the latency-bound recurrences overlap.
+ */
+function emaSteady3(p: StreamPlan, st: Float64Array, q: number, second: boolean, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number): void {
+  const o0 = maAt(p, q), o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
+  const w0 = p.keep[q]!, w1 = p.keep[q + 1]!, w2 = p.keep[q + 2]!;
+  const a0 = p.alpha[q]!, a1 = p.alpha[q + 1]!, a2 = p.alpha[q + 2]!;
+  const u1 = v0 + vStride, u2 = u1 + vStride;
+  let e0 = st[o0]!, e1 = st[o1]!, e2 = st[o2]!;
+  if (!second) {
+    for (let j = 0, end = x0; j < n; j++, end++) {
+      const v = xs[end]!;
+      if (e0 !== v) e0 = w0 * e0 + a0 * v;
+      if (e1 !== v) e1 = w1 * e1 + a1 * v;
+      if (e2 !== v) e2 = w2 * e2 + a2 * v;
+      values[v0 + j] = e0;
+      values[u1 + j] = e1;
+      values[u2 + j] = e2;
+    }
+  } else {
+    let f0 = st[o0 + 1]!, f1 = st[o1 + 1]!, f2 = st[o2 + 1]!;
+    for (let j = 0, end = x0; j < n; j++, end++) {
+      const v = xs[end]!;
+      if (e0 !== v) e0 = w0 * e0 + a0 * v;
+      if (e1 !== v) e1 = w1 * e1 + a1 * v;
+      if (e2 !== v) e2 = w2 * e2 + a2 * v;
+      if (f0 !== e0) f0 = w0 * f0 + a0 * e0;
+      if (f1 !== e1) f1 = w1 * f1 + a1 * e1;
+      if (f2 !== e2) f2 = w2 * f2 + a2 * e2;
+      values[v0 + j] = 2 * e0 - f0;
+      values[u1 + j] = 2 * e1 - f1;
+      values[u2 + j] = 2 * e2 - f2;
+    }
+    st[o0 + 1] = f0;
+    st[o1 + 1] = f1;
+    st[o2 + 1] = f2;
+  }
+  st[o0] = e0;
+  st[o1] = e1;
+  st[o2] = e2;
+}
+
+/** MAs q..q+2 all past their seed `L − 1` and with `den === 1`: {@link emaSteady3} applies. */
+function threeSteadyEmas(p: StreamPlan, q: number, last: number, i0: number): boolean {
+  if (q + 3 > last) return false;
+  for (let t = q; t < q + 3; t++) if (!(i0 > p.lengths[t]! - 1) || p.den[t] !== 1) return false;
+  return true;
+}
+
 /** WMA (`position` NaN) or the linreg line at `position`. */
 function weightedSteady(p: StreamPlan, st: Float64Array, o: number, q: number, position: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
   const length = p.lengths[q]!;
@@ -467,6 +517,11 @@ function pineDemaSteady(p: StreamPlan, st: Float64Array, o: number, q: number, k
 
 function emaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
   for (let q = 0; q < K; q++) {
+    if (threeSteadyEmas(p, q, K, i0)) {
+      emaSteady3(p, st, q, false, xs, end0, count, values, q * count, count);
+      q += 2;
+      continue;
+    }
     const o = maAt(p, q);
     const m = stepped(p.lengths[q]! - 1, i0, count);
     for (let j = 0; j < m; j++) stepEma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
@@ -543,6 +598,11 @@ function hmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number,
 }
 function demaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
   for (let q = 3 * K; q < 4 * K; q++) {
+    if (threeSteadyEmas(p, q, 4 * K, i0)) {
+      emaSteady3(p, st, q, true, xs, end0, count, values, q * count, count);
+      q += 2;
+      continue;
+    }
     const o = maAt(p, q);
     const m = stepped(p.lengths[q]! - 1, i0, count);
     for (let j = 0; j < m; j++) stepDema(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
