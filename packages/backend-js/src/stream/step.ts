@@ -1,5 +1,6 @@
 // Bars on a state vector, either semantics: the closes in, the MAs (stepMovingAverages), then
-// the semantics' signals, equities and outputs bar by bar (settleReference / settlePine).
+// the semantics' signals, equities and outputs bar by bar (settleReference / settlePine) — or,
+// for a run's bars past the cutout, MA by MA (settleRun), with the same operations.
 import { LENGTHS_PER_FAMILY, MA_COUNT } from '@adaptive-trend/core';
 import { stepMovingAverages } from './moving-averages.js';
 import { settlePine } from './pine-step.js';
