@@ -97,6 +97,20 @@ function expectBar(got: ArrayLike<number>, want: ArrayLike<number>, label: strin
 /** Row-major 13 × k column j of `out`. */
 const column = (out: Float64Array, j: number, k: number): Float64Array => Float64Array.from({ length: 13 }, (_, r) => out[r * k + j]!);
 
+/** Outputs of every bar of `x` pushed one at a time, and the exported state (as bits) after each bar, or after those in `at`. */
+function pushedBars(config: ResolvedAtcConfig, x: Float64Array, at?: readonly number[]): { outputs: Float64Array[]; states: string[][] } {
+  const stream = createStream(config);
+  const outputs: Float64Array[] = [];
+  const states: string[][] = [];
+  for (let i = 0; i < x.length; i++) {
+    const out = new Float64Array(13);
+    expect(stream.push(x[i]!, out)).toBe(STEP_OK);
+    outputs.push(out);
+    states.push(!at || at.includes(i) ? bitsOf(stream.exportState()) : []);
+  }
+  return { outputs, states };
+}
+
 const SMALL = { emaLength: 4, hmaLength: 6, wmaLength: 5, demaLength: 7, lsmaLength: 8, kamaLength: 3 };
 const CONFIGS: [string, AtcConfigInput][] = [
   ['defaults', {}],
@@ -184,6 +198,58 @@ describe.each(CASES)('js stream: %s', (_name, config) => {
     const one = new Float64Array(13);
     for (let i = 0; i < n; i++) pushed.push(x[i]!, one);
     expect(bitsOf(stream.exportState())).toEqual(bitsOf(pushed.exportState()));
+  });
+
+  it('pushMany runs that start at, end at and straddle every warm-up boundary equal the batch and the pushes (their exported state too)', () => {
+    // the bars where a step stops being special: each MA's seed (L−1), KAMA's noise seed (L),
+    // the HMA's second stage (L−2+⌊√L⌋), Pine DEMA's E2 seed (2L−2), the cutout and the bar after
+    const lengths = Object.values(config.lengths).flat();
+    const special = [config.cutout, config.cutout + 1, ...lengths.flatMap((l) => [l - 1, l, l - 2 + Math.floor(Math.sqrt(l)), 2 * l - 2])];
+    const n = Math.max(...special) + 30;
+    const x = adversarialSeries(n, 31);
+    const want = batchBars(config, x);
+    const pushes = pushedBars(config, x);
+    const variants = [-2, -1, 0, 1, 2].flatMap((shift) => [1, 3].map((every) => ({ shift, every })));
+    for (const { shift, every } of variants) {
+      const cuts = [...new Set(special.map((b) => b + shift))].filter((b) => b > 0 && b < n).sort((a, b) => a - b).filter((_, t) => t % every === 0);
+      const stream = createStream(config);
+      let i = 0;
+      for (const end of [...cuts, n]) {
+        const k = end - i;
+        const out = new Float64Array(13 * k);
+        expect(stream.pushMany(x.subarray(i, end), out)).toBe(-1);
+        for (let j = 0; j < k; j++) {
+          expectBar(column(out, j, k), want[i + j]!, `shift ${shift}, every ${every}: bar ${i + j} (run ${i}..${end})`);
+          expectBar(column(out, j, k), pushes.outputs[i + j]!, `shift ${shift}, every ${every}: bar ${i + j} (run ${i}..${end}, pushes)`);
+        }
+        i = end;
+        expect(bitsOf(stream.exportState()), `state after bar ${end - 1}`).toEqual(pushes.states[end - 1]!);
+      }
+    }
+  });
+
+  it('pushMany of 5,200 bars (one call, and long uneven runs) equals the batch and the pushes\' exported state', () => {
+    const n = 5200;
+    const x = adversarialSeries(n, 77);
+    const want = batchBars(config, x);
+    const runs = [[0, 1], [1, 1301], [1301, 1302], [1302, 4000], [4000, n]] as const;
+    const pushes = pushedBars(config, x, runs.map(([, to]) => to - 1));
+    const whole = createStream(config);
+    const out = new Float64Array(13 * n);
+    expect(whole.pushMany(x, out)).toBe(-1);
+    for (let i = 0; i < n; i++) {
+      expectBar(column(out, i, n), want[i]!, `bar ${i}`);
+      expectBar(column(out, i, n), pushes.outputs[i]!, `bar ${i} (pushes)`);
+    }
+    expect(bitsOf(whole.exportState())).toEqual(pushes.states[n - 1]!);
+    const chunked = createStream(config);
+    for (const [from, to] of runs) {
+      const k = to - from;
+      const part = new Float64Array(13 * k);
+      expect(chunked.pushMany(x.subarray(from, to), part)).toBe(-1);
+      for (let j = 0; j < k; j++) expectBar(column(part, j, k), want[from + j]!, `bar ${from + j} (run ${from}..${to})`);
+      expect(bitsOf(chunked.exportState()), `state after bar ${to - 1}`).toEqual(pushes.states[to - 1]!);
+    }
   });
 
   it('random push / replaceLast / export → restore sequences equal the batch', () => {

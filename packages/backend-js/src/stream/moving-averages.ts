@@ -304,43 +304,319 @@ export function stepMovingAverages(p: StreamPlan, st: Float64Array, xs: Float64A
 const K = LENGTHS_PER_FAMILY;
 const maAt = (p: StreamPlan, q: number): number => p.layout.mas + q * STREAM_MA_SLOTS;
 
+/**
+ * Bars of a run (from bar i0, `count` of them) that still go through the per-bar step of an MA
+ * whose last special bar (seed, or the bar that seeds a second stage) is `lastSpecial`: the rest
+ * take the MA's steady loop below, with its state in locals and written back once.
+ */
+const stepped = (lastSpecial: number, i0: number, count: number): number => Math.min(count, Math.max(0, lastSpecial + 1 - i0));
+
+// ---- steady loops -------------------------------------------------------------------------
+// Each is its step's steady branch (past every seed) over `n` bars, the same operations in the
+// same order: closes xs[x0 + j], values[v0 + j]; the state is read once and written back once.
+
+function emaSteady(st: Float64Array, o: number, w: number, alpha: number, den: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
+  let e = st[o]!;
+  if (den === 1) {
+    for (let j = 0; j < n; j++) {
+      const v = xs[x0 + j]!;
+      if (e !== v) e = w * e + alpha * v;
+      values[v0 + j] = e;
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const v = xs[x0 + j]!;
+      if (e !== v) e = (w * e + alpha * v) / den;
+      values[v0 + j] = e;
+    }
+  }
+  st[o] = e;
+}
+
+function demaSteady(st: Float64Array, o: number, w: number, alpha: number, den: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
+  let e1 = st[o]!, e2 = st[o + 1]!;
+  for (let j = 0; j < n; j++) {
+    const v = xs[x0 + j]!;
+    if (e1 !== v) e1 = den === 1 ? w * e1 + alpha * v : (w * e1 + alpha * v) / den;
+    if (e2 !== e1) e2 = den === 1 ? w * e2 + alpha * e1 : (w * e2 + alpha * e1) / den;
+    values[v0 + j] = 2 * e1 - e2;
+  }
+  st[o] = e1;
+  st[o + 1] = e2;
+}
+
+/**
+ * {@link demaSteady} (`second` true) or {@link emaSteady} of MAs q, q+1, q+2 in one loop, when all
+ * three have `den === 1` (as `ema3`/`dema3` require): the latency-bound recurrences overlap.
+ */
+function emaSteady3(p: StreamPlan, st: Float64Array, q: number, second: boolean, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number): void {
+  const o0 = maAt(p, q), o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
+  const w0 = p.keep[q]!, w1 = p.keep[q + 1]!, w2 = p.keep[q + 2]!;
+  const a0 = p.alpha[q]!, a1 = p.alpha[q + 1]!, a2 = p.alpha[q + 2]!;
+  const u1 = v0 + vStride, u2 = u1 + vStride;
+  let e0 = st[o0]!, e1 = st[o1]!, e2 = st[o2]!;
+  if (!second) {
+    for (let j = 0, end = x0; j < n; j++, end++) {
+      const v = xs[end]!;
+      if (e0 !== v) e0 = w0 * e0 + a0 * v;
+      if (e1 !== v) e1 = w1 * e1 + a1 * v;
+      if (e2 !== v) e2 = w2 * e2 + a2 * v;
+      values[v0 + j] = e0;
+      values[u1 + j] = e1;
+      values[u2 + j] = e2;
+    }
+  } else {
+    let f0 = st[o0 + 1]!, f1 = st[o1 + 1]!, f2 = st[o2 + 1]!;
+    for (let j = 0, end = x0; j < n; j++, end++) {
+      const v = xs[end]!;
+      if (e0 !== v) e0 = w0 * e0 + a0 * v;
+      if (e1 !== v) e1 = w1 * e1 + a1 * v;
+      if (e2 !== v) e2 = w2 * e2 + a2 * v;
+      if (f0 !== e0) f0 = w0 * f0 + a0 * e0;
+      if (f1 !== e1) f1 = w1 * f1 + a1 * e1;
+      if (f2 !== e2) f2 = w2 * f2 + a2 * e2;
+      values[v0 + j] = 2 * e0 - f0;
+      values[u1 + j] = 2 * e1 - f1;
+      values[u2 + j] = 2 * e2 - f2;
+    }
+    st[o0 + 1] = f0;
+    st[o1 + 1] = f1;
+    st[o2 + 1] = f2;
+  }
+  st[o0] = e0;
+  st[o1] = e1;
+  st[o2] = e2;
+}
+
+/** MAs q..q+2 all past their seed `L − 1` and with `den === 1`: {@link emaSteady3} applies. */
+function threeSteadyEmas(p: StreamPlan, q: number, last: number, i0: number): boolean {
+  if (q + 3 > last) return false;
+  for (let t = q; t < q + 3; t++) if (!(i0 > p.lengths[t]! - 1) || p.den[t] !== 1) return false;
+  return true;
+}
+
+/** WMA (`position` NaN) or the linreg line at `position`. */
+function weightedSteady(p: StreamPlan, st: Float64Array, o: number, q: number, position: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
+  const length = p.lengths[q]!;
+  const sx = p.triangle[q]!, sxx = p.sxx[q]!, det = p.det[q]!;
+  let s = st[o]!, w = st[o + 1]!;
+  if (position !== position) {
+    for (let j = 0, end = x0; j < n; j++, end++) {
+      const v = xs[end]!;
+      w = w + length * v - s;
+      s = s + v - xs[end - length]!;
+      values[v0 + j] = w / sx;
+    }
+  } else {
+    for (let j = 0, end = x0; j < n; j++, end++) {
+      const v = xs[end]!;
+      w = w + length * v - s;
+      s = s + v - xs[end - length]!;
+      const m = (length * w - sx * s) / det;
+      const b = (s * sxx - sx * w) / det;
+      values[v0 + j] = m * position + b;
+    }
+  }
+  st[o] = s;
+  st[o + 1] = w;
+}
+
+function smaSteady(st: Float64Array, o: number, length: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
+  let s = st[o]!;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    s = s + xs[end]! - xs[end - length]!;
+    values[v0 + j] = s / length;
+  }
+  st[o] = s;
+}
+
+/** Reference (`pine` false: `noise === 0 ? 0 : …`) or Pine (`noise !== 0 ? … : 0`) KAMA. */
+function kamaSteady(st: Float64Array, o: number, length: number, pine: boolean, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
+  let k = st[o]!, noise = st[o + 1]!;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!;
+    noise = noise + Math.abs(xs[end]! - xs[end - 1]!) - Math.abs(xs[end - length]! - xs[end - 1 - length]!);
+    const back = xs[end - length]!;
+    const ratio = pine ? (noise !== 0 ? Math.abs(v - back) / noise : 0) : noise === 0 ? 0 : Math.abs(v - back) / noise;
+    const t = ratio * KAMA_SPAN + KAMA_SLOW;
+    k = k + t * t * (v - k);
+    values[v0 + j] = k;
+  }
+  st[o] = k;
+  st[o + 1] = noise;
+}
+
+/** {@link kamaSteady} of MAs at `o`, `o + 10`, `o + 20` (lengths l0..l2) in one loop: three latency-bound recurrences overlap (as `kama3`). */
+function kamaSteady3(st: Float64Array, o: number, l0: number, l1: number, l2: number, pine: boolean, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number): void {
+  const o1 = o + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
+  const w1 = v0 + vStride, w2 = w1 + vStride;
+  let k0 = st[o]!, n0 = st[o + 1]!, k1 = st[o1]!, n1 = st[o1 + 1]!, k2 = st[o2]!, n2 = st[o2 + 1]!;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!;
+    const step = Math.abs(xs[end]! - xs[end - 1]!);
+    n0 = n0 + step - Math.abs(xs[end - l0]! - xs[end - 1 - l0]!);
+    n1 = n1 + step - Math.abs(xs[end - l1]! - xs[end - 1 - l1]!);
+    n2 = n2 + step - Math.abs(xs[end - l2]! - xs[end - 1 - l2]!);
+    const b0 = xs[end - l0]!, b1 = xs[end - l1]!, b2 = xs[end - l2]!;
+    const r0 = pine ? (n0 !== 0 ? Math.abs(v - b0) / n0 : 0) : n0 === 0 ? 0 : Math.abs(v - b0) / n0;
+    const r1 = pine ? (n1 !== 0 ? Math.abs(v - b1) / n1 : 0) : n1 === 0 ? 0 : Math.abs(v - b1) / n1;
+    const r2 = pine ? (n2 !== 0 ? Math.abs(v - b2) / n2 : 0) : n2 === 0 ? 0 : Math.abs(v - b2) / n2;
+    const t0 = r0 * KAMA_SPAN + KAMA_SLOW, t1 = r1 * KAMA_SPAN + KAMA_SLOW, t2 = r2 * KAMA_SPAN + KAMA_SLOW;
+    k0 = k0 + t0 * t0 * (v - k0);
+    k1 = k1 + t1 * t1 * (v - k1);
+    k2 = k2 + t2 * t2 * (v - k2);
+    values[v0 + j] = k0;
+    values[w1 + j] = k1;
+    values[w2 + j] = k2;
+  }
+  st[o] = k0; st[o + 1] = n0; st[o1] = k1; st[o1 + 1] = n1; st[o2] = k2; st[o2 + 1] = n2;
+}
+
+function hmaSteady(p: StreamPlan, st: Float64Array, o: number, q: number, k: number, xs: Float64Array, x0: number, n: number, slot0: number, values: Float64Array, v0: number): void {
+  const length = p.lengths[q]!, half = p.half[q]!, root = p.root[q]!;
+  const dh = p.halfTriangle[q]!, df = p.triangle[q]!, dr = p.rootTriangle[q]!;
+  const ring = p.windowAt[k]!;
+  const size = root + 1;
+  let sh = st[o]!, wh = st[o + 1]!, sf = st[o + 2]!, wf = st[o + 3]!, s2 = st[o + 4]!, w2 = st[o + 5]!;
+  for (let j = 0, end = x0, slot = slot0; j < n; j++, end++) {
+    const v = xs[end]!;
+    wh = wh + half * v - sh;
+    sh = sh + v - xs[end - half]!;
+    wf = wf + length * v - sf;
+    sf = sf + v - xs[end - length]!;
+    const diff = 2 * (wh / dh) - wf / df;
+    const next = slot + 1 === size ? 0 : slot + 1;
+    const oldest = st[ring + next]!;
+    st[ring + slot] = diff;
+    w2 = w2 + root * diff - s2;
+    s2 = s2 + diff - oldest;
+    values[v0 + j] = w2 / dr;
+    slot = next;
+  }
+  st[o] = sh; st[o + 1] = wh; st[o + 2] = sf; st[o + 3] = wf; st[o + 4] = s2; st[o + 5] = w2;
+}
+
+function pineDemaSteady(p: StreamPlan, st: Float64Array, o: number, q: number, k: number, xs: Float64Array, x0: number, n: number, slot0: number, values: Float64Array, v0: number): void {
+  const w = p.keep[q]!, alpha = p.alpha[q]!, den = p.den[q]!;
+  const ring = p.windowAt[k]!;
+  const size = p.layout.windowLengths[k]!;
+  let e1 = st[o]!, e2 = st[o + 1]!;
+  for (let j = 0, end = x0, slot = slot0; j < n; j++, end++) {
+    const v = xs[end]!;
+    if (e1 !== v) e1 = den === 1 ? w * e1 + alpha * v : (w * e1 + alpha * v) / den;
+    st[ring + slot] = e1;
+    if (e2 !== e1) e2 = den === 1 ? w * e2 + alpha * e1 : (w * e2 + alpha * e1) / den;
+    values[v0 + j] = 2 * e1 - e2;
+    slot = slot + 1 === size ? 0 : slot + 1;
+  }
+  st[o] = e1;
+  st[o + 1] = e2;
+}
+
+// ---- runs: the per-bar step through the seeds, then the steady loop ---------------------------
+
 function emaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
-  for (let q = 0; q < K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepEma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+  for (let q = 0; q < K; q++) {
+    if (threeSteadyEmas(p, q, K, i0)) {
+      emaSteady3(p, st, q, false, xs, end0, count, values, q * count, count);
+      q += 2;
+      continue;
+    }
+    const o = maAt(p, q);
+    const m = stepped(p.lengths[q]! - 1, i0, count);
+    for (let j = 0; j < m; j++) stepEma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+    if (m < count) emaSteady(st, o, p.keep[q]!, p.alpha[q]!, p.den[q]!, xs, end0 + m, count - m, values, q * count + m);
+  }
 }
 function wmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
-  for (let q = 2 * K; q < 3 * K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepWma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+  for (let q = 2 * K; q < 3 * K; q++) {
+    const o = maAt(p, q);
+    const m = stepped(p.lengths[q]! - 1, i0, count);
+    for (let j = 0; j < m; j++) stepWma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+    if (m < count) weightedSteady(p, st, o, q, NaN, xs, end0 + m, count - m, values, q * count + m);
+  }
 }
 function smaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
-  for (let q = K; q < 2 * K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepSma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+  for (let q = K; q < 2 * K; q++) {
+    const o = maAt(p, q);
+    const m = stepped(p.lengths[q]! - 1, i0, count);
+    for (let j = 0; j < m; j++) stepSma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+    if (m < count) smaSteady(st, o, p.lengths[q]!, xs, end0 + m, count - m, values, q * count + m);
+  }
 }
 function pineDemaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, slots: Int32Array, values: Float64Array, seed: Float64Array): void {
   for (let k = 0, q = 3 * K; k < K; k++, q++) {
     const size = p.layout.windowLengths[k]!;
-    for (let j = 0, o = maAt(p, q), slot = slots[k]!; j < count; j++, slot = slot + 1 === size ? 0 : slot + 1) {
+    const o = maAt(p, q);
+    const m = stepped(2 * p.lengths[q]! - 2, i0, count);
+    let slot = slots[k]!;
+    for (let j = 0; j < m; j++, slot = slot + 1 === size ? 0 : slot + 1) {
       stepPineDema(p, st, o, q, k, xs, end0 + j, i0 + j, slot, seed, values, q * count + j);
     }
+    if (m < count) pineDemaSteady(p, st, o, q, k, xs, end0 + m, count - m, slot, values, q * count + m);
   }
 }
 function pineLinregRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
-  for (let q = 4 * K; q < 5 * K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepPineLinreg(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+  for (let q = 4 * K; q < 5 * K; q++) {
+    const o = maAt(p, q);
+    const m = stepped(p.lengths[q]! - 1, i0, count);
+    for (let j = 0; j < m; j++) stepPineLinreg(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+    if (m < count) weightedSteady(p, st, o, q, p.lengths[q]!, xs, end0 + m, count - m, values, q * count + m);
+  }
 }
 function pineKamaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
-  for (let q = 5 * K; q < MA_COUNT; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepPineKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+  kamaRunOf(p, st, true, xs, end0, i0, count, values);
+}
+/** Both KAMAs: three MAs at a time once all three are past their seeds, else one by one. */
+function kamaRunOf(p: StreamPlan, st: Float64Array, pine: boolean, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
+  for (let q = 5 * K; q < MA_COUNT; q++) {
+    const o = maAt(p, q);
+    if (q + 3 <= MA_COUNT && i0 > p.lengths[q]! && i0 > p.lengths[q + 1]! && i0 > p.lengths[q + 2]!) {
+      kamaSteady3(st, o, p.lengths[q]!, p.lengths[q + 1]!, p.lengths[q + 2]!, pine, xs, end0, count, values, q * count, count);
+      q += 2;
+      continue;
+    }
+    const m = stepped(p.lengths[q]!, i0, count);
+    for (let j = 0; j < m; j++) {
+      if (pine) stepPineKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+      else stepKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+    }
+    if (m < count) kamaSteady(st, o, p.lengths[q]!, pine, xs, end0 + m, count - m, values, q * count + m);
+  }
 }
 function hmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, slots: Int32Array, values: Float64Array): void {
   for (let k = 0, q = K; k < K; k++, q++) {
     const size = p.layout.windowLengths[k]!;
-    for (let j = 0, o = maAt(p, q), slot = slots[k]!; j < count; j++, slot = slot + 1 === size ? 0 : slot + 1) {
+    const o = maAt(p, q);
+    const m = stepped(p.lengths[q]! - 2 + p.root[q]!, i0, count);
+    let slot = slots[k]!;
+    for (let j = 0; j < m; j++, slot = slot + 1 === size ? 0 : slot + 1) {
       stepHma(p, st, o, q, k, xs, end0 + j, i0 + j, slot, values, q * count + j);
     }
+    if (m < count) hmaSteady(p, st, o, q, k, xs, end0 + m, count - m, slot, values, q * count + m);
   }
 }
 function demaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
-  for (let q = 3 * K; q < 4 * K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepDema(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+  for (let q = 3 * K; q < 4 * K; q++) {
+    if (threeSteadyEmas(p, q, 4 * K, i0)) {
+      emaSteady3(p, st, q, true, xs, end0, count, values, q * count, count);
+      q += 2;
+      continue;
+    }
+    const o = maAt(p, q);
+    const m = stepped(p.lengths[q]! - 1, i0, count);
+    for (let j = 0; j < m; j++) stepDema(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+    if (m < count) demaSteady(st, o, p.keep[q]!, p.alpha[q]!, p.den[q]!, xs, end0 + m, count - m, values, q * count + m);
+  }
 }
 function lsmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
-  for (let q = 4 * K; q < 5 * K; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepLsma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+  for (let q = 4 * K; q < 5 * K; q++) {
+    const o = maAt(p, q);
+    const m = stepped(p.lengths[q]! - 1, i0, count);
+    for (let j = 0; j < m; j++) stepLsma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+    if (m < count) weightedSteady(p, st, o, q, p.lengths[q]! - 1, xs, end0 + m, count - m, values, q * count + m);
+  }
 }
 function kamaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
-  for (let q = 5 * K; q < MA_COUNT; q++) for (let j = 0, o = maAt(p, q); j < count; j++) stepKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
+  kamaRunOf(p, st, false, xs, end0, i0, count, values);
 }

@@ -58,45 +58,62 @@ export interface StreamPlan {
  */
 export function planStream(config: ResolvedAtcConfig): StreamPlan {
   const layout = streamLayout(config);
-  const lengths = Int32Array.from(FAMILIES.flatMap((f) => config.lengths[f]));
-  const perMa = (value: (length: number) => number) => Float64Array.from(lengths, value);
+  const lengths = new Int32Array(FAMILIES.length * LENGTHS_PER_FAMILY);
+  FAMILIES.forEach((f, i) => lengths.set(config.lengths[f], i * LENGTHS_PER_FAMILY));
   const windowAt = new Int32Array(LENGTHS_PER_FAMILY);
   let at = layout.windows;
   layout.windowLengths.forEach((length, k) => {
     windowAt[k] = at;
     at += length;
   });
-  // the expressions below are the batch kernels' (ema/emaFrom, wmaFrom, hullDiff/hma, linregAt)
-  const alpha = perMa((l) => 2 / (l + 1));
-  const keep = Float64Array.from(alpha, (a) => 1 - a);
+  // plain loops: `TypedArray.from(source, map)` goes through the iterator protocol and cost
+  // most of a stream's creation (≈ 100 µs of garbage), which pushMany's budget counts
+  const count = lengths.length;
+  const alpha = new Float64Array(count), keep = new Float64Array(count), den = new Float64Array(count);
+  const triangle = new Float64Array(count), halfTriangle = new Float64Array(count), rootTriangle = new Float64Array(count);
+  const half = new Int32Array(count), root = new Int32Array(count);
+  const sxx = new Float64Array(count), det = new Float64Array(count);
+  for (let q = 0; q < count; q++) {
+    // the batch kernels' expressions (ema/emaFrom, wmaFrom, hullDiff/hma, linregAt)
+    const l = lengths[q]!;
+    alpha[q] = 2 / (l + 1);
+    keep[q] = 1 - alpha[q]!;
+    den[q] = keep[q]! + alpha[q]!;
+    triangle[q] = (l * (l + 1)) / 2;
+    half[q] = Math.floor(l / 2);
+    halfTriangle[q] = (Math.floor(l / 2) * (Math.floor(l / 2) + 1)) / 2;
+    root[q] = Math.floor(Math.sqrt(l));
+    rootTriangle[q] = (Math.floor(Math.sqrt(l)) * (Math.floor(Math.sqrt(l)) + 1)) / 2;
+    const sx = (l * (l + 1)) / 2;
+    sxx[q] = (sx * (2 * l + 1)) / 3;
+    det[q] = l * sxx[q]! - sx * sx;
+  }
+  const weights = new Float64Array(FAMILIES.length);
+  FAMILIES.forEach((f, i) => {
+    const w = familyWeight(config, f);
+    weights[i] = w < EQUITY_FLOOR ? EQUITY_FLOOR : w;
+  });
   return {
     pine: config.semantics === 'pine',
     layout,
     cutout: config.cutout,
     lambdaScaled: scaledLambda(config),
     d: decayMultiplier(config),
-    weights: Float64Array.from(FAMILIES, (f) => {
-      const w = familyWeight(config, f);
-      return w < EQUITY_FLOOR ? EQUITY_FLOOR : w;
-    }),
+    weights,
     longThreshold: config.longThreshold,
     shortThreshold: config.shortThreshold,
     strategyMode: config.strategyMode,
     lengths,
     alpha,
     keep,
-    den: Float64Array.from(alpha, (a, q) => keep[q]! + a),
-    triangle: perMa((l) => (l * (l + 1)) / 2),
-    half: Int32Array.from(lengths, (l) => Math.floor(l / 2)),
-    halfTriangle: perMa((l) => (Math.floor(l / 2) * (Math.floor(l / 2) + 1)) / 2),
-    root: Int32Array.from(lengths, (l) => Math.floor(Math.sqrt(l))),
-    rootTriangle: perMa((l) => (Math.floor(Math.sqrt(l)) * (Math.floor(Math.sqrt(l)) + 1)) / 2),
-    sxx: perMa((l) => (((l * (l + 1)) / 2) * (2 * l + 1)) / 3),
-    det: perMa((l) => {
-      const sx = (l * (l + 1)) / 2;
-      const sxx = (sx * (2 * l + 1)) / 3;
-      return l * sxx - sx * sx;
-    }),
+    den,
+    triangle,
+    half,
+    halfTriangle,
+    root,
+    rootTriangle,
+    sxx,
+    det,
     windowAt,
   };
 }

@@ -1,10 +1,12 @@
 // Bars on a state vector, either semantics: the closes in, the MAs (stepMovingAverages), then
-// the semantics' signals, equities and outputs bar by bar (settleReference / settlePine).
+// the semantics' signals, equities and outputs bar by bar (settleReference / settlePine) — or,
+// for a run's bars past the cutout, MA by MA (settleRun), with the same operations.
 import { LENGTHS_PER_FAMILY, MA_COUNT } from '@adaptive-trend/core';
 import { stepMovingAverages } from './moving-averages.js';
 import { settlePine } from './pine-step.js';
 import type { StreamPlan } from './plan.js';
 import { settleReference } from './reference-step.js';
+import { firstSteadyBar, settleRun } from './settle-run.js';
 
 /** Bars `advanceMany` steps MA by MA at once: bounds its scratch (54 × this doubles). */
 const RUN = 256;
@@ -14,9 +16,14 @@ const RUN = 256;
  * calls no user code), so a stream's own memory stays O(longest length): the MA values of a
  * run (`54 × RUN`) and its closes (the state's W, then the run's), grown to the largest W.
  */
-const run = { values: new Float64Array(0), closes: new Float64Array(0) };
+const run = { values: new Float64Array(0), closes: new Float64Array(0), returns: new Float64Array(0), num: new Float64Array(0), den: new Float64Array(0) };
 function runScratch(window: number): typeof run {
-  if (run.values.length === 0) run.values = new Float64Array(MA_COUNT * RUN);
+  if (run.values.length === 0) {
+    run.values = new Float64Array(MA_COUNT * RUN);
+    run.returns = new Float64Array(RUN);
+    run.num = new Float64Array(RUN);
+    run.den = new Float64Array(RUN);
+  }
   if (run.closes.length < window + RUN) run.closes = new Float64Array(window + RUN);
   return run;
 }
@@ -60,7 +67,8 @@ export class Stepper {
   advanceMany(st: Float64Array, closes: Float64Array, from: number, k: number, i: number, out: Float64Array, at: number, stride: number): number {
     const plan = this.plan;
     const W = plan.layout.window;
-    const { values, closes: xs } = runScratch(W);
+    const scratch = runScratch(W);
+    const { values, closes: xs } = scratch;
     for (let start = 0; start < k; start += RUN) {
       const count = Math.min(RUN, k - start);
       for (let j = 0; j < W; j++) xs[j] = st[j]!;
@@ -68,11 +76,17 @@ export class Stepper {
       const i0 = i + start;
       stepMovingAverages(plan, st, xs, W, i0, count, this.slotsFor(i0), values, this.seed);
       for (let j = 0; j < W; j++) st[j] = xs[count + j]!; // the state's closes after the run
-      for (let j = 0; j < count; j++) {
+      // bars up to the cutout one by one, the steady rest MA by MA (settleRun)
+      const steady = Math.min(count, Math.max(0, firstSteadyBar(plan) - i0));
+      for (let j = 0; j < steady; j++) {
         const ok = plan.pine
           ? settlePine(plan, st, xs, W + j, i0 + j, values, j, count, out, at + start + j, stride)
           : settleReference(plan, st, xs, W + j, i0 + j, values, j, count, out, at + start + j, stride);
         if (!ok) return start + j;
+      }
+      if (steady < count) {
+        const failed = settleRun(plan, st, xs, W + steady, i0 + steady, count - steady, values, steady, count, out, at + start + steady, stride, scratch);
+        if (failed >= 0) return start + steady + failed;
       }
     }
     return -1;

@@ -1,0 +1,285 @@
+// The steady bars of a run after its MAs (stepMovingAverages), either semantics, MA by MA: the
+// fused pipeline's order of work (pipeline.ts: each MA's signal and equity over all bars into the
+// family's Layer-1 sums, then Layer 1 and Layer 2 per family, then the average) with exactly
+// the per-bar step's operations (settleReference / settlePine, their steady branches) — each
+// bar's sums still add the MAs in k order from 0.0, so the bits are the per-bar path's. Per-MA
+// and per-family state is read once into locals and written back once.
+import { LENGTHS_PER_FAMILY, STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS } from '@adaptive-trend/core';
+import { EQUITY_FLOOR } from '../kernels/equity.js';
+import { fdlibmExp } from '../kernels/exp.js';
+import { round2 } from '../kernels/layer1.js';
+import { pineCut } from '../pine/average.js';
+import { pineRound2 } from '../pine/layer1.js';
+import { outputsFinite } from './outputs.js';
+import type { StreamPlan } from './plan.js';
+
+/** The run's per-bar scratch: scaled returns and the family's Layer-1 sums (`n` bars or more). */
+export interface SettleScratch {
+  returns: Float64Array;
+  num: Float64Array;
+  den: Float64Array;
+}
+
+/**
+ * The first bar from which {@link settleRun} may take over: past the cutout bar (and so past bar
+ * 0, Pine's no-crossover bar). Earlier bars go through the per-bar settle.
+ */
+export function firstSteadyBar(p: StreamPlan): number {
+  return p.cutout + 1;
+}
+
+/**
+ * Bars `i0 .. i0+n−1` (all ≥ {@link firstSteadyBar}) after their MAs: closes x[i0 + j] =
+ * xs[x0 + j], MA q's value of bar i0 + j at `values[vAt + j + q·vStride]`; outputs of bar
+ * i0 + j at `out[at + j + row·stride]`. −1, or the first bar offset whose outputs fail core's
+ * growth rule (`st` must then be discarded, as after the per-bar settle's failure).
+ */
+export function settleRun(p: StreamPlan, st: Float64Array, xs: Float64Array, x0: number, i0: number, n: number, values: Float64Array, vAt: number, vStride: number, out: Float64Array, at: number, stride: number, scratch: SettleScratch): number {
+  const { returns, num, den } = scratch;
+  const c = p.cutout;
+  const pine = p.pine;
+  let finite = true;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!, previous = xs[end - 1]!;
+    const growth = fdlibmExp(p.lambdaScaled * (i0 + j - c));
+    const r = pine ? ((v - previous) / previous) * growth : (v / previous - 1.0) * growth;
+    returns[j] = r;
+    finite &&= r - r === 0;
+  }
+  for (let f = 0; f < 6; f++) {
+    num.fill(0.0, 0, n);
+    den.fill(0.0, 0, n);
+    const last = (f + 1) * LENGTHS_PER_FAMILY;
+    for (let q = f * LENGTHS_PER_FAMILY; q < last; ) {
+      if (pine && q + 3 <= last) {
+        pineThree(p, st, q, xs, x0, n, values, vAt + q * vStride, vStride, returns, num, den);
+        q += 3;
+      } else if (pine) {
+        pineMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
+        q++;
+      } else if (finite && q + 3 <= last) {
+        referenceThree(p, st, q, xs, x0, n, values, vAt + q * vStride, vStride, returns, num, den);
+        q += 3;
+      } else {
+        referenceMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
+        q++;
+      }
+    }
+    if (pine) pineFamily(p, st, f, n, returns, num, den, out, at, stride);
+    else referenceFamily(p, st, f, n, returns, num, den, out, at, stride);
+  }
+  if (pine) pineAverage(n, out, at, stride);
+  else referenceAverage(p, st, n, out, at, stride);
+  for (let j = 0; j < n; j++) if (!outputsFinite(out, at + j, stride)) return j;
+  return -1;
+}
+
+/** `settleReference`'s per-MA steady step over the run (branch-free for a finite return, `accumulateMa` otherwise). */
+function referenceMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
+  const o = p.layout.mas + q * STREAM_MA_SLOTS;
+  const d = p.d;
+  let maPrevious = st[o + 6]!, s = st[o + 7]!, e = st[o + 8]!;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!, previous = xs[end - 1]!;
+    const r = returns[j]!;
+    const ma = values[v0 + j]!;
+    if (r - r === 0) {
+      const held = s;
+      e = Math.max(e * d * (1.0 + held * r), EQUITY_FLOOR);
+      const t = (+(v > ma) & +(previous <= maPrevious)) - (+(v < ma) & +(previous >= maPrevious));
+      s = t + held * (1 - t * t);
+    } else {
+      let a = 0.0;
+      if (r === r) {
+        if (s > 0) a = r;
+        else if (s < 0) a = -r;
+      }
+      e = e * d * (1.0 + a);
+      if (e < EQUITY_FLOOR) e = EQUITY_FLOOR;
+      if (v > ma && previous <= maPrevious) s = 1;
+      else if (v < ma && previous >= maPrevious) s = -1;
+    }
+    maPrevious = ma;
+    num[j] = num[j]! + s * e;
+    den[j] = den[j]! + e;
+  }
+  st[o + 6] = maPrevious;
+  st[o + 7] = s;
+  st[o + 8] = e;
+}
+
+/**
+ * {@link referenceMa} for MAs q, q+1, q+2 when every return of the run is finite (its
+ * branch-free form only), in one loop as `accumulateThree`: three independent equity
+ * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order.
+ */
+function referenceThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
+  const o0 = p.layout.mas + q * STREAM_MA_SLOTS, o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
+  const d = p.d;
+  const v1 = v0 + vStride, v2 = v1 + vStride;
+  let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!;
+  let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!;
+  let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!, previous = xs[end - 1]!;
+    const r = returns[j]!;
+    e0 = Math.max(e0 * d * (1.0 + s0 * r), EQUITY_FLOOR);
+    e1 = Math.max(e1 * d * (1.0 + s1 * r), EQUITY_FLOOR);
+    e2 = Math.max(e2 * d * (1.0 + s2 * r), EQUITY_FLOOR);
+    const m0 = values[v0 + j]!, m1 = values[v1 + j]!, m2 = values[v2 + j]!;
+    const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
+    const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
+    const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
+    s0 = t0 + s0 * (1 - t0 * t0);
+    s1 = t1 + s1 * (1 - t1 * t1);
+    s2 = t2 + s2 * (1 - t2 * t2);
+    num[j] = num[j]! + s0 * e0 + s1 * e1 + s2 * e2;
+    den[j] = den[j]! + e0 + e1 + e2;
+    y0 = m0; y1 = m1; y2 = m2;
+  }
+  st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0;
+  st[o1 + 6] = y1; st[o1 + 7] = s1; st[o1 + 8] = e1;
+  st[o2 + 6] = y2; st[o2 + 7] = s2; st[o2 + 8] = e2;
+}
+
+/** `settleReference`'s Layer 1 and Layer-2 step of family f over the run. */
+function referenceFamily(p: StreamPlan, st: Float64Array, f: number, n: number, returns: Float64Array, num: Float64Array, den: Float64Array, out: Float64Array, at: number, stride: number): void {
+  const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
+  const d = p.d;
+  let eq2 = st[g]!, signal = st[g + 2]!;
+  for (let j = 0; j < n; j++) {
+    const quotient = num[j]! / den[j]!;
+    const layer1 = Number.isFinite(quotient) ? round2(quotient) : NaN;
+    const r = returns[j]!;
+    let a = 0.0;
+    if (r === r) {
+      if (signal > 0) a = r;
+      else if (signal < 0) a = -r;
+    }
+    eq2 = eq2 * d * (1.0 + a);
+    if (eq2 < EQUITY_FLOOR) eq2 = EQUITY_FLOOR;
+    signal = layer1;
+    out[at + j + f * stride] = layer1;
+    out[at + j + (6 + f) * stride] = eq2;
+  }
+  st[g] = eq2;
+  st[g + 2] = signal;
+}
+
+/** `settleReference`'s average over the run (strategy mode: the previous bar's). */
+function referenceAverage(p: StreamPlan, st: Float64Array, n: number, out: Float64Array, at: number, stride: number): void {
+  const avgAt = p.layout.avgPrev;
+  let avgPrevious = st[avgAt]!;
+  for (let j = 0; j < n; j++) {
+    const b = at + j;
+    let nom = 0.0;
+    let sum = 0.0;
+    for (let f = 0; f < 6; f++) {
+      const l1 = out[b + f * stride]!;
+      const e2 = out[b + (6 + f) * stride]!;
+      const cut = l1 > p.longThreshold ? 1.0 : l1 < p.shortThreshold ? -1.0 : 0.0;
+      nom += cut * e2;
+      sum += e2;
+    }
+    const quotient = nom / sum;
+    const average = Number.isFinite(quotient) ? quotient : 0.0;
+    out[b + 12 * stride] = p.strategyMode ? avgPrevious : average;
+    avgPrevious = average;
+  }
+  st[avgAt] = avgPrevious;
+}
+
+/** `settlePine`'s per-MA step over the run (bars past 0 and the cutout). */
+function pineMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
+  const o = p.layout.mas + q * STREAM_MA_SLOTS;
+  const d = p.d;
+  let maPrevious = st[o + 6]!, s = st[o + 7]!, e = st[o + 8]!, a = st[o + 9]!;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!, previous = xs[end - 1]!;
+    const ma = values[v0 + j]!;
+    const held = s; // sig[1]
+    const t = (+(v > ma) & +(previous <= maPrevious)) - (+(v < ma) & +(previous >= maPrevious));
+    s = t + held * (1 - t * t);
+    maPrevious = ma;
+    a = held !== 0 ? held * returns[j]! : a;
+    e = Math.max(e * d * (1 + a), EQUITY_FLOOR);
+    num[j] = num[j]! + s * e;
+    den[j] = den[j]! + e;
+  }
+  st[o + 6] = maPrevious;
+  st[o + 7] = s;
+  st[o + 8] = e;
+  st[o + 9] = a;
+}
+
+/** {@link pineMa} for MAs q, q+1, q+2 in one loop (see {@link referenceThree}); the sums add them in order. */
+function pineThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
+  const o0 = p.layout.mas + q * STREAM_MA_SLOTS, o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
+  const d = p.d;
+  const v1 = v0 + vStride, v2 = v1 + vStride;
+  let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!, a0 = st[o0 + 9]!;
+  let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!, a1 = st[o1 + 9]!;
+  let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!, a2 = st[o2 + 9]!;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!, previous = xs[end - 1]!;
+    const r = returns[j]!;
+    const m0 = values[v0 + j]!, m1 = values[v1 + j]!, m2 = values[v2 + j]!;
+    // a from the held signal (sig[1]), before the crossover updates it
+    a0 = s0 !== 0 ? s0 * r : a0;
+    a1 = s1 !== 0 ? s1 * r : a1;
+    a2 = s2 !== 0 ? s2 * r : a2;
+    e0 = Math.max(e0 * d * (1 + a0), EQUITY_FLOOR);
+    e1 = Math.max(e1 * d * (1 + a1), EQUITY_FLOOR);
+    e2 = Math.max(e2 * d * (1 + a2), EQUITY_FLOOR);
+    const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
+    const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
+    const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
+    s0 = t0 + s0 * (1 - t0 * t0);
+    s1 = t1 + s1 * (1 - t1 * t1);
+    s2 = t2 + s2 * (1 - t2 * t2);
+    num[j] = num[j]! + s0 * e0 + s1 * e1 + s2 * e2;
+    den[j] = den[j]! + e0 + e1 + e2;
+    y0 = m0; y1 = m1; y2 = m2;
+  }
+  st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0; st[o0 + 9] = a0;
+  st[o1 + 6] = y1; st[o1 + 7] = s1; st[o1 + 8] = e1; st[o1 + 9] = a1;
+  st[o2 + 6] = y2; st[o2 + 7] = s2; st[o2 + 8] = e2; st[o2 + 9] = a2;
+}
+
+/** `settlePine`'s Layer 1 and `pineEquity` step of family f over the run. */
+function pineFamily(p: StreamPlan, st: Float64Array, f: number, n: number, returns: Float64Array, num: Float64Array, den: Float64Array, out: Float64Array, at: number, stride: number): void {
+  const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
+  const d = p.d;
+  let eq2 = st[g]!, a2 = st[g + 1]!, signal = st[g + 2]!;
+  for (let j = 0; j < n; j++) {
+    const quotient = num[j]! / den[j]!;
+    const layer1 = Number.isNaN(quotient) ? NaN : pineRound2(quotient);
+    const r = returns[j]!;
+    if (signal > 0) a2 = r;
+    else if (signal < 0) a2 = -r;
+    eq2 = eq2 * d * (1 + a2);
+    if (eq2 < EQUITY_FLOOR) eq2 = EQUITY_FLOOR;
+    signal = layer1;
+    out[at + j + f * stride] = layer1;
+    out[at + j + (6 + f) * stride] = eq2;
+  }
+  st[g] = eq2;
+  st[g + 1] = a2;
+  st[g + 2] = signal;
+}
+
+/** `pineAverageSignal` over the run. */
+function pineAverage(n: number, out: Float64Array, at: number, stride: number): void {
+  for (let j = 0; j < n; j++) {
+    const b = at + j;
+    const e0 = out[b + 6 * stride]!;
+    let nom = pineCut(out[b]!) * e0;
+    let sum = e0;
+    for (let f = 1; f < 6; f++) {
+      const e2 = out[b + (6 + f) * stride]!;
+      nom += pineCut(out[b + f * stride]!) * e2;
+      sum += e2;
+    }
+    out[b + 12 * stride] = nom / sum;
+  }
+}
