@@ -1022,7 +1022,31 @@ struct RunBuf {
     diffs: Vec<f64>,
     mas: Vec<f64>,
     r: Vec<f64>,
+    /// Layer 1 family-major (`l1[f·bars + j]`).
     l1: Vec<f64>,
+    teq: Vec<f64>,
+    tprod: Vec<f64>,
+}
+
+/// Arguments of `stream_signals_run` (see there).
+pub(crate) struct SignalsRun<'a> {
+    pub(crate) x: &'a [f64],
+    pub(crate) from: usize,
+    pub(crate) r: &'a [f64],
+    pub(crate) mas: &'a [f64],
+    pub(crate) d: f64,
+    pub(crate) prev: &'a mut [f64; K],
+    pub(crate) sig: &'a mut [f64; K],
+    pub(crate) eq: &'a mut [f64; K],
+    pub(crate) teq: &'a mut [f64],
+    pub(crate) tprod: &'a mut [f64],
+    pub(crate) l1: &'a mut [f64],
+}
+
+/// A hot loop of a lane run, for one instruction-set twin to perform (`isa/stream_run.rs`).
+pub(crate) enum RunJob<'j, 'a> {
+    Mas(&'j mut MaRun<'a>),
+    Signals(&'j mut SignalsRun<'a>),
 }
 
 /// `v.len() == len` (contents unspecified), refusing when the allocation fails.
@@ -1039,8 +1063,9 @@ fn sized(v: &mut Vec<f64>, len: usize) -> KResult {
 
 impl Inner {
     /// Advance the current core in place over `closes` (bars `bars ..`, all at or after
-    /// `plan.run_from`): per family the nine MAs as lanes over the whole run (`mas_run`), then
-    /// the per-bar signal/equity step and Layer 1 (`family_signals`), then Layer 2 per bar
+    /// `plan.run_from`): per family the nine MAs as lanes over the whole run, then
+    /// its signal/equity lanes and Layer 1 (`family_signals`' operations), both in the `isa`
+    /// twin, then Layer 2 per bar
     /// (`layer2`) — the per-bar step's operations, families being independent until Layer 2.
     /// Writes the outputs to columns `col0 ..` of `out` (13 rows of `total`), the closes and
     /// diffs to the rings, and commits (`bars` advanced; the base core is left stale: the caller
@@ -1054,7 +1079,7 @@ impl Inner {
         total: usize,
         col0: usize,
         buf: &mut RunBuf,
-        mas_run: &mut dyn FnMut(&mut MaRun<'_>),
+        isa: &mut dyn FnMut(RunJob<'_, '_>),
     ) -> KResult<bool> {
         let nr = closes.len();
         let g0 = self.bars;
@@ -1069,6 +1094,8 @@ impl Inner {
         sized(&mut buf.mas, K * nr)?;
         sized(&mut buf.r, nr)?;
         sized(&mut buf.l1, F * nr)?;
+        sized(&mut buf.teq, K * nr)?;
+        sized(&mut buf.tprod, K * nr)?;
         for (t, v) in buf.x[..w].iter_mut().enumerate() {
             *v = ring_get(&self.ring, plan.cap, g0 - (w - t) as u64);
         }
@@ -1103,10 +1130,14 @@ impl Inner {
                 from: w,
                 tm: plan.tm.get(f * K..(f + 1) * K).ok_or(internal)?,
                 m: core::array::from_fn(|j| core::array::from_fn(|k| core.m(f, j, k))),
-                diffs: if windowed { &mut buf.diffs[..] } else { &mut [] },
+                diffs: if windowed {
+                    &mut buf.diffs[..]
+                } else {
+                    &mut []
+                },
                 mas: &mut buf.mas[..K * nr],
             };
-            mas_run(&mut job);
+            isa(RunJob::Mas(&mut job));
             for j in 0..plan.m_slots[f] {
                 for k in 0..K {
                     core.set_m(f, j, k, job.m[j][k]);
@@ -1115,22 +1146,33 @@ impl Inner {
             if windowed {
                 for k in 0..K {
                     let seg = k * 2 * plan.wcap;
-                    let wr = self.wring.get_mut(seg..seg + 2 * plan.wcap).ok_or(internal)?;
+                    let wr = self
+                        .wring
+                        .get_mut(seg..seg + 2 * plan.wcap)
+                        .ok_or(internal)?;
                     for j in 0..nr {
                         ring_set(wr, plan.wcap, g0 + j as u64, buf.diffs[(w + j) * K + k]);
                     }
                 }
             }
-            for (j, row) in buf.mas[..K * nr].chunks_exact(K).enumerate() {
-                let ma: [f64; K] = row.try_into().map_err(|_| internal)?;
-                let src = core.by_family[f];
-                buf.l1[j * F + f] =
-                    family_signals(plan, &bar(j), c, buf.r[j], &ma, &src, &mut core.by_family[f]);
-            }
+            let fs = &mut core.by_family[f];
+            isa(RunJob::Signals(&mut SignalsRun {
+                x,
+                from: w,
+                r: &buf.r[..nr],
+                mas: &buf.mas[..K * nr],
+                d: plan.d,
+                prev: &mut fs.prev,
+                sig: &mut fs.sig,
+                eq: &mut fs.eq,
+                teq: &mut buf.teq[..K * nr],
+                tprod: &mut buf.tprod[..K * nr],
+                l1: &mut buf.l1[f * nr..(f + 1) * nr],
+            }));
         }
         let mut row = [0.0; OUT_ROWS];
         for j in 0..nr {
-            let l1: [f64; F] = buf.l1[j * F..(j + 1) * F].try_into().map_err(|_| internal)?;
+            let l1: [f64; F] = core::array::from_fn(|f| buf.l1[f * nr + j]);
             if layer2(plan, &bar(j), c, buf.r[j], &l1, core, &mut row) == StepStatus::NotFinite {
                 return Ok(false);
             }
@@ -1362,7 +1404,7 @@ impl AtcStream {
     /// as SIMD lanes over up to 512 bars, as `compute_atc` does), same bits and same state as
     /// bar by bar; the call's last bar is always stepped alone (so `replace_last` has its base).
     pub fn push_many(&mut self, closes: &[f64], out: &mut [f64]) -> KResult<Option<usize>> {
-        self.push_many_with(closes, out, &mut |run| crate::isa::base::stream_family_run(run))
+        self.push_many_with(closes, out, &mut |job| crate::isa::base::stream_run(job))
     }
 
     /// [`push_many`](Self::push_many) with its lane runs compiled for AVX2 (x86-64; same bits).
@@ -1373,7 +1415,7 @@ impl AtcStream {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     pub fn push_many_avx2(&mut self, closes: &[f64], out: &mut [f64]) -> KResult<Option<usize>> {
-        self.push_many_with(closes, out, &mut |run| crate::isa::avx2::stream_family_run(run))
+        self.push_many_with(closes, out, &mut |job| crate::isa::avx2::stream_run(job))
     }
 
     #[inline(always)]
@@ -1381,7 +1423,7 @@ impl AtcStream {
         &mut self,
         closes: &[f64],
         out: &mut [f64],
-        mas_run: &mut dyn FnMut(&mut MaRun<'_>),
+        isa: &mut dyn FnMut(RunJob<'_, '_>),
     ) -> KResult<Option<usize>> {
         let k = closes.len();
         let want = OUT_ROWS
@@ -1399,7 +1441,7 @@ impl AtcStream {
             Some(b) => b.copy_from(&self.inner),
             None => self.backup = Some(Box::new(self.inner.clone())),
         }
-        match self.push_bars(closes, out, mas_run)? {
+        match self.push_bars(closes, out, isa)? {
             None => Ok(None),
             Some(j) => {
                 if let Some(b) = &self.backup {
@@ -1416,7 +1458,7 @@ impl AtcStream {
         &mut self,
         closes: &[f64],
         out: &mut [f64],
-        mas_run: &mut dyn FnMut(&mut MaRun<'_>),
+        isa: &mut dyn FnMut(RunJob<'_, '_>),
     ) -> KResult<Option<usize>> {
         let k = closes.len();
         let mut row = [0.0; OUT_ROWS];
@@ -1429,9 +1471,9 @@ impl AtcStream {
                 if self.inner.bars >= from && n > 0 {
                     let plan = self.plan.clone();
                     let mut buf = core::mem::take(&mut self.run_buf);
-                    let done =
-                        self.inner
-                            .run(&plan, &closes[j..j + n], out, k, j, &mut buf, mas_run);
+                    let done = self
+                        .inner
+                        .run(&plan, &closes[j..j + n], out, k, j, &mut buf, isa);
                     self.run_buf = buf;
                     if !done? {
                         // the bar's index is the per-bar path's to find: redo the call bar by bar

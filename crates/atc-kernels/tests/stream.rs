@@ -681,7 +681,12 @@ fn garbage_states_never_panic() {
 }
 
 /// `push_many` through the AVX2 twin when the CPU has it, else the baseline one.
-fn push_many_either(s: &mut AtcStream, closes: &[f64], out: &mut [f64], avx2: bool) -> Option<usize> {
+fn push_many_either(
+    s: &mut AtcStream,
+    closes: &[f64],
+    out: &mut [f64],
+    avx2: bool,
+) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     if avx2 && std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked just above).
@@ -719,26 +724,41 @@ fn push_many_runs_equal_bar_by_bar_state_and_outputs() {
                 for k in [3usize, 60, 1, 5_200, n - 3 - 60 - 1 - 5_200] {
                     let chunk = &prices[at..at + k];
                     let mut out = vec![0.0; 13 * k];
-                    assert_eq!(push_many_either(&mut fast, chunk, &mut out, avx2), None, "{what}");
+                    assert_eq!(
+                        push_many_either(&mut fast, chunk, &mut out, avx2),
+                        None,
+                        "{what}"
+                    );
                     for j in 0..k {
                         let row: Vec<f64> = (0..13).map(|r| out[r * k + j]).collect();
                         assert_row(&what, at + j, &row, &want[at + j]);
                         assert_eq!(slow.push(chunk[j], &mut one).unwrap(), StepStatus::Ok);
                     }
                     at += k;
-                    assert_eq!(exported(&fast, p), exported(&slow, p), "{what}: state after {at} bars");
+                    assert_eq!(
+                        exported(&fast, p),
+                        exported(&slow, p),
+                        "{what}: state after {at} bars"
+                    );
                 }
                 // both continue identically
                 let (mut a, mut b) = ([0.0; 13], [0.0; 13]);
                 for (j, x) in [101.5, 99.0, 100.25].into_iter().enumerate() {
                     let (sa, sb) = if j == 1 {
-                        (fast.replace_last(x, &mut a).unwrap(), slow.replace_last(x, &mut b).unwrap())
+                        (
+                            fast.replace_last(x, &mut a).unwrap(),
+                            slow.replace_last(x, &mut b).unwrap(),
+                        )
                     } else {
                         (fast.push(x, &mut a).unwrap(), slow.push(x, &mut b).unwrap())
                     };
                     assert_eq!(sa, sb, "{what}");
                     assert_eq!(bits(&a), bits(&b), "{what}: continued bar {j}");
-                    assert_eq!(exported(&fast, p), exported(&slow, p), "{what}: continued state {j}");
+                    assert_eq!(
+                        exported(&fast, p),
+                        exported(&slow, p),
+                        "{what}: continued state {j}"
+                    );
                 }
             }
         }
@@ -755,17 +775,28 @@ fn push_many_runs_not_finite_commit_nothing() {
         robustness: Robustness::Narrow,
         ..Params::default()
     };
-    let prices: Vec<f64> = (0..2_000).map(|i| 10.0 + (i % 7) as f64 + (i % 3) as f64 * 0.5).collect();
+    let prices: Vec<f64> = (0..2_000)
+        .map(|i| 10.0 + (i % 7) as f64 + (i % 3) as f64 * 0.5)
+        .collect();
     let bad = first_not_finite(&prices, &p).expect("a bar that is not finite");
-    assert!(bad > 100, "the failing bar must lie inside a lane run ({bad})");
+    assert!(
+        bad > 100,
+        "the failing bar must lie inside a lane run ({bad})"
+    );
     for avx2 in [false, true] {
         let mut s = AtcStream::new(&p).unwrap();
         let mut out = vec![0.0; 13 * 50];
-        assert_eq!(push_many_either(&mut s, &prices[..50], &mut out, avx2), None);
+        assert_eq!(
+            push_many_either(&mut s, &prices[..50], &mut out, avx2),
+            None
+        );
         let before = exported(&s, &p);
         let rest = &prices[50..];
         let mut out = vec![0.0; 13 * rest.len()];
-        assert_eq!(push_many_either(&mut s, rest, &mut out, avx2), Some(bad - 50));
+        assert_eq!(
+            push_many_either(&mut s, rest, &mut out, avx2),
+            Some(bad - 50)
+        );
         assert_eq!(s.len(), 50);
         assert_eq!(exported(&s, &p), before);
     }

@@ -5,14 +5,24 @@
 // repeat the scalar steppers' operations lane by lane, so the values and the running slots
 // are the bits the per-bar step produces.
 
-use crate::stream::MaRun;
+use crate::stream::{MaRun, RunJob, SignalsRun};
+
+hot! {
+/// One hot loop of a stream's lane run.
+pub(crate) fn stream_run(job: RunJob<'_, '_>) {
+    match job {
+        RunJob::Mas(run) => stream_family_run(run),
+        RunJob::Signals(run) => stream_signals_run(run),
+    }
+}
+}
 
 hot! {
 /// Advance family `run.family`'s nine MAs over bars `x[run.from..]`: their values bar-major
 /// into `run.mas`, the running slots `run.m` updated. Reference HMA: the stage-1 diffs go to
 /// `run.diffs` (bar-major, aligned with `x`; rows `from − ⌊√L⌋ ..` must hold the previous
 /// diffs).
-pub(crate) fn stream_family_run(run: &mut MaRun<'_>) {
+fn stream_family_run(run: &mut MaRun<'_>) {
     let x = run.x;
     let from = run.from;
     let tm = run.tm;
@@ -123,5 +133,64 @@ pub(crate) fn stream_family_run(run: &mut MaRun<'_>) {
             store9(&mut m[1], noise);
         }
     }
+}
+}
+
+hot! {
+/// A family's nine signal and equity lanes and its Layer 1 over a run of bars after the cutout,
+/// from the stream's state (`prev`: MA values of the bar before, `sig`, `eq`): the per-bar
+/// step's operations (`family_signals`, which are `family_pass`'s), bar by bar, in lanes.
+/// `x`: closes with `x[from + j]` = run bar j; `r`: the run's scaled returns; `mas`: the run's
+/// MA values bar-major; `teq`, `tprod`: scratch (9 per bar); `l1`: one value per bar.
+fn stream_signals_run(run: &mut SignalsRun<'_>) {
+    let SignalsRun { x, from, r, mas, d, prev, sig, eq, teq, tprod, l1 } = run;
+    let (x, from, r, mas, d) = (*x, *from, *r, *mas, *d);
+    let mut p_ma = load9(prev);
+    let mut s = load9(sig);
+    let mut e = load9(eq);
+    let bars = mas
+        .chunks_exact(K)
+        .zip(teq.chunks_exact_mut(K))
+        .zip(tprod.chunks_exact_mut(K))
+        .zip(r.iter())
+        .enumerate();
+    for (j, (((row, te), tp), &ri)) in bars {
+        let (Ok(row), Ok(te), Ok(tp)) = (
+            <&[f64; K]>::try_from(row),
+            <&mut [f64; K]>::try_from(te),
+            <&mut [f64; K]>::try_from(tp),
+        ) else {
+            break;
+        };
+        let rr = if ri.is_nan() { 0.0 } else { ri };
+        e = if rr.is_finite() {
+            equity_step_finite(e, s, rr, d)
+        } else {
+            // the batch's branch for an infinite return
+            let (f_up, f_dn) = (1.0 + rr, 1.0 + -rr);
+            let (ea, sa) = (to_array(e), to_array(s));
+            load9(&core::array::from_fn(|k| {
+                let fac = if sa[k] > 0.0 {
+                    f_up
+                } else if sa[k] < 0.0 {
+                    f_dn
+                } else {
+                    1.0
+                };
+                crate::equity::floor_equity((ea[k] * d) * fac)
+            }))
+        };
+        let i = from + j;
+        let ma = load9(row);
+        s = signal_step(p_ma, ma, at(x, i.wrapping_sub(1)), at(x, i), s);
+        p_ma = ma;
+        store9(te, e);
+        store9(tp, mul9(s, e));
+    }
+    store9(prev, p_ma);
+    store9(sig, s);
+    store9(eq, e);
+    let n = l1.len().min(r.len());
+    layer1_rows(&teq[..K * n], &tprod[..K * n], &mut l1[..n]);
 }
 }
