@@ -1015,8 +1015,8 @@ pub(crate) struct MaRun<'a> {
     pub(crate) mas: &'a mut [f64],
 }
 
-/// Scratch of the lane runs (kept by the stream, reused).
-#[derive(Clone, Default)]
+/// Scratch of the lane runs (kept by the stream, reused; a clone starts empty).
+#[derive(Default)]
 struct RunBuf {
     x: Vec<f64>,
     diffs: Vec<f64>,
@@ -1047,6 +1047,12 @@ pub(crate) struct SignalsRun<'a> {
 pub(crate) enum RunJob<'j, 'a> {
     Mas(&'j mut MaRun<'a>),
     Signals(&'j mut SignalsRun<'a>),
+}
+
+impl Clone for RunBuf {
+    fn clone(&self) -> Self {
+        RunBuf::default()
+    }
 }
 
 /// `v.len() == len` (contents unspecified), refusing when the allocation fails.
