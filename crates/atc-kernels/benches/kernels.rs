@@ -201,6 +201,23 @@ fn streaming(c: &mut Criterion) {
         g.bench_function("compute_atc (same bars)", |b| {
             b.iter(|| compute_atc(black_box(&p), &params, &mut out, None, &mut ws).unwrap())
         });
+        #[cfg(target_arch = "x86_64")]
+        if avx2() {
+            g.bench_function("push_many_avx2", |b| {
+                b.iter(|| {
+                    let mut s = empty.clone();
+                    // SAFETY: the CPU supports AVX2 (checked by `avx2()`).
+                    unsafe { s.push_many_avx2(black_box(&p), &mut out) }.unwrap()
+                })
+            });
+            g.bench_function("compute_atc_avx2 (same bars)", |b| {
+                b.iter(|| {
+                    // SAFETY: the CPU supports AVX2 (checked by `avx2()`).
+                    unsafe { compute_atc_avx2(black_box(&p), &params, &mut out, None, &mut ws) }
+                        .unwrap()
+                })
+            });
+        }
         g.finish();
     }
 

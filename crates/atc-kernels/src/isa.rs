@@ -5,6 +5,8 @@
 //! * `isa/family_mas.rs`: the nine MAs of one family advanced in lock-step as SIMD lanes;
 //! * `isa/pipeline_body.rs`: the fused pipeline after validation (signals, equities, Layer 1,
 //!   Layer 2, Average);
+//! * `isa/stream_run.rs`: a stream's nine MAs of one family over a run of warm bars
+//!   (`AtcStream::push_many`);
 //! * `isa/pine_body.rs`: the Pine-semantics pipeline after validation (its MAs bar-major through
 //!   the same family functions where the arithmetic is the reference's, its nine equities per
 //!   family in one loop).
@@ -27,6 +29,7 @@ pub(crate) mod base {
     include!("isa/family_mas.rs");
     include!("isa/pipeline_body.rs");
     include!("isa/pine_body.rs");
+    include!("isa/stream_run.rs");
 }
 
 /// AVX2 twin (x86-64): every `hot!` item gets `#[target_feature(enable = "avx2")]`. Its
@@ -45,4 +48,5 @@ pub(crate) mod avx2 {
     include!("isa/family_mas.rs");
     include!("isa/pipeline_body.rs");
     include!("isa/pine_body.rs");
+    include!("isa/stream_run.rs");
 }

@@ -72,17 +72,17 @@ pub enum StepStatus {
 /// The constants of one MA: its stepper with the running values zeroed (the step loads the
 /// state's values into a copy), built by the steppers' own constructors.
 #[derive(Clone, Copy)]
-struct Template {
+pub(crate) struct Template {
     len: usize,
-    coef: EmaCoef,
+    pub(crate) coef: EmaCoef,
     sma: SmaState,
-    wma: WmaState,
-    lsma: LsmaState,
-    hma: HmaDiffState,
+    pub(crate) wma: WmaState,
+    pub(crate) lsma: LsmaState,
+    pub(crate) hma: HmaDiffState,
     /// HMA stage 2 (`⌊√L⌋`) and its length.
-    hma2: WmaState,
+    pub(crate) hma2: WmaState,
     hma_s: usize,
-    kama: KamaState<OnTheFly>,
+    pub(crate) kama: KamaState<OnTheFly>,
 }
 
 /// Everything about a configuration that every stream of it shares.
@@ -103,6 +103,9 @@ struct Plan {
     m_slots: [usize; F],
     lambda: f64,
     d: f64,
+    /// First bar `push_many` may advance in lane runs (every MA past its warm-up, the bar after
+    /// the cutout); `None`: always bar by bar (Pine semantics).
+    run_from: Option<u64>,
     state_len: usize,
     off_mas: usize,
     off_windows: usize,
@@ -208,6 +211,13 @@ impl Plan {
             },
             lambda: params.lambda(),
             d: params.decay_multiplier(),
+            run_from: if pine || lens[HMA].iter().any(|&l| l < 2) {
+                None
+            } else {
+                // i ≥ L + 1 (KAMA slides), i ≥ L + ⌊√L⌋ − 1 (HMA stage 2), i > cutout
+                let warm = (w + isqrt(max_len)) as u64;
+                Some(warm.max(params.cutout as u64 + 1))
+            },
             state_len,
             off_mas,
             off_windows,
@@ -983,6 +993,208 @@ fn canonical(v: f64) -> f64 {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Lane runs (push_many past the warm-up)
+// ---------------------------------------------------------------------------------------------
+
+/// Bars a lane run advances at once (bounds its scratch: about 40 doubles a bar).
+const RUN_BARS: usize = 512;
+
+/// One family's nine MAs over a run of bars (`isa/stream_run.rs`).
+pub(crate) struct MaRun<'a> {
+    pub(crate) family: usize,
+    /// Closes: the `W` before the run, then the run's (`x[from + j]` = run bar j).
+    pub(crate) x: &'a [f64],
+    pub(crate) from: usize,
+    /// The family's nine templates.
+    pub(crate) tm: &'a [Template],
+    /// Running slots `m[slot][k]`, in and out.
+    pub(crate) m: [[f64; K]; M_SLOTS],
+    /// Reference HMA: stage-1 diffs bar-major, aligned with `x`.
+    pub(crate) diffs: &'a mut [f64],
+    /// MA values of the run, bar-major (`9 × bars`).
+    pub(crate) mas: &'a mut [f64],
+}
+
+/// Scratch of the lane runs (kept by the stream, reused; a clone starts empty).
+#[derive(Default)]
+struct RunBuf {
+    x: Vec<f64>,
+    diffs: Vec<f64>,
+    mas: Vec<f64>,
+    r: Vec<f64>,
+    /// Layer 1 family-major (`l1[f·bars + j]`).
+    l1: Vec<f64>,
+    teq: Vec<f64>,
+    tprod: Vec<f64>,
+}
+
+/// Arguments of `stream_signals_run` (see there).
+pub(crate) struct SignalsRun<'a> {
+    pub(crate) x: &'a [f64],
+    pub(crate) from: usize,
+    pub(crate) r: &'a [f64],
+    pub(crate) mas: &'a [f64],
+    pub(crate) d: f64,
+    pub(crate) prev: &'a mut [f64; K],
+    pub(crate) sig: &'a mut [f64; K],
+    pub(crate) eq: &'a mut [f64; K],
+    pub(crate) teq: &'a mut [f64],
+    pub(crate) tprod: &'a mut [f64],
+    pub(crate) l1: &'a mut [f64],
+}
+
+/// A hot loop of a lane run, for one instruction-set twin to perform (`isa/stream_run.rs`).
+pub(crate) enum RunJob<'j, 'a> {
+    Mas(&'j mut MaRun<'a>),
+    Signals(&'j mut SignalsRun<'a>),
+}
+
+impl Clone for RunBuf {
+    fn clone(&self) -> Self {
+        RunBuf::default()
+    }
+}
+
+/// `v.len() == len` (contents unspecified), refusing when the allocation fails.
+fn sized(v: &mut Vec<f64>, len: usize) -> KResult {
+    if v.len() < len {
+        v.try_reserve(len - v.len())
+            .map_err(|_| KernelError::Overflow {
+                what: "stream memory",
+            })?;
+    }
+    v.resize(len, f64::NAN);
+    Ok(())
+}
+
+impl Inner {
+    /// Advance the current core in place over `closes` (bars `bars ..`, all at or after
+    /// `plan.run_from`): per family the nine MAs as lanes over the whole run, then
+    /// its signal/equity lanes and Layer 1 (`family_signals`' operations), both in the `isa`
+    /// twin, then Layer 2 per bar
+    /// (`layer2`) — the per-bar step's operations, families being independent until Layer 2.
+    /// Writes the outputs to columns `col0 ..` of `out` (13 rows of `total`), the closes and
+    /// diffs to the rings, and commits (`bars` advanced; the base core is left stale: the caller
+    /// steps the call's last bar). `false`: a bar is not finite (the caller restores).
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &mut self,
+        plan: &Plan,
+        closes: &[f64],
+        out: &mut [f64],
+        total: usize,
+        col0: usize,
+        buf: &mut RunBuf,
+        isa: &mut dyn FnMut(RunJob<'_, '_>),
+    ) -> KResult<bool> {
+        let nr = closes.len();
+        let g0 = self.bars;
+        let w = plan.w;
+        let internal = KernelError::InvalidState {
+            reason: "internal: lane run",
+        };
+        if nr == 0 || g0 < w as u64 {
+            return Err(internal);
+        }
+        sized(&mut buf.x, w + nr)?;
+        sized(&mut buf.mas, K * nr)?;
+        sized(&mut buf.r, nr)?;
+        sized(&mut buf.l1, F * nr)?;
+        sized(&mut buf.teq, K * nr)?;
+        sized(&mut buf.tprod, K * nr)?;
+        for (t, v) in buf.x[..w].iter_mut().enumerate() {
+            *v = ring_get(&self.ring, plan.cap, g0 - (w - t) as u64);
+        }
+        buf.x[w..].copy_from_slice(closes);
+        let x = &buf.x[..];
+        let bar = |j: usize| Bar {
+            i: g0 + j as u64,
+            x: &x[..=w + j],
+            li: w + j,
+            pine: false,
+        };
+        for j in 0..nr {
+            buf.r[j] = bar(j).scaled_return(plan);
+        }
+        let c = plan.params.cutout as u64;
+        let core = &mut self.cores[self.cur];
+        for f in 0..F {
+            let windowed = f == plan.wfam;
+            if windowed {
+                sized(&mut buf.diffs, K * (w + nr))?;
+                for k in 0..K {
+                    let seg = k * 2 * plan.wcap;
+                    let wr = self.wring.get(seg..seg + 2 * plan.wcap).ok_or(internal)?;
+                    for back in 1..=plan.wlen[k].min(w) {
+                        buf.diffs[(w - back) * K + k] = ring_get(wr, plan.wcap, g0 - back as u64);
+                    }
+                }
+            }
+            let mut job = MaRun {
+                family: f,
+                x,
+                from: w,
+                tm: plan.tm.get(f * K..(f + 1) * K).ok_or(internal)?,
+                m: core::array::from_fn(|j| core::array::from_fn(|k| core.m(f, j, k))),
+                diffs: if windowed {
+                    &mut buf.diffs[..]
+                } else {
+                    &mut []
+                },
+                mas: &mut buf.mas[..K * nr],
+            };
+            isa(RunJob::Mas(&mut job));
+            for j in 0..plan.m_slots[f] {
+                for k in 0..K {
+                    core.set_m(f, j, k, job.m[j][k]);
+                }
+            }
+            if windowed {
+                for k in 0..K {
+                    let seg = k * 2 * plan.wcap;
+                    let wr = self
+                        .wring
+                        .get_mut(seg..seg + 2 * plan.wcap)
+                        .ok_or(internal)?;
+                    for j in 0..nr {
+                        ring_set(wr, plan.wcap, g0 + j as u64, buf.diffs[(w + j) * K + k]);
+                    }
+                }
+            }
+            let fs = &mut core.by_family[f];
+            isa(RunJob::Signals(&mut SignalsRun {
+                x,
+                from: w,
+                r: &buf.r[..nr],
+                mas: &buf.mas[..K * nr],
+                d: plan.d,
+                prev: &mut fs.prev,
+                sig: &mut fs.sig,
+                eq: &mut fs.eq,
+                teq: &mut buf.teq[..K * nr],
+                tprod: &mut buf.tprod[..K * nr],
+                l1: &mut buf.l1[f * nr..(f + 1) * nr],
+            }));
+        }
+        let mut row = [0.0; OUT_ROWS];
+        for j in 0..nr {
+            let l1: [f64; F] = core::array::from_fn(|f| buf.l1[f * nr + j]);
+            if layer2(plan, &bar(j), c, buf.r[j], &l1, core, &mut row) == StepStatus::NotFinite {
+                return Ok(false);
+            }
+            for (r, &v) in row.iter().enumerate() {
+                out[r * total + col0 + j] = v;
+            }
+        }
+        for (j, &v) in closes.iter().enumerate() {
+            ring_set(&mut self.ring, plan.cap, g0 + j as u64, v);
+        }
+        self.bars += nr as u64;
+        Ok(true)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // AtcStream
 // ---------------------------------------------------------------------------------------------
 
@@ -1011,6 +1223,8 @@ pub struct AtcStream {
     inner: Inner,
     /// `push_many`'s copy of the state before its first bar (kept to reuse the allocation).
     backup: Option<Box<Inner>>,
+    /// `push_many`'s lane-run scratch.
+    run_buf: RunBuf,
 }
 
 impl AtcStream {
@@ -1025,6 +1239,7 @@ impl AtcStream {
             plan,
             inner,
             backup: None,
+            run_buf: RunBuf::default(),
         })
     }
 
@@ -1190,7 +1405,32 @@ impl AtcStream {
     /// Push `k = closes.len()` closes; `out` (`13·k`) is 13 rows × k row-major. Every close is
     /// checked first. `Some(j)`: bar `j` is not finite (growth rule) and nothing was committed
     /// (the stream is as before the call).
+    ///
+    /// Reference semantics, past the warm-up: the bars run in lane runs (the nine MAs of a family
+    /// as SIMD lanes over up to 512 bars, as `compute_atc` does), same bits and same state as
+    /// bar by bar; the call's last bar is always stepped alone (so `replace_last` has its base).
     pub fn push_many(&mut self, closes: &[f64], out: &mut [f64]) -> KResult<Option<usize>> {
+        self.push_many_with(closes, out, &mut |job| crate::isa::base::stream_run(job))
+    }
+
+    /// [`push_many`](Self::push_many) with its lane runs compiled for AVX2 (x86-64; same bits).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 (check with `std::is_x86_feature_detected!("avx2")`); calling
+    /// it from code without that target feature requires `unsafe`.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    pub fn push_many_avx2(&mut self, closes: &[f64], out: &mut [f64]) -> KResult<Option<usize>> {
+        self.push_many_with(closes, out, &mut |job| crate::isa::avx2::stream_run(job))
+    }
+
+    #[inline(always)]
+    fn push_many_with(
+        &mut self,
+        closes: &[f64],
+        out: &mut [f64],
+        isa: &mut dyn FnMut(RunJob<'_, '_>),
+    ) -> KResult<Option<usize>> {
         let k = closes.len();
         let want = OUT_ROWS
             .checked_mul(k)
@@ -1207,18 +1447,61 @@ impl AtcStream {
             Some(b) => b.copy_from(&self.inner),
             None => self.backup = Some(Box::new(self.inner.clone())),
         }
-        let mut row = [0.0; OUT_ROWS];
-        for (j, &c) in closes.iter().enumerate() {
-            let st = self.prepare_push(c, &mut row)?;
-            if self.settle_push(st) == StepStatus::NotFinite {
+        match self.push_bars(closes, out, isa)? {
+            None => Ok(None),
+            Some(j) => {
                 if let Some(b) = &self.backup {
                     self.inner.copy_from(b);
                 }
+                Ok(Some(j))
+            }
+        }
+    }
+
+    /// `push_many`'s bars, in lane runs where allowed. `Some(j)`: bar `j` is not finite (the
+    /// state is then partly advanced: the caller restores it).
+    fn push_bars(
+        &mut self,
+        closes: &[f64],
+        out: &mut [f64],
+        isa: &mut dyn FnMut(RunJob<'_, '_>),
+    ) -> KResult<Option<usize>> {
+        let k = closes.len();
+        let mut row = [0.0; OUT_ROWS];
+        let mut j = 0;
+        let mut lanes = self.plan.run_from;
+        while j < k {
+            if let Some(from) = lanes {
+                // runs stop one bar short: the call's last bar is stepped alone
+                let n = RUN_BARS.min((k - 1).saturating_sub(j));
+                if self.inner.bars >= from && n > 0 {
+                    let plan = self.plan.clone();
+                    let mut buf = core::mem::take(&mut self.run_buf);
+                    let done = self
+                        .inner
+                        .run(&plan, &closes[j..j + n], out, k, j, &mut buf, isa);
+                    self.run_buf = buf;
+                    if !done? {
+                        // the bar's index is the per-bar path's to find: redo the call bar by bar
+                        if let Some(b) = &self.backup {
+                            self.inner.copy_from(b);
+                        }
+                        lanes = None;
+                        j = 0;
+                        continue;
+                    }
+                    j += n;
+                    continue;
+                }
+            }
+            let st = self.prepare_push(closes[j], &mut row)?;
+            if self.settle_push(st) == StepStatus::NotFinite {
                 return Ok(Some(j));
             }
             for (r, &v) in row.iter().enumerate() {
                 out[r * k + j] = v;
             }
+            j += 1;
         }
         Ok(None)
     }

@@ -679,3 +679,125 @@ fn garbage_states_never_panic() {
         }
     }
 }
+
+/// `push_many` through the AVX2 twin when the CPU has it, else the baseline one.
+fn push_many_either(
+    s: &mut AtcStream,
+    closes: &[f64],
+    out: &mut [f64],
+    avx2: bool,
+) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 && std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { s.push_many_avx2(closes, out) }.unwrap();
+    }
+    let _ = avx2;
+    s.push_many(closes, out).unwrap()
+}
+
+fn exported(s: &AtcStream, p: &Params) -> Vec<u64> {
+    let mut v = vec![0.0; AtcStream::state_len(p).unwrap()];
+    s.export_state(&mut v).unwrap();
+    bits(&v)
+}
+
+/// Lane runs (`push_many` past the warm-up): calls that cross the warm-up boundary, long runs
+/// (> 5,000 bars, several 512-bar runs), both semantics, the three robustness spreads, cutout
+/// and strategy mode, both instruction-set twins: every output equals compute_atc's, and the
+/// exported state equals the one of a stream pushed bar by bar, after every call; the stream
+/// then continues (replace_last, push) exactly as the bar-by-bar one.
+#[test]
+fn push_many_runs_equal_bar_by_bar_state_and_outputs() {
+    let n = 5_300;
+    for (ci, p) in configs().iter().enumerate() {
+        for (si, prices) in series(n, 900 + ci as u64).iter().enumerate() {
+            let want = expected_bars(prices, p);
+            for avx2 in [false, true] {
+                let what = format!("config {ci} series {si} avx2 {avx2}");
+                let mut fast = AtcStream::new(p).unwrap();
+                let mut slow = AtcStream::new(p).unwrap();
+                let mut one = [0.0; 13];
+                let mut at = 0;
+                // 3 bars (warm-up), 60 (crosses it for every config), 1 (a run of 0 bars),
+                // 5,200 (long), then the rest
+                for k in [3usize, 60, 1, 5_200, n - 3 - 60 - 1 - 5_200] {
+                    let chunk = &prices[at..at + k];
+                    let mut out = vec![0.0; 13 * k];
+                    assert_eq!(
+                        push_many_either(&mut fast, chunk, &mut out, avx2),
+                        None,
+                        "{what}"
+                    );
+                    for j in 0..k {
+                        let row: Vec<f64> = (0..13).map(|r| out[r * k + j]).collect();
+                        assert_row(&what, at + j, &row, &want[at + j]);
+                        assert_eq!(slow.push(chunk[j], &mut one).unwrap(), StepStatus::Ok);
+                    }
+                    at += k;
+                    assert_eq!(
+                        exported(&fast, p),
+                        exported(&slow, p),
+                        "{what}: state after {at} bars"
+                    );
+                }
+                // both continue identically
+                let (mut a, mut b) = ([0.0; 13], [0.0; 13]);
+                for (j, x) in [101.5, 99.0, 100.25].into_iter().enumerate() {
+                    let (sa, sb) = if j == 1 {
+                        (
+                            fast.replace_last(x, &mut a).unwrap(),
+                            slow.replace_last(x, &mut b).unwrap(),
+                        )
+                    } else {
+                        (fast.push(x, &mut a).unwrap(), slow.push(x, &mut b).unwrap())
+                    };
+                    assert_eq!(sa, sb, "{what}");
+                    assert_eq!(bits(&a), bits(&b), "{what}: continued bar {j}");
+                    assert_eq!(
+                        exported(&fast, p),
+                        exported(&slow, p),
+                        "{what}: continued state {j}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A bar that is not finite inside a lane run: `push_many` reports the same bar as bar-by-bar
+/// pushes and commits nothing.
+#[test]
+fn push_many_runs_not_finite_commit_nothing() {
+    let p = Params {
+        la: 2_000.0, // exp(2·i) overflows after a few hundred bars
+        lengths: [5, 6, 5, 5, 5, 5],
+        robustness: Robustness::Narrow,
+        ..Params::default()
+    };
+    let prices: Vec<f64> = (0..2_000)
+        .map(|i| 10.0 + (i % 7) as f64 + (i % 3) as f64 * 0.5)
+        .collect();
+    let bad = first_not_finite(&prices, &p).expect("a bar that is not finite");
+    assert!(
+        bad > 100,
+        "the failing bar must lie inside a lane run ({bad})"
+    );
+    for avx2 in [false, true] {
+        let mut s = AtcStream::new(&p).unwrap();
+        let mut out = vec![0.0; 13 * 50];
+        assert_eq!(
+            push_many_either(&mut s, &prices[..50], &mut out, avx2),
+            None
+        );
+        let before = exported(&s, &p);
+        let rest = &prices[50..];
+        let mut out = vec![0.0; 13 * rest.len()];
+        assert_eq!(
+            push_many_either(&mut s, rest, &mut out, avx2),
+            Some(bad - 50)
+        );
+        assert_eq!(s.len(), 50);
+        assert_eq!(exported(&s, &p), before);
+    }
+}
