@@ -31,3 +31,18 @@ pub fn compute_atc(
     }
     k::compute_atc(prices, params, out, detail, ws)
 }
+
+/// A stream's `push_many` through the fastest build this CPU runs (its lane runs compiled for
+/// AVX2 there; same bits).
+pub fn stream_push_many(
+    stream: &mut k::AtcStream,
+    closes: &[f64],
+    out: &mut [f64],
+) -> k::KResult<Option<usize>> {
+    #[cfg(target_arch = "x86_64")]
+    if use_avx2() {
+        // SAFETY: `use_avx2()` is true only when the CPU supports AVX2.
+        return unsafe { stream.push_many_avx2(closes, out) };
+    }
+    stream.push_many(closes, out)
+}

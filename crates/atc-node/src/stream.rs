@@ -150,7 +150,7 @@ impl NativeStream {
         #[napi(ts_arg_type = "Float64Array")] closes: Unknown<'_>,
         #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
     ) -> napi::Result<f64> {
-        run(env, || step_closes(closes, out, |c, o| self.inner.push_many(c, o)))
+        run(env, || step_closes(closes, out, |c, o| crate::isa::stream_push_many(&mut self.inner, c, o)))
     }
 
     /// `exportState()`: the canonical state vector (docs/streaming.md), a new array.
