@@ -12,7 +12,14 @@ export function benchStreams(engines, bench, rows, { closes, quick }) {
   const summary = [];
   for (const [name, engine] of Object.entries(engines)) {
     const pipeline = rowOf(rows, () => bench('stream', `compute ${n} (per-bar base)`, name, n, () => engine.compute(closes)));
-    const many = rowOf(rows, () => bench('stream', `pushMany ${n}`, name, n, () => engine.stream().pushMany(closes)));
+    // a fresh stream per call, disposed as a program that opens many would (wasm memory is freed at once)
+    const many = rowOf(rows, () =>
+      bench('stream', `pushMany ${n}`, name, n, () => {
+        const fresh = engine.stream();
+        fresh.pushMany(closes);
+        fresh.dispose();
+      }),
+    );
     // one push: an endless walk over the real closes (a stream far past its warm-up)
     const stream = engine.stream();
     stream.pushMany(closes);

@@ -123,6 +123,26 @@ export class AtcStreamBars {
   }
 }
 
+/**
+ * 13-double arrays for bars, carved from larger blocks: a `new Float64Array(13)` (104 bytes,
+ * above V8's on-heap typed-array size) allocates its own backing store, which measured about
+ * half of core's per-push cost; a view of a shared block does not.
+ */
+class BarValues {
+  #block = new Float64Array(0);
+  #at = 0;
+
+  next(): Float64Array {
+    if (this.#at === this.#block.length) {
+      this.#block = new Float64Array(OUTPUT_ROWS * 256);
+      this.#at = 0;
+    }
+    const values = this.#block.subarray(this.#at, this.#at + OUTPUT_ROWS);
+    this.#at += OUTPUT_ROWS;
+    return values;
+  }
+}
+
 /** A close for a stream: a finite number > 0. */
 function toClose(field: string, close: unknown): number {
   if (typeof close !== 'number') throw new AtcInputError('INVALID_TYPE', field, `must be a number, got ${close === null ? 'null' : typeof close}`);
@@ -174,15 +194,18 @@ export class AtcStream {
   /** The backend that computes it. */
   readonly backend: BackendName;
   #impl: BackendStream | undefined;
-  readonly #out = new Float64Array(OUTPUT_ROWS);
   readonly #firstOverflow: number;
   /** Entry tracker after the last bar, and before it (what `replaceLast` starts from). */
   #tracker: Float64Array;
   #base: Float64Array;
+  /** Bars seen, kept here: reading the backend's `length` is a native call per step. */
+  #length: number;
+  readonly #values = new BarValues();
 
   /** @internal Use `engine.stream()` / `engine.restoreStream()`. */
   constructor(impl: BackendStream, config: ResolvedAtcConfig, backend: BackendName, base: Float64Array = newEntryTracker()) {
     this.#impl = impl;
+    this.#length = impl.length;
     this.config = config;
     this.backend = backend;
     this.#firstOverflow = growthOverflowBar(config.lambda);
@@ -197,47 +220,52 @@ export class AtcStream {
 
   /** Bars seen. */
   get length(): number {
-    return this.#live().length;
+    this.#live();
+    return this.#length;
   }
 
   /** Appends a bar (a new candle). */
   push(close: number): AtcBar {
     const impl = this.#live();
     const c = toClose('close', close);
-    const index = impl.length;
+    const index = this.#length;
     requireGrowth(this.config, this.#firstOverflow, index, 'close');
-    if (impl.push(c, this.#out) === STEP_NOT_FINITE) throw notFinite(this.config, index);
+    const values = this.#values.next(); // the bar's own array: the backend writes into it
+    if (impl.push(c, values) === STEP_NOT_FINITE) throw notFinite(this.config, index);
+    this.#length = index + 1;
     this.#base.set(this.#tracker);
-    return this.#bar(index, c);
+    return this.#bar(index, c, values);
   }
 
   /** Replaces the last bar (the still-forming candle); any number of times. */
   replaceLast(close: number): AtcBar {
     const impl = this.#live();
     const c = toClose('close', close);
-    const index = impl.length - 1;
+    const index = this.#length - 1;
     if (index < 0) throw new AtcInputError('EMPTY_STREAM', 'stream', 'has no bar to replace yet: push() the first one');
-    if (impl.replaceLast(c, this.#out) === STEP_NOT_FINITE) throw notFinite(this.config, index);
+    const values = this.#values.next();
+    if (impl.replaceLast(c, values) === STEP_NOT_FINITE) throw notFinite(this.config, index);
     this.#tracker.set(this.#base);
-    return this.#bar(index, c);
+    return this.#bar(index, c, values);
   }
 
-  #bar(index: number, close: number): AtcBar {
+  #bar(index: number, close: number, values: Float64Array): AtcBar {
     const output = isOutputBar(this.config, index);
-    const entry = output ? advanceEntry(this.#tracker, 0, this.#out[12]!, this.config) : 0;
-    return new AtcBar(index, close, output, this.#out.slice(), entry);
+    const entry = output ? advanceEntry(this.#tracker, 0, values[12]!, this.config) : 0;
+    return new AtcBar(index, close, output, values, entry);
   }
 
   /** Appends many bars in one call (catching up on history): as fast as `compute` on them. */
   pushMany(closes: ArrayLike<number> | Float64Array): AtcStreamBars {
     const impl = this.#live();
-    const first = impl.length;
+    const first = this.#length;
     const k = (closes as ArrayLike<number>)?.length;
     const prices = k === 0 && (Array.isArray(closes) || ArrayBuffer.isView(closes)) ? new Float64Array(0) : toPrices('closes', closes);
     if (prices.length > 0) requireGrowth(this.config, this.#firstOverflow, first + prices.length - 1, 'closes');
     const values = new Float64Array(OUTPUT_ROWS * prices.length);
     const bad = prices.length > 0 ? impl.pushMany(prices, values) : -1;
     if (bad >= 0) throw notFinite(this.config, first + bad);
+    this.#length = first + prices.length;
     const entries = new Int8Array(prices.length);
     for (let j = 0; j < prices.length; j++) {
       if (j === prices.length - 1) this.#base.set(this.#tracker);
@@ -252,7 +280,7 @@ export class AtcStream {
    */
   snapshot(): Uint8Array {
     const impl = this.#live();
-    return encodeSnapshot({ config: this.config, bars: impl.length, state: impl.exportState(), tracker: this.#base });
+    return encodeSnapshot({ config: this.config, bars: this.#length, state: impl.exportState(), tracker: this.#base });
   }
 
   /** Frees the backend's memory now; the stream cannot be used afterwards. */
@@ -271,8 +299,9 @@ export class AtcStream {
     const stream = new AtcStream(impl, config, backend, base);
     if (impl.length > 0) {
       const index = impl.length - 1;
-      if (impl.replaceLast(lastClose, stream.#out) === STEP_NOT_FINITE) throw notFinite(config, index);
-      if (isOutputBar(config, index)) advanceEntry(stream.#tracker, 0, stream.#out[12]!, config);
+      const values = new Float64Array(OUTPUT_ROWS);
+      if (impl.replaceLast(lastClose, values) === STEP_NOT_FINITE) throw notFinite(config, index);
+      if (isOutputBar(config, index)) advanceEntry(stream.#tracker, 0, values[12]!, config);
     }
     return stream;
   }
@@ -345,6 +374,7 @@ export class AtcStreamSet {
   readonly #firstOverflow: number;
   #tracker: Float64Array;
   readonly #base: Float64Array;
+  #length = 0;
 
   /** @internal Use `engine.streams()`. */
   constructor(impl: BackendStreamSet, config: ResolvedAtcConfig, backend: BackendName) {
@@ -365,7 +395,8 @@ export class AtcStreamSet {
 
   /** Bars seen by every stream. */
   get length(): number {
-    return this.#live().length;
+    this.#live();
+    return this.#length;
   }
 
   #closes(closes: unknown): Float64Array {
@@ -380,11 +411,12 @@ export class AtcStreamSet {
   push(closes: ArrayLike<number> | Float64Array): AtcStreamSetBar {
     const impl = this.#live();
     const prices = this.#closes(closes);
-    const index = impl.length;
+    const index = this.#length;
     requireGrowth(this.config, this.#firstOverflow, index, 'closes');
     const values = new Float64Array(OUTPUT_ROWS * this.count);
     const bad = impl.push(prices, values);
     if (bad >= 0) throw notFinite(this.config, index);
+    this.#length = index + 1;
     this.#base.set(this.#tracker);
     return this.#step(index, prices, values);
   }
@@ -393,7 +425,7 @@ export class AtcStreamSet {
   replaceLast(closes: ArrayLike<number> | Float64Array): AtcStreamSetBar {
     const impl = this.#live();
     const prices = this.#closes(closes);
-    const index = impl.length - 1;
+    const index = this.#length - 1;
     if (index < 0) throw new AtcInputError('EMPTY_STREAM', 'streams', 'have no bar to replace yet: push() the first one');
     const values = new Float64Array(OUTPUT_ROWS * this.count);
     if (impl.replaceLast(prices, values) >= 0) throw notFinite(this.config, index);
@@ -417,7 +449,7 @@ export class AtcStreamSet {
     if (!Number.isInteger(s) || s < 0 || s >= this.count) throw new AtcInputError('OUT_OF_RANGE', 's', `must be an integer in [0, ${this.count}), got ${String(s)}`);
     return encodeSnapshot({
       config: this.config,
-      bars: impl.length,
+      bars: this.#length,
       state: impl.exportState(s),
       tracker: this.#base.subarray(TRACKER * s, TRACKER * (s + 1)),
     });
