@@ -34,7 +34,11 @@ export class AtcBar {
   readonly close: number;
   /** Whether the bar is a column of `compute`'s result (reference: bars from the cutout on). */
   readonly hasOutput: boolean;
-  /** The 13 outputs in `compute`'s row order: Layer-1 × 6, Layer-2 × 6, Average_Signal. */
+  /**
+   * The 13 outputs in `compute`'s row order: Layer-1 × 6, Layer-2 × 6, Average_Signal. A
+   * 13-long view that may share its `ArrayBuffer` with other bars' values (copy it with
+   * `slice()` before transferring its buffer).
+   */
   readonly values: Float64Array;
   /** Entry event of the original indicator at this bar (+1 long, −1 short, 0; `result.entries()`). */
   readonly entry: -1 | 0 | 1;
