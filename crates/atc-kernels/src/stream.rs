@@ -1651,6 +1651,88 @@ impl StreamSet {
         Ok(None)
     }
 
+    /// [`push`](Self::push) with the streams split over `threads` threads of a
+    /// `std::thread::scope` (the calling thread is one of them): same outputs, same state, same
+    /// refusal. Preparing a push writes only a stream's spare state, so the chunks are
+    /// independent; each fills its own 13 × chunk block, copied into `out` once all succeeded.
+    #[cfg(feature = "std")]
+    pub fn push_threads(
+        &mut self,
+        closes: &[f64],
+        out: &mut [f64],
+        threads: usize,
+    ) -> KResult<Option<usize>> {
+        let n = self.streams.len();
+        let threads = threads.clamp(1, n.max(1));
+        if threads == 1 {
+            return self.push(closes, out);
+        }
+        self.check(closes, out)?;
+        self.bars
+            .checked_add(1)
+            .ok_or(KernelError::Overflow { what: "bars" })?;
+        let chunk = n.div_ceil(threads);
+        let prepare = |first: usize,
+                       streams: &mut [AtcStream],
+                       closes: &[f64]|
+         -> KResult<(Option<usize>, Vec<f64>)> {
+            let len = streams.len();
+            let mut block = alloc::vec![0.0; OUT_ROWS * len];
+            let mut row = [0.0; OUT_ROWS];
+            for (j, (st, &c)) in streams.iter_mut().zip(closes).enumerate() {
+                if st.prepare_push(c, &mut row)? == StepStatus::NotFinite {
+                    return Ok((Some(first + j), block));
+                }
+                for (r, &v) in row.iter().enumerate() {
+                    block[r * len + j] = v;
+                }
+            }
+            Ok((None, block))
+        };
+        let results: Vec<KResult<(Option<usize>, Vec<f64>)>> = std::thread::scope(|scope| {
+            let mut parts = self
+                .streams
+                .chunks_mut(chunk)
+                .zip(closes.chunks(chunk))
+                .enumerate();
+            let own = parts.next();
+            let handles: Vec<_> = parts
+                .map(|(t, (sts, cs))| scope.spawn(move || prepare(t * chunk, sts, cs)))
+                .collect();
+            let mut results = Vec::with_capacity(threads);
+            if let Some((_, (sts, cs))) = own {
+                results.push(prepare(0, sts, cs));
+            }
+            for h in handles {
+                // a panicking chunk re-raises here (the scope would anyway); nothing was committed
+                results.push(
+                    h.join()
+                        .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+                );
+            }
+            results
+        });
+        let mut blocks = Vec::with_capacity(results.len());
+        for result in results {
+            match result? {
+                (Some(s), _) => return Ok(Some(s)), // chunks in stream order: the first refusal
+                (None, block) => blocks.push(block),
+            }
+        }
+        for (t, block) in blocks.iter().enumerate() {
+            let len = block.len() / OUT_ROWS;
+            for r in 0..OUT_ROWS {
+                out[r * n + t * chunk..r * n + t * chunk + len]
+                    .copy_from_slice(&block[r * len..(r + 1) * len]);
+            }
+        }
+        for st in self.streams.iter_mut() {
+            st.settle_push(StepStatus::Ok);
+        }
+        self.bars += 1;
+        Ok(None)
+    }
+
     /// Replace every stream's last close (refused before the first bar). `Some(s)`: stream
     /// `s`'s bar is not finite and no stream committed.
     pub fn replace_last(&mut self, closes: &[f64], out: &mut [f64]) -> KResult<Option<usize>> {

@@ -801,3 +801,69 @@ fn push_many_runs_not_finite_commit_nothing() {
         assert_eq!(exported(&s, &p), before);
     }
 }
+
+/// `StreamSet::push_threads` = `push`: the same outputs and states for 1–4 threads (uneven
+/// chunks included), and the same refusal (the first overflowing stream, nothing committed).
+#[cfg(feature = "std")]
+#[test]
+fn threaded_set_push_equals_serial() {
+    for (ci, p) in configs().iter().enumerate().take(4) {
+        let count = 13;
+        let all: Vec<Vec<f64>> = (0..count)
+            .map(|s| random_prices(90, 4_000 + (ci * count + s) as u64))
+            .collect();
+        let mut serial = StreamSet::new(p, count).unwrap();
+        let mut sets: Vec<StreamSet> = (0..4).map(|_| StreamSet::new(p, count).unwrap()).collect();
+        let (mut want, mut got) = (vec![0.0; 13 * count], vec![0.0; 13 * count]);
+        for i in 0..90 {
+            let closes: Vec<f64> = all.iter().map(|x| x[i]).collect();
+            assert_eq!(serial.push(&closes, &mut want).unwrap(), None);
+            for (t, set) in sets.iter_mut().enumerate() {
+                assert_eq!(set.push_threads(&closes, &mut got, t + 1).unwrap(), None);
+                assert_eq!(
+                    bits(&got),
+                    bits(&want),
+                    "config {ci} bar {i} threads {}",
+                    t + 1
+                );
+            }
+        }
+        let len = AtcStream::state_len(p).unwrap();
+        let (mut a, mut b) = (vec![0.0; len], vec![0.0; len]);
+        for s in 0..count {
+            serial.export_state(s, &mut a).unwrap();
+            for set in &sets {
+                set.export_state(s, &mut b).unwrap();
+                assert_eq!(bits(&a), bits(&b));
+            }
+        }
+    }
+    // refusal: streams 5 and 9 of 12 overflow on the same bar; 3 threads report stream 5
+    let p = overflowing();
+    let zigzag: Vec<f64> = (0..40)
+        .map(|i| if i % 2 == 0 { 10.0 } else { 30.0 })
+        .collect();
+    let mut serial = StreamSet::new(&p, 12).unwrap();
+    let mut threaded = StreamSet::new(&p, 12).unwrap();
+    let (mut o1, mut o2) = (vec![0.0; 13 * 12], vec![0.0; 13 * 12]);
+    for (j, &x) in zigzag.iter().enumerate() {
+        let closes: Vec<f64> = (0..12)
+            .map(|s| {
+                if s == 5 || s == 9 {
+                    x
+                } else {
+                    10.0 + (j % 2) as f64 * 1e-9
+                }
+            })
+            .collect();
+        let a = serial.push(&closes, &mut o1).unwrap();
+        let b = threaded.push_threads(&closes, &mut o2, 3).unwrap();
+        assert_eq!(a, b, "bar {j}");
+        if a.is_some() {
+            assert_eq!(a, Some(5));
+            assert_eq!(threaded.len(), j as u64);
+            return;
+        }
+    }
+    panic!("the zigzag overflows");
+}

@@ -28,7 +28,10 @@ export declare class NativeStream {
   exportState(): Float64Array
 }
 
-/** `count` streams of one config stepped together: `new NativeStreamSet(params, count)`. */
+/**
+ * `count` streams of one config stepped together: `new NativeStreamSet(params, count)`; a
+ * bar of a large set is stepped on every core (`StreamSet::push_threads`, same bits).
+ */
 export declare class NativeStreamSet {
   /** `new NativeStreamSet(params, count)`: `count` streams at bar 0. */
   constructor(params: Float64Array, count: number)

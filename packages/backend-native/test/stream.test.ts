@@ -11,6 +11,7 @@ import {
   resolveConfig,
   streamStateLength,
 } from '@adaptive-trend/core';
+import { createJsBackend } from '@adaptive-trend/backend-js';
 import { describe, expect, it } from 'vitest';
 import { createNativeBackend, loadBinding } from '../src/index.js';
 
@@ -112,6 +113,26 @@ describe.each(configs)('native stream, $semantics semantics, cutout $cutout', (c
     }
     expect(set.length).toBe(N);
     expect(firstDifference(set.exportState(2), single.exportState())).toBe(-1);
+  });
+});
+
+describe('native stream set on every core', () => {
+  it('a set of 2,100 streams (stepped on threads) equals the js backend\'s set, bar by bar and in its states', () => {
+    const config = resolveConfig({ robustness: 'Narrow', emaLength: 9, hmaLength: 12, cutout: 4 });
+    const count = 2100;
+    const series = Array.from({ length: count }, (_, s) => walk(60, 7 + s, 0.06));
+    const set = native.createStreamSet!(count, config);
+    const reference = createJsBackend().createStreamSet!(count, config);
+    const closes = new Float64Array(count);
+    const out = new Float64Array(OUTPUT_ROWS * count);
+    const want = new Float64Array(OUTPUT_ROWS * count);
+    for (let i = 0; i < 60; i++) {
+      series.forEach((x, s) => (closes[s] = x[i]!));
+      expect(set.push(closes, out)).toBe(-1);
+      expect(reference.push(closes, want)).toBe(-1);
+      expect(firstDifference(out, want), `bar ${i}`).toBe(-1);
+    }
+    for (const s of [0, 1049, 1050, 2099]) expect(firstDifference(set.exportState(s), reference.exportState(s)), `stream ${s}`).toBe(-1);
   });
 });
 
