@@ -103,6 +103,29 @@ pub(crate) fn equity_step(e_prev: f64, d: f64, long: bool, short: bool, r: f64) 
 }
 
 /// `E < 0.25 → 0.25` (NaN stays NaN).
+/// The equity factor of a position held with the sign of `q` (NaN / 0 → flat) over a return
+/// `rr` (NaN already mapped to 0): `1 + sign(q)·rr`, exactly `1 + rr`, `1 + −rr` or 1. For an
+/// infinite `rr` the product `0·rr` would be NaN, so that case takes the branches.
+#[inline(always)]
+pub(crate) fn position_factor(q: f64, rr: f64) -> f64 {
+    if rr.is_finite() {
+        let sq = if q > 0.0 {
+            1.0
+        } else if q < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        1.0 + sq * rr
+    } else if q > 0.0 {
+        1.0 + rr
+    } else if q < 0.0 {
+        1.0 + -rr
+    } else {
+        1.0
+    }
+}
+
 #[inline(always)]
 pub(crate) fn floor_equity(e: f64) -> f64 {
     if e < EQUITY_FLOOR {

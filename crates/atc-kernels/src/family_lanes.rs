@@ -40,6 +40,21 @@ fn equity_lane(e: f64, s: f64, rr: f64, d: f64) -> f64 {
     floor_equity((e * d) * (1.0 + s * rr))
 }
 
+/// One bar of the nine equity recurrences for the return `r` (NaN counts as 0): the
+/// branch-free lanes for a finite return, [`position_factor`](crate::equity::position_factor)
+/// per lane for an infinite one (the batch's and the stream's one rule).
+#[inline(always)]
+pub(crate) fn equity_step(eq: Lanes9, s_prev: Lanes9, r: f64, d: f64) -> Lanes9 {
+    let rr = if r.is_nan() { 0.0 } else { r };
+    if rr.is_finite() {
+        return equity_step_finite(eq, s_prev, rr, d);
+    }
+    let (e, s) = (to_array(eq), to_array(s_prev));
+    load9(&core::array::from_fn(|k| {
+        floor_equity((e[k] * d) * crate::equity::position_factor(s[k], rr))
+    }))
+}
+
 /// KAMA's efficiency ratio of one lane: `|x − old| / noise`, 0 where `noise == 0`.
 #[inline(always)]
 fn kama_ratio_lane(x: f64, old: f64, noise: f64) -> f64 {

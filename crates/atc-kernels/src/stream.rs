@@ -26,9 +26,9 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crate::equity::{average_value, cut, floor_equity, growth_at, layer1_value};
+use crate::equity::{average_value, cut, floor_equity, growth_at, layer1_value, position_factor};
 use crate::error::{check_len, KResult, KernelError};
-use crate::family_lanes::{equity_step_finite, load9, mul9, signal_step, splat9, store9, to_array};
+use crate::family_lanes::{equity_step, load9, mul9, signal_step, splat9, store9, to_array};
 use crate::ma::{
     DemaState, EmaCoef, EmaState, HmaDiffState, KamaState, LsmaState, OnTheFly, SmaState, Stepper,
     WmaState,
@@ -816,25 +816,7 @@ fn family_signals(
         (splat9(0.0), splat9(floor_equity(1.0)))
     } else {
         let s_prev = load9(&src.sig);
-        let rr = if r.is_nan() { 0.0 } else { r };
-        let eq = if rr.is_finite() {
-            equity_step_finite(load9(&src.eq), s_prev, rr, d)
-        } else {
-            // the batch's branch for an infinite return
-            let (f_up, f_dn) = (1.0 + rr, 1.0 + -rr);
-            let (e, sp) = (src.eq, src.sig);
-            let e: [f64; K] = core::array::from_fn(|k| {
-                let fac = if sp[k] > 0.0 {
-                    f_up
-                } else if sp[k] < 0.0 {
-                    f_dn
-                } else {
-                    1.0
-                };
-                floor_equity((e[k] * d) * fac)
-            });
-            load9(&e)
-        };
+        let eq = equity_step(load9(&src.eq), s_prev, r, d);
         (signal_step(load9(&src.prev), load9(ma), pp, p, s_prev), eq)
     };
     store9(&mut dst.sig, sig);
@@ -899,24 +881,7 @@ fn layer2(
         // position = sign of the previous bar's Layer 1 (layer2_and_average)
         let rr = if r.is_nan() { 0.0 } else { r };
         for fam in dst.fam.iter_mut() {
-            let q = fam[2];
-            let fac = if rr.is_finite() {
-                let sq = if q > 0.0 {
-                    1.0
-                } else if q < 0.0 {
-                    -1.0
-                } else {
-                    0.0
-                };
-                1.0 + sq * rr
-            } else if q > 0.0 {
-                1.0 + rr
-            } else if q < 0.0 {
-                1.0 + -rr
-            } else {
-                1.0
-            };
-            fam[0] = floor_equity((fam[0] * d) * fac);
+            fam[0] = floor_equity((fam[0] * d) * position_factor(fam[2], rr));
         }
     }
     let mut nom = 0.0;

@@ -4,7 +4,7 @@
 // `pipeline.rs`.
 
 use crate::equity::{
-    average_value, cut, floor_equity, scaled_returns_with_growth, shift_right,
+    average_value, cut, floor_equity, position_factor, scaled_returns_with_growth, shift_right,
 };
 use crate::ma::{abs_diffs, MaKind, SmaState};
 use crate::pipeline::{Detail, Params, Workspace, LENGTHS_PER_FAMILY, FAMILY_COUNT, FAMILY_KINDS};
@@ -136,33 +136,8 @@ fn layer2_and_average(
             // position = sign of the previous bar's L1 (NaN / 0 → flat)
             let ri = r[i];
             let rr = if ri.is_nan() { 0.0 } else { ri };
-            let mut fac = [0.0f64; F];
-            if rr.is_finite() {
-                for f in 0..F {
-                    let q = prev[f];
-                    let sq = if q > 0.0 {
-                        1.0
-                    } else if q < 0.0 {
-                        -1.0
-                    } else {
-                        0.0
-                    };
-                    fac[f] = 1.0 + sq * rr; // exactly 1 + a (see family_pass)
-                }
-            } else {
-                for f in 0..F {
-                    let q = prev[f];
-                    fac[f] = if q > 0.0 {
-                        1.0 + rr
-                    } else if q < 0.0 {
-                        1.0 + -rr
-                    } else {
-                        1.0
-                    };
-                }
-            }
             for f in 0..F {
-                eq[f] = floor_equity((eq[f] * d) * fac[f]);
+                eq[f] = floor_equity((eq[f] * d) * position_factor(prev[f], rr));
             }
         }
         let mut nom = 0.0;
@@ -266,26 +241,7 @@ fn family_pass<const DETAIL: bool>(
             break;
         };
         let i = i0 + 1;
-        let ri = r[i];
-        let rr = if ri.is_nan() { 0.0 } else { ri };
-        if rr.is_finite() {
-            eq = equity_step_finite(eq, s_prev, rr, d);
-        } else {
-            let f_up = 1.0 + rr;
-            let f_dn = 1.0 + -rr;
-            let (mut e, s_prev) = (to_array(eq), to_array(s_prev));
-            for k in 0..LENGTHS_PER_FAMILY {
-                let fac = if s_prev[k] > 0.0 {
-                    f_up
-                } else if s_prev[k] < 0.0 {
-                    f_dn
-                } else {
-                    1.0
-                };
-                e[k] = floor_equity((e[k] * d) * fac);
-            }
-            eq = load9(&e);
-        }
+        eq = equity_step(eq, s_prev, r[i], d);
         let s_now = load9(tp);
         store9(te, eq);
         store9(tp, mul9(s_now, eq));

@@ -162,24 +162,7 @@ fn stream_signals_run(run: &mut SignalsRun<'_>) {
         ) else {
             break;
         };
-        let rr = if ri.is_nan() { 0.0 } else { ri };
-        e = if rr.is_finite() {
-            equity_step_finite(e, s, rr, d)
-        } else {
-            // the batch's branch for an infinite return
-            let (f_up, f_dn) = (1.0 + rr, 1.0 + -rr);
-            let (ea, sa) = (to_array(e), to_array(s));
-            load9(&core::array::from_fn(|k| {
-                let fac = if sa[k] > 0.0 {
-                    f_up
-                } else if sa[k] < 0.0 {
-                    f_dn
-                } else {
-                    1.0
-                };
-                crate::equity::floor_equity((ea[k] * d) * fac)
-            }))
-        };
+        e = equity_step(e, s, ri, d);
         let i = from + j;
         let ma = load9(row);
         s = signal_step(p_ma, ma, at(x, i.wrapping_sub(1)), at(x, i), s);
