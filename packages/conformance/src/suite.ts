@@ -66,6 +66,6 @@ export function defineConformanceSuite(options: ConformanceOptions): void {
     describe('caller memory', () => defineCallerMemoryTests(getEngine));
     describe('batch API', () => defineBatchTests(getEngine));
     describe("tier p: TradingView semantics (golden/pine fixtures)", () => definePineTests(getBackend, getEngine));
-    describe('tier s: streaming equals compute, bit for bit (docs/streaming.md)', () => defineStreamingTests(getEngine, options.fuzzRuns ?? fuzzRunsFromEnv()));
+    describe('tier s: streaming equals compute, bit for bit (docs/streaming.md)', () => defineStreamingTests(getEngine, options.fuzzRuns ?? fuzzRunsFromEnv(), getBackend));
   });
 }

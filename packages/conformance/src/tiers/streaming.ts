@@ -4,14 +4,15 @@
 // reference, i for Pine; reference bars before the cutout all NaN), from the first bar, for both
 // semantics; entry events equal `result.entries()`; snapshots are byte-identical to backend-js's
 // (one canonical state); bad input throws a typed AtcInputError and loses nothing.
-import { AtcEngine, type AtcBar, type AtcConfigInput, AtcInputError, type AtcStream, checkConfigAgainstSeries, resolveConfig } from '@adaptive-trend/core';
+import { AtcEngine, type AtcBar, type AtcConfigInput, AtcInputError, type AtcStream, OUTPUT_ROWS, STEP_NOT_FINITE, STEP_OK, checkConfigAgainstSeries, resolveConfig } from '@adaptive-trend/core';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { adversarialSeries, validConfig } from '../arbitraries.js';
 import { firstDifference } from '../bits.js';
-import type { EngineSource } from '../engine-source.js';
+import type { BackendSource, EngineSource } from '../engine-source.js';
 import { findSharedDir, loadCloses } from '../fixtures.js';
 import { referenceBackend } from '../reference.js';
+import { seededWalk } from '../stream-support.js';
 
 const CONFIGS: readonly AtcConfigInput[] = [
   {},
@@ -77,7 +78,7 @@ function codeOf(f: () => unknown): string {
   return 'no error';
 }
 
-export function defineStreamingTests(engine: EngineSource, fuzzRuns: number): void {
+export function defineStreamingTests(engine: EngineSource, fuzzRuns: number, backend: BackendSource): void {
   const js = () => new AtcEngine(referenceBackend());
 
   const pushAll = (label: string, prices: Float64Array, input: AtcConfigInput) => {
@@ -245,4 +246,28 @@ export function defineStreamingTests(engine: EngineSource, fuzzRuns: number): vo
     expect([refused?.code, refused?.index]).toEqual(['GROWTH_OVERFLOW', computeBar]);
     requireSameBytes('after the refused bar', stream.snapshot(), before);
   });
+
+  it("the backend's own stream: a step whose outputs are not finite reports STEP_NOT_FINITE and commits nothing", () => {
+    // growth exp(0.0005·i) with 20 % moves: the equities overflow near bar 107,000
+    const base = { emaLength: 8, hmaLength: 8, wmaLength: 8, demaLength: 8, lsmaLength: 8, kamaLength: 8 };
+    const wild = resolveConfig({ ...base, lambda: 0.5, decay: 0.01 });
+    const x = seededWalk(110_000, 3, 0.2);
+    const fresh = backend().createStream!(wild);
+    const k = fresh.pushMany(x, new Float64Array(OUTPUT_ROWS * x.length));
+    expect(k).toBeGreaterThan(0);
+    expect(fresh.length).toBe(0);
+    const stream = backend().createStream!(wild);
+    expect(stream.pushMany(x.subarray(0, k), new Float64Array(OUTPUT_ROWS * k))).toBe(-1);
+    const before = stream.exportState();
+    const out = new Float64Array(OUTPUT_ROWS);
+    expect(stream.push(x[k]!, out)).toBe(STEP_NOT_FINITE);
+    const layer2Sum = out[6]! + out[7]! + out[8]! + out[9]! + out[10]! + out[11]!;
+    expect(out.subarray(0, 6).every(Number.isFinite) && Number.isFinite(layer2Sum)).toBe(false);
+    expect(stream.length).toBe(k);
+    expect(firstDifference(stream.exportState(), before)).toBe(-1);
+    // the last committed bar is still there to replace, with the same close: the same state
+    expect(stream.replaceLast(x[k - 1]!, out)).toBe(STEP_OK);
+    expect(firstDifference(stream.exportState(), before)).toBe(-1);
+    expect(stream.push(x[k]!, out)).toBe(STEP_NOT_FINITE);
+  }, 60_000);
 }
