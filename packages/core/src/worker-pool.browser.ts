@@ -9,7 +9,7 @@ export const canOpenWorkerPool = false;
 /** Never constructed in a browser (`canOpenWorkerPool` is false); throws if it is. */
 export class WorkerPool {
   constructor(_spec: WorkerSpec) {
-    throw new AtcError('worker_threads pools exist only in Node');
+    throw new AtcError('computeBatch thread pools exist only in Node');
   }
   take(_count: number): PoolWorker[] {
     return [];

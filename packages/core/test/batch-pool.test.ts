@@ -4,8 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AtcEngine, AtcError, AtcInputError, type Backend } from '../src/index.js';
-// @ts-expect-error plain JS fixture without types (batch workers import it by URL)
+import { AtcEngine, AtcError, AtcInputError } from '../src/index.js';
 import { backendFactory } from './fixtures/thread-backend.mjs';
 
 const CRASH = 666;
@@ -20,7 +19,7 @@ const threadsOf = (results: { signals: { ema: Float64Array } }[]) => new Set(res
 const engines: AtcEngine[] = [];
 async function open(): Promise<{ engine: AtcEngine; calls: Int32Array }> {
   const calls = new Int32Array(new SharedArrayBuffer(4));
-  const engine = new AtcEngine((await backendFactory.load({ calls })) as Backend);
+  const engine = new AtcEngine(await backendFactory.load({ calls }));
   engines.push(engine);
   return { engine, calls };
 }
