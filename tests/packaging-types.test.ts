@@ -21,7 +21,7 @@ const VITEST = '4.1.12'; // the conformance package's peer
 const SETS = {
   'core + backend-js': { packages: ['core', 'backend-js'], subpaths: [] as string[] },
   'every package': {
-    packages: ['core', 'backend-js', 'backend-wasm', 'backend-native', 'backend-native-linux-x64-gnu', 'conformance', 'cluster', 'cli'],
+    packages: ['core', 'backend-js', 'backend-wasm', 'backend-native', 'backend-native/npm/linux-x64-gnu', 'conformance', 'cluster', 'cli'],
     subpaths: ['cluster/scan-report', 'cluster/sweep-format'],
   },
 } as const;
