@@ -3,6 +3,7 @@
 // ../shared/data. Run alone with `node bench/src/batch.mjs [--runs=N] [--backends=js,wasm]`,
 // or import `measureBatch` from another bench script.
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { AtcEngine } from '@adaptive-trend/core';
 import { realCloses, sharedDir } from './real-data.mjs';
 
@@ -39,6 +40,28 @@ export function realWindows(count = 500, bars = 1500) {
   return out;
 }
 
+const SPIN = `
+  const { parentPort, workerData } = require('node:worker_threads');
+  let n = 0, x = 0;
+  const end = Date.now() + workerData;
+  while (Date.now() < end) for (let i = 0; i < 1e4; i++) { x += i; n++; }
+  parentPort.postMessage(n + (x < 0 ? 1 : 0));`;
+const spin = (ms) => new Promise((resolve, reject) => {
+  const w = new Worker(SPIN, { eval: true, workerData: ms });
+  w.once('message', resolve);
+  w.once('error', reject);
+});
+
+/**
+ * How many cores two busy threads get right now, against one (≈ 2 on an idle 2-core
+ * machine, less while other processes run): the ceiling of any 2-thread speed-up.
+ */
+export async function coresAvailable(ms = 300) {
+  const one = await spin(ms);
+  const two = await Promise.all([spin(ms), spin(ms)]);
+  return (two[0] + two[1]) / one;
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -59,8 +82,9 @@ const median = (xs) => {
  * - `batchOptions`: passed to `computeBatch` (e.g. `{ threads: 2 }`).
  * - `log`: called with one line per backend (default: none).
  *
- * Returns rows `{ backend, loopMs, batchMs, speedup, loopMinMs, loopMaxMs, batchMinMs, batchMaxMs, series, bars }`
- * (`speedup` = loopMs / batchMs, medians).
+ * Returns rows `{ backend, loopMs, batchMs, speedup, loopMinMs, loopMaxMs, batchMinMs, batchMaxMs, series, bars,
+ * coresBefore, coresAfter }` (`speedup` = loopMs / batchMs, medians; `cores*` = {@link coresAvailable}
+ * just before and after the timed runs: what two threads could get, the ceiling of the speed-up).
  */
 export async function measureBatch(options = {}) {
   const { backends = ['native', 'wasm', 'js'], count = 500, bars = 1500, runs = 7, config = {}, batchOptions = {}, log = () => {} } = options;
@@ -84,6 +108,7 @@ export async function measureBatch(options = {}) {
     const batch = () => engine.computeBatch(series, config, batchOptions);
     loop();
     await batch();
+    const cores = await coresAvailable();
     const loopMs = [];
     const batchMs = [];
     for (let r = 0; r < Math.max(1, runs); r++) {
@@ -105,6 +130,8 @@ export async function measureBatch(options = {}) {
       batchMaxMs: Math.max(...batchMs),
       series: series.length,
       bars: series[0]?.length ?? 0,
+      coresBefore: cores,
+      coresAfter: await coresAvailable(),
     };
     rows.push(row);
     log(formatBatchRow(row));
@@ -116,7 +143,7 @@ export async function measureBatch(options = {}) {
 /** One line per row: `wasm  loop 1234.5 ms (1200.1–1300.2)  batch 650.3 ms (…)  1.90×`. */
 export function formatBatchRow(r) {
   const ms = (v) => v.toFixed(1);
-  return `${r.backend.padEnd(6)} ${r.series}×${r.bars}  loop ${ms(r.loopMs)} ms (${ms(r.loopMinMs)}–${ms(r.loopMaxMs)})  computeBatch ${ms(r.batchMs)} ms (${ms(r.batchMinMs)}–${ms(r.batchMaxMs)})  speed-up ${r.speedup.toFixed(2)}×`;
+  return `${r.backend.padEnd(6)} ${r.series}×${r.bars}  loop ${ms(r.loopMs)} ms (${ms(r.loopMinMs)}–${ms(r.loopMaxMs)})  computeBatch ${ms(r.batchMs)} ms (${ms(r.batchMinMs)}–${ms(r.batchMaxMs)})  speed-up ${r.speedup.toFixed(2)}×  (2 threads got ${r.coresBefore.toFixed(2)}/${r.coresAfter.toFixed(2)} cores before/after)`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
