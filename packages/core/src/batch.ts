@@ -54,8 +54,11 @@ const NODE_OS = 'node:os';
 
 /** Fewest series per native call once the batch is split for progress reports. */
 const NATIVE_CHUNK = 64;
-/** Most series in one worker chunk (bounds the memory of one message). */
-const MAX_CHUNK = 256;
+/**
+ * Most output values in one worker chunk (8 MB; at least one series): bounds one message and
+ * keeps each output buffer a size the allocator recycles rather than maps fresh every call.
+ */
+const MAX_CHUNK_VALUES = 1 << 20;
 
 const isNode = () => typeof process !== 'undefined' && !!process.versions?.node;
 
@@ -81,22 +84,31 @@ export async function openWorkerPool(backend: Backend): Promise<WorkerPool | und
 
 /**
  * Hands out consecutive chunks of `[0, total)`: each takes half of the remaining series' fair
- * share per thread (at least 1, at most {@link MAX_CHUNK}), so the first chunks are large
- * (few messages) and the last ones small (threads finish together).
+ * share per thread (at least 1 series, at most {@link MAX_CHUNK_VALUES} outputs), so the first
+ * chunks are large (few messages) and the last ones small (threads finish together).
  */
 class ChunkQueue {
   #next = 0;
   constructor(
-    private readonly total: number,
+    private readonly series: readonly Float64Array[],
+    private readonly config: ResolvedAtcConfig,
     private readonly threads: number,
   ) {}
 
   take(): [number, number] | undefined {
     const start = this.#next;
-    if (start >= this.total) return undefined;
-    const size = Math.min(MAX_CHUNK, Math.max(1, Math.ceil((this.total - start) / (2 * this.threads))));
-    this.#next = Math.min(this.total, start + size);
-    return [start, this.#next];
+    const total = this.series.length;
+    if (start >= total) return undefined;
+    const size = Math.max(1, Math.ceil((total - start) / (2 * this.threads)));
+    let end = start + 1;
+    let values = OUTPUT_ROWS * outputBars(this.config, this.series[start]!.length);
+    while (end < total && end - start < size) {
+      values += OUTPUT_ROWS * outputBars(this.config, this.series[end]!.length);
+      if (values > MAX_CHUNK_VALUES) break;
+      end++;
+    }
+    this.#next = end;
+    return [start, end];
   }
 }
 
@@ -123,7 +135,7 @@ export async function runBatch(
       return outputs;
     });
   }
-  return runInPool(backend, workers, series, config, threads, progress);
+  return runInPool(workers, series, config, threads, progress);
 }
 
 function computeHere(backend: Backend, prices: Float64Array, config: ResolvedAtcConfig, index: number): Float64Array {
@@ -198,7 +210,6 @@ function replyError(reply: ChunkReply): AtcError {
 }
 
 async function runInPool(
-  backend: Backend,
   pool: WorkerPool,
   series: readonly Float64Array[],
   config: ResolvedAtcConfig,
@@ -207,7 +218,7 @@ async function runInPool(
 ): Promise<Float64Array[]> {
   const total = series.length;
   const outputs = new Array<Float64Array>(total);
-  const queue = new ChunkQueue(total, threads);
+  const queue = new ChunkQueue(series, config, threads);
   let failure: unknown;
   let done = 0;
   const finished = (start: number, end: number) => {
@@ -240,23 +251,10 @@ async function runInPool(
     }
   };
 
-  const serveHere = async () => {
-    for (;;) {
-      await new Promise((resolve) => setImmediate(resolve)); // let replies in: workers get their next chunk
-      const chunk = failure === undefined ? queue.take() : undefined;
-      if (!chunk) return;
-      try {
-        for (let i = chunk[0]; i < chunk[1]; i++) outputs[i] = computeHere(backend, series[i]!, config, i);
-      } catch (error) {
-        failure ??= error;
-        return;
-      }
-      finished(chunk[0], chunk[1]);
-    }
-  };
-  const callerShare = process.env.ATC_H1_CALLER === '1';
-  const loops = pool.take(callerShare ? threads - 1 : threads).flatMap((w) => (callerShare ? [serve(w), serve(w)] : [serve(w)]));
-  if (callerShare) loops.push(serveHere());
+  // Two chunks in flight per worker: the next one is already queued when a worker posts its
+  // reply, so it never waits for this thread. (Computing a share on this thread too measured
+  // no faster and would block its event loop for a whole chunk.)
+  const loops = pool.take(threads).flatMap((worker) => [serve(worker), serve(worker)]);
   await Promise.all(loops);
   if (failure !== undefined) throw failure;
   return outputs;
