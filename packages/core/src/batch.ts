@@ -52,7 +52,7 @@ export interface WorkerInputError {
 // Computed specifiers keep browser bundlers away from Node built-ins (this path is Node-only).
 const NODE_OS = 'node:os';
 
-/** Fewest series per native call once the batch is split for progress reports. */
+/** Fewest series per native call when the batch is split for progress reports. */
 const NATIVE_CHUNK = 64;
 /**
  * Most output values in one worker chunk (8 MB; at least one series): bounds one message and
@@ -125,8 +125,8 @@ export async function runBatch(
 ): Promise<Float64Array[]> {
   const total = series.length;
   const threads = Math.max(1, Math.min(options.threads ?? (await defaultThreads()), total));
+  if (backend.computeAtcBatch) return runNative(backend, series, config, threads, options.onProgress);
   const progress = options.onProgress ?? (() => {});
-  if (backend.computeAtcBatch) return runNative(backend, series, config, threads, progress);
   const workers = threads > 1 ? await pool() : undefined;
   if (!workers) {
     return series.map((prices, i) => {
@@ -154,29 +154,20 @@ function runNative(
   series: readonly Float64Array[],
   config: ResolvedAtcConfig,
   threads: number,
-  progress: (done: number, total: number) => void,
+  progress: ((done: number, total: number) => void) | undefined,
 ): Float64Array[] {
   const total = series.length;
-  // One allocation for every output: large enough to be mapped fresh (zero pages the Rust
-  // threads fault in, in parallel) instead of 500 small buffers zeroed here one by one.
-  const outputs = viewsOf(new ArrayBuffer(outputValues(series, 0, total, config) * Float64Array.BYTES_PER_ELEMENT), series, 0, total, config);
-  const buffers = outputs.map((o) => allocateBuffers(0, false, o));
-  // A handful of calls (progress in between), each long enough for every Rust thread.
-  const chunk = Math.max(NATIVE_CHUNK, Math.ceil(total / 4));
+  const buffers = series.map((prices) => allocateBuffers(outputBars(config, prices.length), false));
+  // One call (its Rust threads balance the series through an atomic index); with onProgress,
+  // four calls with a report after each, every call still long enough for all threads.
+  const chunk = progress ? Math.max(NATIVE_CHUNK, Math.ceil(total / 4)) : total;
   for (let start = 0; start < total; start += chunk) {
     const end = Math.min(total, start + chunk);
     backend.computeAtcBatch!(series.slice(start, end), config, buffers.slice(start, end), threads);
-    for (let i = start; i < end; i++) requireFiniteOutputs(outputs[i]!, outputBars(config, series[i]!.length), config, label(i));
-    progress(end, total);
+    for (let i = start; i < end; i++) requireFiniteOutputs(buffers[i]!.outputs, outputBars(config, series[i]!.length), config, label(i));
+    progress?.(end, total);
   }
-  return outputs;
-}
-
-/** Number of output values (13 rows × bars) of series `[start, end)`. */
-function outputValues(series: readonly Float64Array[], start: number, end: number, config: ResolvedAtcConfig): number {
-  let values = 0;
-  for (let i = start; i < end; i++) values += OUTPUT_ROWS * outputBars(config, series[i]!.length);
-  return values;
+  return buffers.map((b) => b.outputs);
 }
 
 /** The outputs of series `[start, end)` as consecutive views of `buffer`. */

@@ -124,7 +124,9 @@ export class AtcEngine {
    *
    * The pool is started by the first multi-threaded call on js or wasm and reused by the next
    * ones (each worker loads the backend once). Idle workers never keep the process alive;
-   * {@link AtcEngine.close} terminates them.
+   * {@link AtcEngine.close} terminates them. The series are copied to the workers (your arrays
+   * are never transferred); the results of one chunk of series are views of one ArrayBuffer
+   * of at most 8 MB, so keeping one result keeps its chunk's buffer alive.
    *
    * @example
    * ```ts
