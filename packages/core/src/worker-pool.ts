@@ -7,6 +7,7 @@
 // pool never keeps the process alive; `close()` terminates it. A worker that dies (uncaught
 // error, exit) rejects what it was running and is replaced by a fresh one on the next `take`.
 import { Worker } from 'node:worker_threads';
+import { AtcError } from './errors.js';
 
 /** What every worker of a pool is started with (batch-worker.ts reads it as `workerData`). */
 export interface WorkerSpec {
@@ -107,13 +108,18 @@ export class PoolWorker {
 export class WorkerPool {
   readonly #spec: WorkerSpec;
   #workers: PoolWorker[] = [];
+  #closed = false;
 
   constructor(spec: WorkerSpec) {
     this.#spec = spec;
   }
 
-  /** `count` live workers: the pool's own, with dead ones replaced and more started if needed. */
+  /**
+   * `count` live workers: the pool's own, with dead ones replaced and more started if needed.
+   * @throws {@link AtcError} once the pool is closed (the engine opens a new one).
+   */
   take(count: number): PoolWorker[] {
+    if (this.#closed) throw new AtcError('the computeBatch worker pool was closed (engine.close()) while the batch started');
     this.#workers = this.#workers.filter((w) => w.alive);
     while (this.#workers.length < count) this.#workers.push(new PoolWorker(this.#spec));
     return this.#workers.slice(0, count);
@@ -124,8 +130,9 @@ export class WorkerPool {
     return this.#workers.filter((w) => w.alive).map((w) => w.threadId);
   }
 
-  /** Terminates every worker; a later `take` starts new ones. */
+  /** Terminates every worker, for good: `take` refuses from now on. */
   async close(): Promise<void> {
+    this.#closed = true;
     const workers = this.#workers;
     this.#workers = [];
     await Promise.all(workers.map((w) => w.terminate()));

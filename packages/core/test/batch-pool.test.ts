@@ -115,6 +115,25 @@ describe('computeBatch worker pool', () => {
     expect([...after].filter((id) => !before.has(id))).toHaveLength(1); // one survivor, one replacement
   });
 
+  it('two batches at once on one engine share the pool and both come out whole', async () => {
+    const { engine } = await open();
+    const a = seriesOf(30);
+    const b = seriesOf(17, 50);
+    const [ra, rb] = await Promise.all([engine.computeBatch(a, config, { threads: 2 }), engine.computeBatch(b, config, { threads: 2 })]);
+    ra.forEach((r, i) => expect(r.averageSignal[3]).toBe(a[i]![3]! * 13));
+    rb.forEach((r, i) => expect(r.averageSignal[3]).toBe(b[i]![3]! * 13));
+    expect(new Set([...threadsOf(ra), ...threadsOf(rb)]).size).toBe(2);
+  });
+
+  it('close() during a batch rejects it with an AtcError; the engine works again after', async () => {
+    const { engine } = await open();
+    await engine.computeBatch(seriesOf(4), config, { threads: 2 });
+    const running = engine.computeBatch(seriesOf(400, 2000), config, { threads: 2 }).catch((e: unknown) => e);
+    await engine.close();
+    expect(await running).toBeInstanceOf(AtcError);
+    expect(await engine.computeBatch(seriesOf(6), config, { threads: 2 })).toHaveLength(6);
+  });
+
   it('threads: 1 computes on the calling thread without starting a pool', async () => {
     const { engine } = await open();
     expect([...threadsOf(await engine.computeBatch(seriesOf(5), config, { threads: 1 }))]).toEqual([0]);
