@@ -11,7 +11,7 @@ import {
 } from '@adaptive-trend/core';
 import { type AtcGlue, MODULE_EXPORTS, createAtcGlue } from '../wasm/atc.js';
 import type { CompiledWasm, WasmMemory, WasmModule } from './loader.js';
-import { workerEntry } from './platform.js';
+import { workerEntry } from '#platform';
 import { type StreamHost, createWasmStream, createWasmStreamSet } from './stream.js';
 
 /** Refuses a module that is not this package's build before the glue would call into it. */

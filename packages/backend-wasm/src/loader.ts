@@ -1,6 +1,6 @@
 // Finding, fetching and compiling the wasm module in Node and in browsers. Compiling needs no
 // imports, so this file knows nothing of the glue; `backend.ts` instantiates what it returns.
-import { readFileBytes } from './platform.js';
+import { readFileBytes } from '#platform';
 
 /**
  * A compiled `WebAssembly.Module`. Declared here (the DOM lib's own `WebAssembly.Module` is the

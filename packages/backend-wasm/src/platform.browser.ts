@@ -1,4 +1,4 @@
-// The browser build's `platform.ts` (package.json `browser` field): no files and no worker
+// The browser build's `platform.ts` (package.json "imports", `browser` condition): no files and no worker
 // threads in a page, so nothing of Node is bundled.
 
 /** Browsers have no file system: a module path must be a URL there. */

@@ -1,10 +1,10 @@
 // What the wasm backend needs of Node, in one file that browser builds never see: package.json's
-// `browser` field maps `dist/platform.js` to `dist/platform.browser.js` for bundlers (Vite,
+// "imports" maps `#platform` to `dist/platform.browser.js` under the `browser` condition (Vite,
 // webpack, esbuild, Rollup's node-resolve), so no `node:` import or worker entry reaches a page.
 
 /** Reads a file as bytes (the module from a path or `file:` URL). */
 export async function readFileBytes(path: string | URL): Promise<Uint8Array<ArrayBuffer>> {
-  // A computed specifier keeps bundlers that ignore the `browser` field from resolving `node:fs`.
+  // A computed specifier keeps bundlers that ignore the `browser` condition from resolving `node:fs`.
   const specifier = 'node:fs/promises';
   const fs = (await import(/* @vite-ignore */ specifier)) as typeof import('node:fs/promises');
   // A Node Buffer is a Uint8Array over a (non-shared) ArrayBuffer.
