@@ -230,7 +230,8 @@ async function runInPool(
         reply = await worker.run<ChunkReply>(task, [task.prices.buffer as ArrayBuffer]);
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
-        failure ??= new AtcError(`batch worker died while computing ${label(start)}…${label(end - 1)}: ${detail}`, { cause: error });
+        const which = end - start === 1 ? label(start) : `${label(start)}…${label(end - 1)}`;
+        failure ??= new AtcError(`batch worker died while computing ${which}: ${detail}`, { cause: error });
         return;
       }
       if (!reply.outputs) {
