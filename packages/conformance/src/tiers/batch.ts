@@ -80,6 +80,17 @@ export function defineBatchTests(engine: EngineSource): void {
     requireSameAsCompute(engine, series.slice(0, 4), await engine().computeBatch(series.slice(0, 4), {}, { threads: 2 }), {});
   });
 
+  it('computeAtc writes every output value (batch outputs are not zeroed first)', () => {
+    for (const config of [{ cutout: 10 } as AtcConfigInput, { semantics: 'pine', cutout: 30 } as AtcConfigInput]) {
+      const prices = someSeries(1)[0]!.subarray(0, 400);
+      const fresh = engine().compute(prices, config);
+      const dirty = new Float64Array(13 * fresh.length).fill(-7.25);
+      engine().compute(prices, config, { outputs: dirty });
+      expect(dirty.includes(-7.25)).toBe(false);
+      requireSameBits(`outputs (${config.semantics ?? 'reference'})`, dirty, new Float64Array(fresh.averageSignal.buffer)); // fresh: its own 13-row buffer
+    }
+  });
+
   it('the input arrays are left as they were (copied, never transferred)', async () => {
     const series = someSeries(6);
     const copies = series.map((s) => s.slice());
