@@ -3,7 +3,7 @@
 // packages/backend-native/atc-node.<triple>.node → packages/backend-native/npm/<triple>/, like
 // napi-rs's `napi artifacts` (which CI's release job may have run already: then the folder has
 // its binary and nothing beside backend-native replaces it). Run from the platform package.
-import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger, root, run } from './lib/process.mjs';
 
@@ -25,8 +25,11 @@ if (!existsSync(built)) {
   }
   fail(`${built} is missing: build it first (pnpm --filter @adaptive-trend/backend-native build)`);
 }
-rmSync(file, { force: true }); // a new inode: a process that has the old binary mapped keeps it intact
-copyFileSync(built, file);
+// Prepared under a private name and renamed into place: a new inode (a process that has the old
+// binary mapped keeps it intact), and two packs at once (the packaging test beside
+// test:arm64/test:release) never strip or pack each other's half-written copy.
+const staging = `${file}.${process.pid}.staging`;
+copyFileSync(built, staging);
 // The symbol table is not needed to load or run the addon and is ~14 % of the file. Only the
 // staged copy is stripped: the workspace build keeps its symbols for profiling. Windows
 // binaries keep their debug info in a separate .pdb already. The host's strip only knows the
@@ -34,6 +37,11 @@ copyFileSync(built, file);
 // from their build (CI sets CARGO_PROFILE_RELEASE_STRIP).
 const host = name.slice(prefix.length).startsWith(`${process.platform}-${process.arch}`);
 const STRIP = host ? { linux: ['--strip-unneeded'], darwin: ['-x'] }[process.platform] : undefined;
-const before = statSync(file).size;
-if (STRIP) run('strip', [...STRIP, file], { cwd: process.cwd() });
+const before = statSync(staging).size;
+try {
+  if (STRIP) run('strip', [...STRIP, staging], { cwd: process.cwd() });
+  renameSync(staging, file);
+} finally {
+  rmSync(staging, { force: true });
+}
 log(`${file} staged into ${name} (${before} → ${statSync(file).size} bytes${STRIP ? ', stripped' : ''})`);
