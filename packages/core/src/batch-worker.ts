@@ -3,7 +3,7 @@
 // one buffer; their outputs go into one new ArrayBuffer that is transferred back (no copy).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendFactory } from './backend.js';
-import { type ChunkReply, type ChunkTask, type WorkerInputError, unzeroedBuffer } from './batch.js';
+import { type ChunkReply, type ChunkTask, type WorkerInputError, outputsBuffer } from './batch.js';
 import { AtcInputError } from './errors.js';
 import { OUTPUT_ROWS, allocateBuffers, runPipeline } from './pipeline.js';
 import { outputBars } from './semantics.js';
@@ -18,7 +18,7 @@ function computeChunk(task: ChunkTask): { reply: ChunkReply; transfer: ArrayBuff
   let values = 0;
   for (const n of lengths) values += OUTPUT_ROWS * outputBars(config, n);
   // Not zeroed: every value is written below, or the chunk fails and the buffer is dropped.
-  const outputs = unzeroedBuffer(values * Float64Array.BYTES_PER_ELEMENT);
+  const outputs = outputsBuffer(backend, values * Float64Array.BYTES_PER_ELEMENT);
   let inAt = 0;
   let outAt = 0;
   let k = 0;

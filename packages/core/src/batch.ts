@@ -74,15 +74,19 @@ interface NodeBufferClass {
   allocUnsafeSlow(size: number): { readonly buffer: ArrayBuffer; readonly byteOffset: number; readonly byteLength: number };
 }
 
+const SHIPPED: ReadonlySet<string> = new Set(['native', 'wasm', 'js']);
+
 /**
- * A new ArrayBuffer of `bytes` whose contents are NOT zeroed (Node's `Buffer.allocUnsafeSlow`:
- * its own buffer, never a pooled one; a zeroed ArrayBuffer elsewhere). Only for outputs the
- * kernel writes in full before anyone sees them: zeroing 500 × 156 kB on one thread cost more
- * than a tenth of a native batch.
+ * A new ArrayBuffer of `bytes` for `backend`'s outputs. For the shipped backends in Node its
+ * contents are NOT zeroed (`Buffer.allocUnsafeSlow`: its own buffer, never a pooled one): their
+ * kernels write every value before anyone sees it, and zeroing 500 × 156 kB on the calling
+ * thread cost a tenth of a native batch. Zeroed everywhere else.
  */
-export function unzeroedBuffer(bytes: number): ArrayBuffer {
+export function outputsBuffer(backend: Backend, bytes: number): ArrayBuffer {
   const NodeBuffer = (globalThis as { Buffer?: NodeBufferClass }).Buffer;
-  if (NodeBuffer) {
+  // Only for the shipped backends (conformance tier batch checks they write every value):
+  // a third-party backend that skipped one would hand out stale heap memory.
+  if (NodeBuffer && SHIPPED.has(backend.name)) {
     const b = NodeBuffer.allocUnsafeSlow(bytes);
     if (b.byteOffset === 0 && b.byteLength === bytes && b.buffer.byteLength === bytes) return b.buffer;
   }
@@ -179,7 +183,7 @@ function runNative(
   // Every value is written by the kernel (or the batch throws and nothing is returned).
   const buffers = series.map((prices) => {
     const values = OUTPUT_ROWS * outputBars(config, prices.length);
-    return allocateBuffers(0, false, new Float64Array(unzeroedBuffer(values * Float64Array.BYTES_PER_ELEMENT)));
+    return allocateBuffers(0, false, new Float64Array(outputsBuffer(backend, values * Float64Array.BYTES_PER_ELEMENT)));
   });
   // One call (its Rust threads balance the series through an atomic index); with onProgress,
   // four calls with a report after each, every call still long enough for all threads.
