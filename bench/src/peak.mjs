@@ -14,16 +14,19 @@ import { realWindowsByDataset } from './real-data.mjs';
 const crate = join(dirname(fileURLToPath(import.meta.url)), '..', 'peak');
 const binary = join(crate, 'target', 'release', process.platform === 'win32' ? 'atc-peak-probe.exe' : 'atc-peak-probe');
 
-/** Path of the probe binary, built on first use; undefined (with the reason) when it cannot be. */
+/**
+ * Path of the probe binary, (re)built by cargo first (a no-op when it is up to date; an
+ * existing binary is used if cargo is missing); undefined, with the reason, when there is none.
+ */
 export function probeBinary() {
-  if (existsSync(binary)) return { binary };
   const cargo = spawnSync('cargo', ['build', '--release', '--quiet', '--manifest-path', join(crate, 'Cargo.toml')], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, CARGO_BUILD_JOBS: process.env.CARGO_BUILD_JOBS ?? '1' },
   });
+  if (existsSync(binary) && (cargo.error || cargo.status === 0)) return { binary };
   if (cargo.error) return { reason: `cargo not found (${cargo.error.code}); install Rust to run the peak probe` };
   if (cargo.status !== 0) return { reason: `cargo build of bench/peak failed (exit ${cargo.status})` };
-  return existsSync(binary) ? { binary } : { reason: 'cargo build did not produce the probe binary' };
+  return { reason: 'cargo build did not produce the probe binary' };
 }
 
 /**
