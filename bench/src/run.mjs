@@ -5,10 +5,11 @@
 // all eleven datasets of ../shared/data, the interleaved backend ratios on the same windows, and
 // the native pipeline against the machine's arithmetic limit (bench/peak); the seeded random
 // walk follows as the secondary rows.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AtcEngine } from '@adaptive-trend/core';
+import { measureBatch } from './batch.mjs';
 import { measureCliScan, medianOf } from './cli-scan.mjs';
 import { formatClusterSweep, measureClusterSweep } from './cluster-sweep.mjs';
 import { calibrate, machineInfo, measure, randomWalk, summarize, warmUp } from './harness.mjs';
@@ -137,20 +138,18 @@ if (runs('stream')) {
   else for (const line of benchStreams(engines, bench, rows, { closes, quick })) console.log(`stream    ${line}`);
 }
 
-// (d, real) batch: 500 real series × 1500 bars, a loop of compute against computeBatch
-// (bench/src/batch.mjs, issue 17 item 3). Loaded only if present: another change adds it.
+// (d, real) batch: 500 real series × 1500 bars, a loop of compute against computeBatch, and
+// the cores two threads got around it (bench/src/batch.mjs, issue 17 item 3).
 let batchRows;
 if (runs('batch')) {
-  const batchModule = existsSync(join(here, 'batch.mjs')) ? await import('./batch.mjs') : undefined;
-  if (!batchModule?.measureBatch) console.log('(real batch rows skipped: bench/src/batch.mjs with measureBatch not found — HOOK for issue 17 item 3)');
+  if (!realWindowsByDataset({ bars: 1500, perDataset: 1 })) console.log('(real batch rows skipped: ../shared/data not found; set ATC_SHARED_DIR)');
   else {
-    batchRows = await batchModule.measureBatch({ engines, count: quick ? 50 : 500, bars: 1500, runs: quick ? 2 : 5 });
+    batchRows = await measureBatch({ engines, count: quick ? 50 : 500, bars: 1500, runs: quick ? 2 : 5, log: (line) => console.log(`batch     ${line}`) });
     for (const r of batchRows) {
       const bars = r.series * r.bars;
       const stats = (ms, min, max) => ({ medianMs: ms, minMs: min, maxMs: max, p25Ms: min, p75Ms: max, nsPerBar: (ms * 1e6) / bars, barsPerSec: bars / (ms / 1e3), runs: quick ? 2 : 5, inner: 1 });
       record('batch', `REAL ${r.series}×${r.bars} compute loop`, r.backend, bars, stats(r.loopMs, r.loopMinMs, r.loopMaxMs));
       record('batch', `REAL ${r.series}×${r.bars} computeBatch`, r.backend, bars, stats(r.batchMs, r.batchMinMs, r.batchMaxMs));
-      console.log(`batch     ${r.backend}: computeBatch speed-up over the loop ${r.speedup.toFixed(2)}×`);
     }
   }
 }
