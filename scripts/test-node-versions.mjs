@@ -26,8 +26,11 @@ const PACKAGES = [
   'packages/cluster',
   'packages/cli',
   'tests',
-  'tests/browser', // its `test` builds the page first; here the page from the last build is served
+  'tests/browser', // its page is built first (`vite build`, as its `test` script does), on the same Node
 ];
+
+/** Steps a package's `test` script runs before vitest, as [entry script under node_modules, args]. */
+const BEFORE = { 'tests/browser': [['vite/bin/vite.js', ['build', '--logLevel', 'warn']]] };
 
 const { values } = parseArgs({ options: { node: { type: 'string', default: '22,24' }, only: { type: 'string' } } });
 const majors = values.node.split(',').map((v) => v.trim()).filter(Boolean);
@@ -64,7 +67,12 @@ for (const major of majors) {
     // PATH first: child processes a suite starts with `node` (the CLI's tests, worker threads'
     // re-spawns, npm's lifecycle scripts) run on the same version.
     const env = { ...process.env, PATH: `${join(node, '..')}:${process.env.PATH}` };
-    const run = spawnSync(node, [vitestOf(dir), 'run'], { cwd: join(root, dir), stdio: 'inherit', env });
+    const steps = [...(BEFORE[dir] ?? []), ['vitest/vitest.mjs', ['run']]];
+    let run;
+    for (const [entry, args] of steps) {
+      run = spawnSync(node, [join(root, dir, 'node_modules', entry), ...args], { cwd: join(root, dir), stdio: 'inherit', env });
+      if (run.status !== 0) break;
+    }
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     results.push({ version, dir, ok: run.status === 0, seconds });
   }

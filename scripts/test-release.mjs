@@ -3,9 +3,12 @@
 // Verdaccio on 127.0.0.1 (6.8.0: 6.10 wants Node 22; node-fetch pinned to 2.7.0, which its
 // dependency tree needs), publishes every package's tarball into it (@adaptive-trend/* stay
 // local, everything else is proxied from the public registry), then in clean directories
-// installs core + each backend by name with npm and pnpm and checks that the native install
-// pulled this machine's platform package and computes. Bounded (TIMEOUT_MS) and self-stopping:
-// Verdaccio is killed and the directory removed on success, failure, timeout or Ctrl-C.
+// installs core + each backend + the conformance package by name with npm, pnpm, yarn classic
+// (1.22) and yarn berry (4, node-modules linker), checks that the native install pulled exactly
+// this machine's platform package, computes, and runs `adaptive-trend-conformance <backend>`
+// from the installed packages (the golden tier too when ../shared is found). Bounded
+// (TIMEOUT_MS) and self-stopping: Verdaccio is killed and the directory removed on success,
+// failure, timeout or Ctrl-C.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,8 +22,15 @@ const { log } = logger('test-release');
 const fail = (message) => {
   throw new Error(message);
 };
-const TIMEOUT_MS = 15 * 60_000;
+const TIMEOUT_MS = 25 * 60_000;
 const VERDACCIO = '6.8.0';
+/** The clients, installed from npm into the throwaway directory (no global yarn, no corepack download). */
+const YARN_CLASSIC = '1.22.22';
+const YARN_BERRY = '4.12.0'; // @yarnpkg/cli-dist: berry's single-file bundle
+const VITEST = '4.1.12'; // the conformance package's peer
+const CLIENTS = ['npm', 'pnpm', 'yarn-classic', 'yarn-berry'];
+/** The shared reference data for the conformance golden tier ('' = that tier reports it was skipped). */
+const shared = process.env.ATC_SHARED_DIR || (existsSync(join(root, '..', 'shared', 'golden')) ? join(root, '..', 'shared') : '');
 const PORT = 4873 + (process.pid % 1000); // two runs on one machine do not collide
 const registry = `http://127.0.0.1:${PORT}/`;
 // Every platform package with a binary here: linux-x64-gnu, and linux-arm64-gnu once `npm run
@@ -45,8 +55,42 @@ setTimeout(() => {
 // No NODE_PATH (pnpm's shims export one into the workspace, where a package missing from an
 // app would resolve) and no backend override.
 const { NODE_PATH: _workspace, ...baseEnv } = process.env;
-const sh = (cmd, args, cwd) =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...baseEnv, ATC_NATIVE_BINDING: '', ATC_BACKEND: '' } });
+const sh = (cmd, args, cwd, extraEnv = {}) =>
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...baseEnv, ATC_NATIVE_BINDING: '', ATC_BACKEND: '', ...extraEnv },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+
+/** Installs both yarns into the work directory; returns their entry scripts. */
+function installYarns() {
+  const dir = join(work, 'yarns');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true }));
+  sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `yarn@${YARN_CLASSIC}`, `@yarnpkg/cli-dist@${YARN_BERRY}`], dir);
+  return {
+    classic: join(dir, 'node_modules', 'yarn', 'bin', 'yarn.js'),
+    berry: join(dir, 'node_modules', '@yarnpkg', 'cli-dist', 'bin', 'yarn.js'),
+  };
+}
+
+/**
+ * Berry's settings as environment variables: this registry over plain http, node_modules (the
+ * apps run with plain `node`, not through PnP), a cache of its own (the same versions are
+ * republished with new contents on every run), no telemetry, not immutable (CI=true would be).
+ */
+const berryEnv = (app) => ({
+  YARN_NPM_REGISTRY_SERVER: registry.replace(/\/$/, ''),
+  YARN_UNSAFE_HTTP_WHITELIST: '127.0.0.1',
+  YARN_NODE_LINKER: 'node-modules',
+  YARN_CACHE_FOLDER: join(app, '.yarn-cache'),
+  YARN_ENABLE_GLOBAL_CACHE: 'false',
+  YARN_ENABLE_TELEMETRY: '0',
+  YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
+  YARN_ENABLE_PROGRESS_BARS: 'false',
+});
 
 async function startVerdaccio() {
   const dir = join(work, 'verdaccio');
@@ -118,25 +162,41 @@ const signal = engine.compute(prices).toRecord().Average_Signal;
 console.log(JSON.stringify({ backend: engine.backend, last: signal.at(-1) }));
 `;
 
-function installByName(client, backend, npmrc) {
+/** The platform packages an install put into the app (pnpm keeps them in its virtual store). */
+function platformPackagesIn(app, client) {
+  if (client === 'pnpm') return readdirSync(join(app, 'node_modules', '.pnpm')).filter((n) => n.startsWith('@adaptive-trend+backend-native-'));
+  return readdirSync(join(app, 'node_modules', '@adaptive-trend')).filter((n) => n.startsWith('backend-native-'));
+}
+
+function installByName(client, backend, npmrc, yarns) {
   const app = join(work, `app-${client}-${backend}`);
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: `app-${client}-${backend}`, private: true, version: '0.0.0', type: 'module' }));
   writeFileSync(join(app, '.npmrc'), `registry=${registry}\n`);
-  const names = ['@adaptive-trend/core', `@adaptive-trend/backend-${backend}`];
+  const names = ['@adaptive-trend/core', `@adaptive-trend/backend-${backend}`, '@adaptive-trend/conformance', `vitest@${VITEST}`];
+  const started = Date.now();
   if (client === 'npm') sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--userconfig', npmrc, ...names], app);
-  else sh(pnpmBinary(), ['add', '--config.registry=' + registry, ...names], app);
+  else if (client === 'pnpm') sh(pnpmBinary(), ['add', '--config.registry=' + registry, ...names], app);
+  else if (client === 'yarn-classic') {
+    sh(process.execPath, [yarns.classic, 'add', '--registry', registry, '--cache-folder', join(app, '.yarn-cache'), '--non-interactive', '--silent', ...names], app);
+  } else {
+    writeFileSync(join(app, 'yarn.lock'), ''); // marks the project root for berry
+    sh(process.execPath, [yarns.berry, 'add', ...names], app, berryEnv(app));
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (backend === 'native') {
-    const installed = readdirSync(join(app, 'node_modules', '@adaptive-trend')).filter((n) => n.startsWith('backend-native-'));
-    const pnpmStore = join(app, 'node_modules', '.pnpm');
-    const platform = client === 'pnpm' ? readdirSync(pnpmStore).filter((n) => n.startsWith('@adaptive-trend+backend-native-')) : installed;
+    const platform = platformPackagesIn(app, client);
     log(`${client} native: platform packages installed: ${platform.join(', ') || 'none'}`);
     if (platform.length !== 1 || !platform[0].includes('linux-x64-gnu')) fail(`${client}: expected exactly the linux-x64-gnu platform package, got ${platform.join(', ') || 'none'}`);
   }
   writeFileSync(join(app, 'app.mjs'), APP(backend));
   const out = JSON.parse(sh(process.execPath, ['app.mjs'], app));
   if (out.backend !== backend || typeof out.last !== 'number') fail(`${client} ${backend}: ${JSON.stringify(out)}`);
-  log(`${client}: core + backend-${backend} installed by name, computed on ${out.backend}`);
+  // The user's conformance run, from the installed bin, on the installed backend.
+  const conformance = sh(join(app, 'node_modules', '.bin', 'adaptive-trend-conformance'), [backend], app, { ATC_SHARED_DIR: shared, NO_COLOR: '1' });
+  const tests = /Tests\s+(\d+) passed(?: \| (\d+) skipped)?/.exec(conformance);
+  if (!tests || /\bfailed\b/.test(conformance)) fail(`${client} ${backend}: adaptive-trend-conformance did not pass:\n${conformance.slice(-3000)}`);
+  log(`${client}: core + backend-${backend} installed by name (${seconds} s), computed on ${out.backend}; adaptive-trend-conformance ${backend}: ${tests[1]} passed${tests[2] ? `, ${tests[2]} skipped` : ''}`);
 }
 
 try {
@@ -145,7 +205,21 @@ try {
   await startVerdaccio();
   const npmrc = await login();
   publishAll(npmrc);
-  for (const client of ['npm', 'pnpm']) for (const backend of Object.keys(BACKENDS)) installByName(client, backend, npmrc);
+  const yarns = installYarns();
+  // Every (client, backend) runs even after a failure, so one run shows the whole matrix.
+  const failures = [];
+  for (const client of CLIENTS) {
+    for (const backend of Object.keys(BACKENDS)) {
+      try {
+        installByName(client, backend, npmrc, yarns);
+      } catch (error) {
+        const message = `${client} ${backend}: ${error.stderr ?? ''}${error.stdout ? String(error.stdout).slice(-2000) : ''}${error.message}`;
+        console.error(`[test-release] FAILED ${message}`);
+        failures.push(`${client} ${backend}`);
+      }
+    }
+  }
+  if (failures.length > 0) fail(`${failures.length} of ${CLIENTS.length * Object.keys(BACKENDS).length} failed: ${failures.join(', ')}`);
   log('passed');
   stop(0);
 } catch (error) {
