@@ -273,7 +273,8 @@ async function runInPool(
   // Two chunks in flight per worker: the next one is already queued when a worker posts its
   // reply, so it never waits for this thread. (Computing a share on this thread too measured
   // no faster and would block its event loop for a whole chunk.)
-  const loops = pool.take(threads).flatMap((worker) => [serve(worker), serve(worker)]);
+  const workers = pool.take(threads);
+  const loops = [...workers.map(serve), ...workers.map(serve)]; // every worker's first chunk first
   await Promise.all(loops);
   if (failure !== undefined) throw failure;
   return outputs;

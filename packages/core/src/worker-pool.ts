@@ -47,7 +47,6 @@ export class PoolWorker {
 
   constructor(spec: WorkerSpec) {
     this.#worker = new Worker(WORKER_SCRIPT, { workerData: spec, execArgv: workerExecArgv() });
-    this.#worker.unref();
     this.#worker.on('message', (reply: WorkerReply) => {
       const waiting = this.#pending.get(reply.id);
       if (!waiting) return;
@@ -57,6 +56,9 @@ export class PoolWorker {
     });
     this.#worker.on('error', (error) => this.#die(error));
     this.#worker.on('exit', (code) => this.#die(new Error(`the worker thread exited (code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again, and a
+    // worker that never got a task would then keep the process alive.
+    this.#worker.unref();
   }
 
   /** Node's id of the thread (distinct for every worker a process ever starts). */

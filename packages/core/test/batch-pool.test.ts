@@ -134,24 +134,39 @@ describe('computeBatch worker pool', () => {
     expect(await engine.computeBatch(seriesOf(6), config, { threads: 2 })).toHaveLength(6);
   });
 
+  it('workers started but never given a task do not keep a process alive', () => {
+    const script = `
+      import { WorkerPool } from ${JSON.stringify(new URL('../dist/worker-pool.js', import.meta.url).href)};
+      const pool = new WorkerPool({ moduleUrl: ${JSON.stringify(new URL('./fixtures/thread-backend.mjs', import.meta.url).href)}, loadOptions: {} });
+      console.log('workers', pool.take(2).length);
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.error).toBeUndefined(); // not killed by the timeout
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('workers 2');
+  });
+
   it('threads: 1 computes on the calling thread without starting a pool', async () => {
     const { engine } = await open();
     expect([...threadsOf(await engine.computeBatch(seriesOf(5), config, { threads: 1 }))]).toEqual([0]);
   });
 
-  it('a script that never closes its engine still exits', () => {
+  it.each([
+    [20, 2],
+    [2, 2],
+  ])('a script that never closes its engine still exits (%i series on %i workers)', (count, used) => {
     const script = `
       import { AtcEngine } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
       import { backendFactory } from ${JSON.stringify(new URL('./fixtures/thread-backend.mjs', import.meta.url).href)};
       const engine = new AtcEngine(await backendFactory.load());
-      const series = Array.from({ length: 20 }, (_, k) => Float64Array.from({ length: 60 }, (_, j) => 100 + k + j));
+      const series = Array.from({ length: ${count} }, (_, k) => Float64Array.from({ length: 60 }, (_, j) => 100 + k + j));
       const results = await engine.computeBatch(series, { cutout: 0 }, { threads: 2 });
       console.log('threads', new Set(results.map((r) => r.signals.ema[0])).size);
     `;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000, cwd: fileURLToPath(new URL('.', import.meta.url)) });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, cwd: fileURLToPath(new URL('.', import.meta.url)) });
     expect(run.error).toBeUndefined(); // not killed by the timeout
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout.trim()).toBe('threads 2');
+    expect(run.stdout.trim()).toBe(`threads ${used}`);
   });
 });
