@@ -13,7 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packablePlatformPackageDirs } from './lib/native-packages.mjs';
+import { nativePlatformPackages, packablePlatformPackageDirs } from './lib/native-packages.mjs';
 import { logger, root } from './lib/process.mjs';
 import { pnpmBinary } from './setup.mjs';
 
@@ -36,6 +36,20 @@ const registry = `http://127.0.0.1:${PORT}/`;
 // Every platform package with a binary here: linux-x64-gnu, and linux-arm64-gnu once `npm run
 // test:arm64` has built it — then the native installs below prove npm/pnpm skip it on x64.
 const PUBLISHED = ['core', 'backend-js', 'backend-wasm', ...packablePlatformPackageDirs(), 'backend-native', 'conformance', 'cluster', 'cli'];
+/**
+ * The platform packages whose binary only CI builds, published as manifest-only stand-ins (no
+ * .node): a real release publishes all of them, and yarn (classic and berry) resolves every
+ * optional dependency across platforms — a missing one fails the install ("Package not
+ * found"), where npm and pnpm skip it. A client that installed a stand-in here is caught by
+ * the platform check below.
+ */
+const STAND_INS = nativePlatformPackages().filter((p) => !p.hasBinary).map((p) => p.dir);
+/**
+ * The platform packages each client must install on linux x64 glibc: exactly linux-x64-gnu —
+ * except yarn classic, which knows `os` and `cpu` but not `libc`, so it adds linux-x64-musl
+ * too (unused: the loader picks the gnu binary on glibc).
+ */
+const EXPECTED_PLATFORM = { 'yarn-classic': ['linux-x64-gnu', 'linux-x64-musl'] };
 const BACKENDS = { js: [], wasm: [], native: [] };
 
 const work = mkdtempSync(join(tmpdir(), 'atc-release-'));
@@ -145,12 +159,14 @@ async function login() {
 function publishAll(npmrc) {
   const packs = join(work, 'packs');
   mkdirSync(packs);
-  for (const pkg of PUBLISHED) {
+  for (const pkg of [...STAND_INS, ...PUBLISHED]) {
     const before = new Set(readdirSync(packs));
-    sh(pnpmBinary(), ['pack', '--pack-destination', packs], join(root, 'packages', pkg));
+    // A stand-in has no binary to stage: its prepack (scripts/stage-native.mjs) would refuse.
+    const scripts = STAND_INS.includes(pkg) ? ['--config.ignore-scripts=true'] : [];
+    sh(pnpmBinary(), ['pack', ...scripts, '--pack-destination', packs], join(root, 'packages', pkg));
     const tgz = readdirSync(packs).find((f) => !before.has(f));
     sh('npm', ['publish', join(packs, tgz), '--userconfig', npmrc, '--registry', registry, '--loglevel=error'], work);
-    log(`published ${tgz}`);
+    log(`published ${tgz}${STAND_INS.includes(pkg) ? ' (stand-in: manifest only, its binary is built in CI)' : ''}`);
   }
 }
 
@@ -187,7 +203,9 @@ function installByName(client, backend, npmrc, yarns) {
   if (backend === 'native') {
     const platform = platformPackagesIn(app, client);
     log(`${client} native: platform packages installed: ${platform.join(', ') || 'none'}`);
-    if (platform.length !== 1 || !platform[0].includes('linux-x64-gnu')) fail(`${client}: expected exactly the linux-x64-gnu platform package, got ${platform.join(', ') || 'none'}`);
+    const expected = EXPECTED_PLATFORM[client] ?? ['linux-x64-gnu'];
+    const triples = platform.map((name) => /backend-native-([\w-]+?)(@|$)/.exec(name)?.[1]).sort();
+    if (triples.join() !== [...expected].sort().join()) fail(`${client}: expected the platform packages ${expected.join(', ')}, got ${platform.join(', ') || 'none'}`);
   }
   writeFileSync(join(app, 'app.mjs'), APP(backend));
   const out = JSON.parse(sh(process.execPath, ['app.mjs'], app));
