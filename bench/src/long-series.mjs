@@ -97,6 +97,53 @@ async function child(backendName, bars, mode) {
   process.stdout.write(`${JSON.stringify(row)}\n`);
 }
 
+/**
+ * `--crossover`: in one process per backend, `compute` on the batch path and on the long path
+ * interleaved (threshold forced through core's test hook), the median of the per-pair ratios
+ * long/batch with its min–max: the threshold is where it falls below 1.
+ */
+async function crossover() {
+  const sizes = option('sizes', '3000,1e4,3e4,1e5,3e5').split(',').map(Number);
+  const backends = option('backends', 'native,wasm,js').split(',');
+  const pairs = Number(option('pairs', '9'));
+  const core = await import('@adaptive-trend/core');
+  const { setLongSeriesOptions } = await import('../../packages/core/dist/long-series.js');
+  console.log('backend | bars | long/batch median (min–max) | batch ns/bar | long ns/bar');
+  for (const name of backends) {
+    await import(`@adaptive-trend/backend-${name}`);
+    const engine = await core.createAtc({ backend: name });
+    for (const bars of sizes) {
+      const closes = longSeries(bars);
+      const config = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(bars / 10) });
+      const time = (threshold) => {
+        setLongSeriesOptions({ threshold });
+        const reps = Math.max(1, Math.round(2e5 / bars));
+        const t = performance.now();
+        for (let r = 0; r < reps; r++) engine.compute(closes, config);
+        return (performance.now() - t) / reps;
+      };
+      for (let w = 0; w < 3; w++) (time(Infinity), time(0));
+      const ratios = [], batch = [], long = [];
+      for (let p = 0; p < pairs; p++) {
+        let b, l;
+        if (p % 2) {
+          b = time(Infinity);
+          l = time(0);
+        } else {
+          l = time(0);
+          b = time(Infinity);
+        }
+        batch.push(b);
+        long.push(l);
+        ratios.push(l / b);
+      }
+      setLongSeriesOptions({ threshold: undefined });
+      const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+      console.log(`${name} | ${bars} | ${med(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${((med(batch) * 1e6) / bars).toFixed(0)} | ${((med(long) * 1e6) / bars).toFixed(0)}`);
+    }
+  }
+}
+
 async function parent() {
   const sizes = option('sizes', `${BASE_BARS},1e6,1e7`).split(',').map(Number);
   const backends = option('backends', 'native,wasm,js').split(',');
@@ -129,4 +176,5 @@ const at = process.argv.indexOf('--child');
 if (process.argv[1] !== fileURLToPath(import.meta.url)) {
   // imported (for longSeries): run nothing
 } else if (at >= 0) await child(process.argv[at + 1], Number(process.argv[at + 2]), process.argv[at + 3]);
+else if (process.argv.includes('--crossover')) await crossover();
 else await parent();

@@ -13,10 +13,13 @@ const ROWS = 13;
 
 /**
  * Bars from which `compute` without details takes the long-series path, per backend. Measured
- * (docs/performance.md "Long series"): the crossover where a stream's `pushMany` beats the
- * materialising batch per bar. A backend not named here uses `default`.
+ * (docs/performance.md "Long series", `bench/src/long-series.mjs --crossover`: the two paths
+ * interleaved in one process): below ~10⁶ bars the batch is faster (native 1.4× at 5·10⁵,
+ * wasm 1.2–1.4× and js ~1.1× at 10⁵–3·10⁵); from ~10⁶ (js, wasm) and ~2–5·10⁶ (native) the
+ * two are within noise of each other or the stream wins, while the stream's memory stays
+ * O(outputs) (the batch's grows ~50 doubles per bar). A backend not named here uses `default`.
  */
-const MEASURED_THRESHOLDS: Readonly<Record<string, number>> = { native: 50_000, wasm: 50_000, js: 50_000, default: 50_000 };
+const MEASURED_THRESHOLDS: Readonly<Record<string, number>> = { native: 2_000_000, wasm: 1_000_000, js: 1_000_000, default: 1_000_000 };
 
 /** Bars per `pushMany` call: the chunk buffer is 13 × this doubles (6.8 MB). */
 const DEFAULT_CHUNK_BARS = 1 << 16;
