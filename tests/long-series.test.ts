@@ -147,7 +147,8 @@ describe('long series: compute through the stream, chunk by chunk', () => {
         expect(calls).toEqual({ stream: 1, batch: 2 });
         expect(firstDifference(long, detailed)).toBe(-1);
         setLongSeriesOptions({ threshold: undefined });
-        expect(longSeriesThreshold(factory.name)).toBeGreaterThan(1500);
+        expect(longSeriesThreshold(factory.name, 'reference')).toBeGreaterThan(1500);
+        expect(longSeriesThreshold(factory.name, 'pine')).toBeGreaterThan(1500);
       });
     });
   }

@@ -106,15 +106,16 @@ async function crossover() {
   const sizes = option('sizes', '3000,1e4,3e4,1e5,3e5').split(',').map(Number);
   const backends = option('backends', 'native,wasm,js').split(',');
   const pairs = Number(option('pairs', '9'));
+  const semantics = option('semantics', 'reference');
   const core = await import('@adaptive-trend/core');
   const { setLongSeriesOptions } = await import('../../packages/core/dist/long-series.js');
-  console.log('backend | bars | long/batch median (min–max) | batch ns/bar | long ns/bar');
+  console.log(`${semantics}: backend | bars | long/batch median (min–max) | batch ns/bar | long ns/bar`);
   for (const name of backends) {
     await import(`@adaptive-trend/backend-${name}`);
     const engine = await core.createAtc({ backend: name });
     for (const bars of sizes) {
       const closes = longSeries(bars);
-      const config = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(bars / 10) });
+      const config = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(bars / 10), semantics });
       const time = (threshold) => {
         setLongSeriesOptions({ threshold });
         const reps = Math.max(1, Math.round(2e5 / bars));

@@ -7,19 +7,28 @@
 import type { AtcBuffers, Backend, BackendName } from './backend.js';
 import type { ResolvedAtcConfig } from './config.js';
 import { requireFiniteOutputs } from './growth.js';
-import { firstInputBar, outputBars } from './semantics.js';
+import { type Semantics, firstInputBar, outputBars } from './semantics.js';
 
 const ROWS = 13;
 
 /**
- * Bars from which `compute` without details takes the long-series path, per backend. Measured
- * (docs/performance.md "Long series", `bench/src/long-series.mjs --crossover`: the two paths
- * interleaved in one process): below ~10⁶ bars the batch is faster (native 1.4× at 5·10⁵,
- * wasm 1.2–1.4× and js ~1.1× at 10⁵–3·10⁵); from ~10⁶ (js, wasm) and ~2–5·10⁶ (native) the
- * two are within noise of each other or the stream wins, while the stream's memory stays
- * O(outputs) (the batch's grows ~50 doubles per bar). A backend not named here uses `default`.
+ * Bars from which `compute` without details takes the long-series path, per backend and
+ * semantics. Measured (docs/performance.md "Long series", `bench/src/long-series.mjs
+ * --crossover`: the two paths interleaved in one process). Reference: below ~10⁶ bars the
+ * batch is faster (native 1.4× at 5·10⁵, wasm 1.2–1.4× and js ~1.1× at 10⁵–3·10⁵); from ~10⁶
+ * (js, wasm) and ~2–5·10⁶ (native) the two are within noise of each other or the stream wins,
+ * while the stream's memory stays O(outputs) (the batch's grows ~50 doubles per bar). Pine:
+ * the Rust stream steps Pine bar by bar (no lane runs), 1.5× (native) to 2–3× (wasm) the batch
+ * at 10⁶, so native and wasm switch only at 5·10⁶, where the batch's memory passes ~2.5 GB
+ * (wasm switches earlier when the batch would not fit: `Backend.batchFootprint`); js's stream
+ * equals its batch there (1.02×). A backend not named here uses `default`.
  */
-const MEASURED_THRESHOLDS: Readonly<Record<string, number>> = { native: 2_000_000, wasm: 1_000_000, js: 1_000_000, default: 1_000_000 };
+const MEASURED_THRESHOLDS: Readonly<Record<string, Readonly<Record<Semantics, number>>>> = {
+  native: { reference: 2_000_000, pine: 5_000_000 },
+  wasm: { reference: 1_000_000, pine: 5_000_000 },
+  js: { reference: 1_000_000, pine: 1_000_000 },
+  default: { reference: 1_000_000, pine: 1_000_000 },
+};
 
 /** Bars per `pushMany` call: the chunk buffer is 13 × this doubles (6.8 MB). */
 const DEFAULT_CHUNK_BARS = 1 << 16;
@@ -49,18 +58,18 @@ export function setLongSeriesOptions(options: { threshold?: number | undefined; 
 }
 
 /** The input length from which `backend` computes without details on the long-series path. */
-export function longSeriesThreshold(backend: BackendName): number {
-  return thresholdOverride ?? MEASURED_THRESHOLDS[backend] ?? MEASURED_THRESHOLDS.default!;
+export function longSeriesThreshold(backend: BackendName, semantics: Semantics = 'reference'): number {
+  return thresholdOverride ?? (MEASURED_THRESHOLDS[backend] ?? MEASURED_THRESHOLDS.default!)[semantics];
 }
 
 /**
  * Whether `runPipeline` takes the long-series path: no details wanted, the backend streams,
  * and the series reaches the threshold or the batch would not fit the backend's memory.
  */
-export function takesLongPath(backend: Backend, n: number, buffers: AtcBuffers): boolean {
+export function takesLongPath(backend: Backend, n: number, semantics: Semantics, buffers: AtcBuffers): boolean {
   if (buffers.movingAverages !== undefined || buffers.maSignals !== undefined || buffers.maEquities !== undefined) return false;
   if (backend.createStream === undefined) return false;
-  if (n >= longSeriesThreshold(backend.name)) return true;
+  if (n >= longSeriesThreshold(backend.name, semantics)) return true;
   const footprint = backend.batchFootprint?.(n, false);
   return footprint !== undefined && footprint.bytes > footprint.limitBytes;
 }

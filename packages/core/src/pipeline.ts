@@ -82,7 +82,7 @@ export function requireBatchFits(backend: Backend, n: number, details: boolean, 
  * the series in the error (`prices`, `series[3]`).
  */
 export function runPipeline(backend: Backend, prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers, label = 'prices'): void {
-  if (takesLongPath(backend, prices.length, buffers)) {
+  if (takesLongPath(backend, prices.length, config.semantics, buffers)) {
     runLongSeries(backend, prices, config, buffers.outputs, label);
     return;
   }
