@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Puts the native binary into a per-platform package before it is packed (its `prepack`):
-// packages/backend-native/atc-node.<triple>.node → packages/backend-native-<triple>/. This is
-// napi-rs's `napi artifacts` step for this repository's layout (platform packages sit beside
-// backend-native instead of in its npm/<triple>/ folder). Run from the platform package.
+// packages/backend-native/atc-node.<triple>.node → packages/backend-native/npm/<triple>/, like
+// napi-rs's `napi artifacts` (which CI's release job may have run already: then the folder has
+// its binary and nothing beside backend-native replaces it). Run from the platform package.
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger, root, run } from './lib/process.mjs';
@@ -13,7 +13,18 @@ const prefix = '@adaptive-trend/backend-native-';
 if (!name?.startsWith(prefix)) fail(`run from a per-platform package (${prefix}<triple>), not ${name}`);
 const file = `atc-node.${name.slice(prefix.length)}.node`;
 const built = join(root, 'packages', 'backend-native', file);
-if (!existsSync(built)) fail(`${built} is missing: build it first (pnpm --filter @adaptive-trend/backend-native build)`);
+if (!existsSync(built)) {
+  if (existsSync(file)) {
+    log(`${file} is already in ${name} (napi artifacts): packing it as it is`);
+    process.exit(0);
+  }
+  // `pnpm release:dry-run` on one machine: the other platforms' binaries come from CI.
+  if (process.env.npm_config_dry_run === 'true') {
+    log(`dry run: ${name} has no ${file} on this machine (CI builds it); the real publish would fail here`);
+    process.exit(0);
+  }
+  fail(`${built} is missing: build it first (pnpm --filter @adaptive-trend/backend-native build)`);
+}
 rmSync(file, { force: true }); // a new inode: a process that has the old binary mapped keeps it intact
 copyFileSync(built, file);
 // The symbol table is not needed to load or run the addon and is ~14 % of the file. Only the

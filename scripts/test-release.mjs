@@ -10,6 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packablePlatformPackageDirs } from './lib/native-packages.mjs';
 import { logger, root } from './lib/process.mjs';
 import { pnpmBinary } from './setup.mjs';
 
@@ -22,7 +23,9 @@ const TIMEOUT_MS = 15 * 60_000;
 const VERDACCIO = '6.8.0';
 const PORT = 4873 + (process.pid % 1000); // two runs on one machine do not collide
 const registry = `http://127.0.0.1:${PORT}/`;
-const PUBLISHED = ['core', 'backend-js', 'backend-wasm', 'backend-native-linux-x64-gnu', 'backend-native', 'conformance', 'cluster', 'cli'];
+// Every platform package with a binary here: linux-x64-gnu, and linux-arm64-gnu once `npm run
+// test:arm64` has built it — then the native installs below prove npm/pnpm skip it on x64.
+const PUBLISHED = ['core', 'backend-js', 'backend-wasm', ...packablePlatformPackageDirs(), 'backend-native', 'conformance', 'cluster', 'cli'];
 const BACKENDS = { js: [], wasm: [], native: [] };
 
 const work = mkdtempSync(join(tmpdir(), 'atc-release-'));

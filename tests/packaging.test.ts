@@ -16,13 +16,13 @@ import { AtcEngine } from '@adaptive-trend/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PUBLISHED = ['core', 'backend-js', 'backend-wasm', 'backend-native', 'backend-native-linux-x64-gnu', 'conformance', 'cluster', 'cli'];
+const PUBLISHED = ['core', 'backend-js', 'backend-wasm', 'backend-native', 'backend-native/npm/linux-x64-gnu', 'conformance', 'cluster', 'cli'];
 /** `require()` of ES modules without a flag: 20.19+ on 20, 22.12+ on 22 (every package is ESM). */
 const ENGINES = '^20.19.0 || >=22.12.0';
 const BACKENDS = [
   { name: 'js', packages: ['backend-js'] },
   { name: 'wasm', packages: ['backend-wasm'] },
-  { name: 'native', packages: ['backend-native', 'backend-native-linux-x64-gnu'] },
+  { name: 'native', packages: ['backend-native', 'backend-native/npm/linux-x64-gnu'] },
 ] as const;
 
 const shared = findSharedDir();
@@ -124,7 +124,7 @@ describe('packages install from tarballs and work outside the workspace', () => 
   });
 
   it('the native binary in the platform package is stripped (no ELF .symtab)', () => {
-    const pkg = 'backend-native-linux-x64-gnu';
+    const pkg = 'backend-native/npm/linux-x64-gnu';
     const binary = filesOf(pkg).find((f) => f.endsWith('.node'))!;
     expect(elfSectionNames(readFileSync(unpacked(pkg, binary)))).not.toContain('.symtab');
     // the unstripped workspace build has one: the check can fail

@@ -30,3 +30,31 @@ export function realCloses(dataset, bars = Infinity) {
   const candles = realCandles(dataset);
   return candles && Float64Array.from(candles.slice(0, bars), (c) => c.close);
 }
+
+/** The eleven datasets of ../shared/data: 5-minute crypto pairs (flat runs, frequent crossings), 1- and 30-minute test pairs, daily equities. */
+export const DATASETS = [
+  'ADA_BTC-5m', 'DASH_BTC-5m', 'ETC_BTC-5m', 'ETH_BTC-5m', 'LTC_BTC-5m', 'NXT_BTC-5m', 'TRX_BTC-5m',
+  'UNITTEST_BTC-1m', 'UNITTEST_BTC-30m', 'nvda-1999-2014', 'orcl-1995-2014',
+];
+
+/**
+ * The benchmark's real series: from every dataset, up to `perDataset` windows of `bars`
+ * consecutive closes, spread evenly over the file (non-overlapping where it is long enough; a
+ * dataset shorter than `bars` gives none). Returns `[{ dataset, start, closes }]` in dataset
+ * order, or undefined without ../shared.
+ */
+export function realWindowsByDataset({ bars = 1500, perDataset = 3 } = {}) {
+  if (!sharedDir()) return undefined;
+  const windows = [];
+  for (const dataset of DATASETS) {
+    const closes = realCloses(dataset);
+    if (closes.length < bars) continue;
+    const count = Math.max(1, Math.min(perDataset, Math.floor(closes.length / bars)));
+    const step = count > 1 ? Math.floor((closes.length - bars) / (count - 1)) : 0;
+    for (let k = 0; k < count; k++) {
+      const start = k * step;
+      windows.push({ dataset, start, closes: closes.slice(start, start + bars) });
+    }
+  }
+  return windows;
+}

@@ -13,6 +13,9 @@ type MaKernel = (x: Float64Array, length: number, out: Float64Array, scratch: Fl
 const MOVING_AVERAGES: { [K in MaKind]: MaKernel } = { sma, ema, wma, hma, dema, lsma, kama };
 
 /** The pure-TypeScript backend: kernels over typed arrays, no dependencies, runs anywhere. */
+/** This package's entry, relative to this file. */
+const WORKER_ENTRY = './index.js';
+
 export function createJsBackend(): Backend {
   // HMA and DEMA need one intermediate series; reuse it across calls instead of allocating.
   let scratch = new Float64Array(0);
@@ -35,7 +38,9 @@ export function createJsBackend(): Backend {
     // one bar at a time, both semantics (docs/streaming.md); each stream checks its own buffers
     createStream: createJsStream,
     createStreamSet: (count, config) => createJsStreamSet(count, config),
-    // computeBatch's worker threads import this module to get the same backend.
-    workerModule: new URL('./index.js', import.meta.url).href,
+    // computeBatch's worker threads import this module to get the same backend. The path is
+    // not a literal in `new URL(…, import.meta.url)`: bundlers would inline the entry into
+    // browser builds as a data: URL (core's browser stub never opens workers).
+    workerModule: new URL(WORKER_ENTRY, import.meta.url).href,
   });
 }

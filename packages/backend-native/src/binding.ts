@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type * as Addon from './atc-node.generated.js';
-import { platformTriple, platformTriples } from './platform.js';
+import { GLIBC_BASELINE, platformTriple, platformTriples } from './platform.js';
 
 /**
  * The functions the Rust addon exports, typed by napi-rs from `crates/atc-node`
@@ -81,14 +81,43 @@ function headline(failures: { candidate: BindingCandidate; error: Error }[], ove
   }
   const fromPackages = failures.filter(({ candidate }) => candidate.label.startsWith('platform package '));
   const broken = fromPackages.find(({ candidate, error }) => !isMissingModule(error, candidate.label.slice('platform package '.length)));
-  // Installed but not loadable (e.g. an older glibc than the binary needs): that reason is the one.
-  if (broken) return `not loaded: ${broken.candidate.label}: ${firstLine(broken.error)}`;
+  // Installed but not loadable: that reason is the one — in words when it is an old glibc.
+  if (broken) {
+    const glibc = glibcTooOld(broken.error);
+    if (glibc) return `not loaded: ${broken.candidate.label} ${glibc}`;
+    return `not loaded: ${broken.candidate.label}: ${firstLine(broken.error)}`;
+  }
   const names = fromPackages.map(({ candidate }) => candidate.label.slice('platform package '.length));
   return (
     `not found: ${INSTALLED ? '' : 'build it (pnpm --filter @adaptive-trend/backend-native build) or '}install ${names.join(' or ')} (an optional dependency of @adaptive-trend/backend-native: ` +
     `it is skipped by --omit=optional / --no-optional, or when the lockfile was made on another platform), ` +
     `set ${BINDING_ENV} to a .node file, or use backend 'wasm' or 'js'`
   );
+}
+
+/**
+ * The glibc a `-gnu` binary was linked against is its floor: `dlopen` refuses it on an older
+ * one with "version `GLIBC_2.xx' not found". Says so in words (what it needs, what this system
+ * has, what works instead), or `undefined` for any other load error.
+ */
+export function glibcTooOld(error: Error, runtime: string | undefined = glibcRuntime()): string | undefined {
+  const missing = /version `GLIBC_([\d.]+)' not found/.exec(error.message)?.[1];
+  if (!missing) return undefined;
+  // dlopen names the first missing version it meets, not necessarily the newest the binary needs.
+  const needs = compareVersions(missing, GLIBC_BASELINE) > 0 ? missing : GLIBC_BASELINE;
+  return `needs glibc ≥ ${needs}, this system has ${runtime ? `glibc ${runtime}` : 'an older one'} (use backend 'wasm', which runs everywhere)`;
+}
+
+/** This process's glibc version (`2.31`), or `undefined` off glibc. */
+function glibcRuntime(): string | undefined {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report?.header?.glibcVersionRuntime;
+}
+
+function compareVersions(a: string, b: string): number {
+  const [pa, pb] = [a.split('.').map(Number), b.split('.').map(Number)];
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
 }
 
 function isMissingModule(error: Error, name: string): boolean {

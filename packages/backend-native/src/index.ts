@@ -18,8 +18,8 @@ import { createNativeBackend } from './backend.js';
 import { loadBinding } from './binding.js';
 
 export { createNativeBackend } from './backend.js';
-export { BINDING_ENV, type BindingCandidate, type NativeBinding, bindingCandidates, loadBinding } from './binding.js';
-export { type Host, currentHost, platformTriple, platformTriples } from './platform.js';
+export { BINDING_ENV, type BindingCandidate, type NativeBinding, bindingCandidates, glibcTooOld, loadBinding } from './binding.js';
+export { GLIBC_BASELINE, type Host, currentHost, platformTriple, platformTriples } from './platform.js';
 
 /** Load options of the native backend (`createAtc({ backendOptions: { native } })`). */
 export interface NativeLoadOptions {

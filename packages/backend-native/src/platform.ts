@@ -40,6 +40,14 @@ export function platformTriples(host: Host = currentHost()): string[] {
   }
 }
 
+/**
+ * The oldest glibc the `linux-*-gnu` binaries load on: they are linked against napi-rs's
+ * cross-toolchain sysroot (`@napi-rs/cross-toolchain`, glibc 2.17), so every versioned glibc
+ * symbol they import is at most this one. Stated in those packages' READMEs and checked against
+ * the built binaries' `objdump -T` by test/platform-packages.test.ts.
+ */
+export const GLIBC_BASELINE = '2.17';
+
 const LINUX_ARCHS = new Set(['x64', 'arm64', 'riscv64', 'loong64', 'ppc64', 's390x']);
 
 /** This process's host, detected the way napi-rs's generated loader does. */

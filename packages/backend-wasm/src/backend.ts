@@ -11,12 +11,13 @@ import {
 } from '@adaptive-trend/core';
 import { type AtcGlue, MODULE_EXPORTS, createAtcGlue } from '../wasm/atc.js';
 import { wasmBatchFootprint } from './footprint.js';
-import type { CompiledWasm } from './loader.js';
+import type { CompiledWasm, WasmMemory, WasmModule } from './loader.js';
+import { workerEntry } from '#platform';
 import { type StreamHost, createWasmStream, createWasmStreamSet } from './stream.js';
 
 /** Refuses a module that is not this package's build before the glue would call into it. */
 function requireOwnBuild({ module, source }: CompiledWasm): void {
-  const present = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const present = new Set(WebAssembly.Module.exports(module as WebAssembly.Module).map((e) => e.name));
   const missing = MODULE_EXPORTS.filter((name) => !present.has(name));
   if (missing.length > 0) throw new Error(`${source} is not this package's atc-wasm module (missing exports: ${missing.join(', ')})`);
 }
@@ -44,18 +45,18 @@ export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
   readonly semantics = ['reference', 'pine'] as const; // both in crates/atc-kernels (Params.semantics, packed slot 19)
   /** The compiled module (a fresh instance is made from it if the instance ever traps). */
-  readonly module: WebAssembly.Module;
+  readonly module: WasmModule;
   /** Where the module came from. */
   readonly source: string;
   #glue: AtcGlue;
-  #memory: WebAssembly.Memory;
+  #memory: WasmMemory;
   readonly #packed = new Float64Array(PACKED_CONFIG_LENGTH);
-  /** computeBatch's worker threads import this module to get the same backend… */
-  readonly workerModule = new URL('./index.js', import.meta.url).href;
+  /** computeBatch's worker threads import this module to get the same backend (none in browsers)… */
+  readonly workerModule = workerEntry();
   /** …and instantiate the already compiled module (a `WebAssembly.Module` is cloned to workers). */
-  readonly workerLoadOptions: { readonly module: WebAssembly.Module };
+  readonly workerLoadOptions: { readonly module: WasmModule };
 
-  private constructor(compiled: CompiledWasm, glue: AtcGlue, memory: WebAssembly.Memory) {
+  private constructor(compiled: CompiledWasm, glue: AtcGlue, memory: WasmMemory) {
     this.module = compiled.module;
     this.source = compiled.source;
     this.workerLoadOptions = { module: compiled.module };
@@ -75,7 +76,7 @@ export class WasmBackend implements Backend {
   }
 
   /** The module's linear memory (its `buffer` is replaced whenever the memory grows). */
-  get memory(): WebAssembly.Memory {
+  get memory(): WasmMemory {
     return this.#memory;
   }
 

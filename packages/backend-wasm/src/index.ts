@@ -18,7 +18,7 @@ import { type WasmSource, compileDefault, compileWasm, defaultWasmUrl, simdSuppo
 
 export { WasmBackend } from './backend.js';
 export type { WasmBackendStream, WasmBackendStreamSet } from './stream.js';
-export { type CompiledWasm, type WasmSource, compileWasm, defaultWasmUrl, simdSupported } from './loader.js';
+export { type CompiledWasm, type WasmMemory, type WasmModule, type WasmSource, compileWasm, defaultWasmUrl, simdSupported } from './loader.js';
 
 /** The wasm backend's load options: `createAtc({ backendOptions: { wasm: … } })`. */
 export interface WasmLoadOptions {
@@ -67,7 +67,7 @@ export async function loadWasmBackend(options: WasmLoadOptions = {}): Promise<Wa
     `@adaptive-trend/backend-wasm could not load its module (${failures.join('; ')})` +
       (module === undefined
         ? '. The package ships wasm/atc.wasm and wasm/atc-simd.wasm: if a bundler or server moved them, pass their URL as ' +
-          'createAtc({ backendOptions: { wasm: { module } } }) (see the package README)' +
+          "createAtc({ backendOptions: { wasm: { module } } }), or keep a dev server from pre-bundling the package (Vite: optimizeDeps: { exclude: ['@adaptive-trend/backend-wasm'] }) (see the package README)" +
           (/\/node_modules\//.test(import.meta.url) ? '' : '; in this checkout, build them: pnpm --filter @adaptive-trend/backend-wasm build')
         : ''),
   );

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { allocateBuffers, createAtc, registeredBackends, resolveConfig } from '@adaptive-trend/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type WasmBackend, backendFactory, defaultWasmUrl, loadWasmBackend, simdSupported } from '../src/index.js';
+import { movedPackageUrl } from '../src/loader.js';
 
 const plainUrl = defaultWasmUrl(false);
 const simdUrl = defaultWasmUrl(true);
@@ -82,6 +83,11 @@ describe('loading the wasm backend', () => {
         res.writeHead(404).end();
         return;
       }
+      if (req.url?.startsWith('/spa')) {
+        // A dev server's answer for a path it does not have: its HTML page, status 200.
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html></html>');
+        return;
+      }
       const type = req.url?.startsWith('/octet') ? 'application/octet-stream' : 'application/wasm';
       res.writeHead(200, { 'content-type': type }).end(readFileSync(fileURLToPath(file)));
     });
@@ -102,6 +108,26 @@ describe('loading the wasm backend', () => {
     });
     it('rejects with the HTTP status when the module is missing', async () => {
       await expect(loadWasmBackend({ module: `${base}/missing/atc.wasm` })).rejects.toThrow(/404/);
+    });
+    it('says what the server sent instead of a module (an HTML page), not a compile error', async () => {
+      await expect(loadWasmBackend({ module: `${base}/spa/atc.wasm` })).rejects.toThrow(
+        /spa\/atc\.wasm is not a wasm module: the server sent text\/html, 28 bytes starting "<!doctype html><"/,
+      );
+    });
+  });
+
+  describe('movedPackageUrl (a dev server serving this code from its dependency cache)', () => {
+    it("points from Vite's node_modules/.vite/deps/ to the package under the same node_modules", () => {
+      expect(movedPackageUrl('atc-simd.wasm', 'http://127.0.0.1:5173/node_modules/.vite/deps/@adaptive-trend_backend-wasm.js?v=1a2b')?.href).toBe(
+        'http://127.0.0.1:5173/node_modules/@adaptive-trend/backend-wasm/wasm/atc-simd.wasm',
+      );
+      expect(movedPackageUrl('atc.wasm', 'http://h/app/node_modules/.cache/x/chunk.js')?.href).toBe('http://h/app/node_modules/@adaptive-trend/backend-wasm/wasm/atc.wasm');
+    });
+    it('has nothing to offer when the code is in its package, outside node_modules, or on disk', () => {
+      expect(movedPackageUrl('atc.wasm', 'http://h/node_modules/@adaptive-trend/backend-wasm/dist/loader.js')).toBeUndefined();
+      expect(movedPackageUrl('atc.wasm', 'http://h/assets/index-abc.js')).toBeUndefined();
+      expect(movedPackageUrl('atc.wasm', 'file:///app/node_modules/.vite/deps/x.js')).toBeUndefined();
+      expect(movedPackageUrl('atc.wasm')).toBeUndefined(); // this test's own module: a file: URL
     });
   });
 

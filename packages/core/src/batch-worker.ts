@@ -1,42 +1,49 @@
 // Worker side of `engine.computeBatch` for backends without native threads (js, wasm): loads
-// the same backend module in this thread, then computes each series it is sent.
+// the backend module once, then computes chunk after chunk. A chunk is several series packed in
+// one buffer; their outputs go into one new ArrayBuffer that is transferred back (no copy).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendFactory } from './backend.js';
-import type { WorkerInputError } from './batch.js';
-import type { ResolvedAtcConfig } from './config.js';
+import type { ChunkReply, ChunkTask, WorkerInputError } from './batch.js';
 import { AtcInputError } from './errors.js';
-import { allocateBuffers, runPipeline } from './pipeline.js';
+import { OUTPUT_ROWS, allocateBuffers, runPipeline } from './pipeline.js';
 import { outputBars } from './semantics.js';
+import type { WorkerSpec } from './worker-pool.js';
 
-interface WorkerSetup {
-  readonly moduleUrl: string;
-  readonly loadOptions: unknown;
-}
-interface Task {
-  readonly index: number;
-  readonly prices: Float64Array;
-  readonly config: ResolvedAtcConfig;
-  readonly label: string;
-}
-
-const setup = workerData as WorkerSetup;
+const setup = workerData as WorkerSpec;
 const mod = (await import(setup.moduleUrl)) as { backendFactory: BackendFactory };
 const backend = await mod.backendFactory.load(setup.loadOptions);
 
-parentPort!.on('message', (task: Task) => {
+function computeChunk(task: ChunkTask): { reply: ChunkReply; transfer: ArrayBuffer[] } {
+  const { config, lengths, prices, first } = task;
+  let values = 0;
+  for (const n of lengths) values += OUTPUT_ROWS * outputBars(config, n);
+  const outputs = new ArrayBuffer(values * Float64Array.BYTES_PER_ELEMENT);
+  let inAt = 0;
+  let outAt = 0;
+  let k = 0;
   try {
-    const bars = outputBars(task.config, task.prices.length);
-    const buffers = allocateBuffers(bars, false);
-    runPipeline(backend, task.prices, task.config, buffers, task.label);
-    parentPort!.postMessage({ index: task.index, outputs: buffers.outputs }, [buffers.outputs.buffer as ArrayBuffer]);
+    for (; k < lengths.length; k++) {
+      const n = lengths[k]!;
+      const size = OUTPUT_ROWS * outputBars(config, n);
+      const buffers = allocateBuffers(0, false, new Float64Array(outputs, outAt * Float64Array.BYTES_PER_ELEMENT, size));
+      runPipeline(backend, prices.subarray(inAt, inAt + n), config, buffers, `series[${first + k}]`);
+      inAt += n;
+      outAt += size;
+    }
   } catch (error) {
+    const index = first + k;
     if (error instanceof AtcInputError) {
       const prefix = `${error.field}: `;
       const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
       const inputError: WorkerInputError = { code: error.code, field: error.field, message, index: error.index };
-      return parentPort!.postMessage({ index: task.index, inputError });
+      return { reply: { id: task.id, failed: index, inputError }, transfer: [] };
     }
-    parentPort!.postMessage({ index: task.index, error: error instanceof Error ? error.message : String(error) });
+    return { reply: { id: task.id, failed: index, error: error instanceof Error ? error.message : String(error) }, transfer: [] };
   }
+  return { reply: { id: task.id, outputs }, transfer: [outputs] };
+}
+
+parentPort!.on('message', (task: ChunkTask) => {
+  const { reply, transfer } = computeChunk(task);
+  parentPort!.postMessage(reply, transfer);
 });
-parentPort!.postMessage({ ready: true });

@@ -1,35 +1,45 @@
 // `engine.computeBatch`: many series, all cores. Backends with their own threads (native:
-// Rust `std::thread::scope`) get the whole chunk in one call; the others run in a pool of
-// worker_threads that load the same backend module.
-import type { AtcBuffers, Backend } from './backend.js';
+// Rust threads) get the series in a few large calls; the others (js, wasm) run in the engine's
+// persistent worker pool (worker-pool.ts). Series are handed out in chunks, largest first and
+// shrinking towards the end (guided scheduling), to whichever thread is free: every thread
+// stays busy until the last few series. A chunk's prices are copied into one buffer (the
+// caller's arrays are never transferred or detached) and its outputs come back as one
+// transferred ArrayBuffer that the results view.
+import type { Backend } from './backend.js';
 import type { ResolvedAtcConfig } from './config.js';
 import { AtcError, AtcInputError, type AtcInputErrorCode } from './errors.js';
 import { requireFiniteOutputs } from './growth.js';
-import { allocateBuffers, runPipeline } from './pipeline.js';
+import { OUTPUT_ROWS, allocateBuffers, runPipeline } from './pipeline.js';
 import { outputBars } from './semantics.js';
+import type { PoolWorker, WorkerPool } from './worker-pool.js';
 
 /** Options of {@link AtcEngine.computeBatch}. */
 export interface BatchOptions {
   /** Threads to use (default: all cores, at most one per series). 1 computes on this thread. */
   threads?: number;
-  /** Called after each finished series (or chunk) with the number done so far. */
+  /** Called after each finished chunk of series with the number done so far (never decreasing, ends at `total`). */
   onProgress?: (done: number, total: number) => void;
 }
 
-// Computed specifiers keep browser bundlers away from Node built-ins (this path is Node-only).
-const NODE_OS = 'node:os';
-const NODE_WORKER_THREADS = 'node:worker_threads';
-
-/** Series per native call between progress reports. */
-const NATIVE_CHUNK = 64;
-
-async function defaultThreads(): Promise<number> {
-  if (typeof process === 'undefined' || !process.versions?.node) return 1;
-  const os = (await import(/* @vite-ignore */ NODE_OS)) as typeof import('node:os');
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+/** One chunk sent to a pooled worker: `lengths.length` series packed back to back in `prices`. */
+export interface ChunkTask {
+  readonly id: number;
+  /** Index of the chunk's first series in the batch. */
+  readonly first: number;
+  readonly lengths: readonly number[];
+  readonly prices: Float64Array;
+  readonly config: ResolvedAtcConfig;
 }
 
-const label = (i: number) => `series[${i}]`;
+/** A worker's answer: the chunk's outputs back to back, or the series it failed on. */
+export interface ChunkReply {
+  readonly id: number;
+  readonly outputs?: ArrayBuffer;
+  /** Batch index of the series that failed. */
+  readonly failed?: number;
+  readonly inputError?: WorkerInputError;
+  readonly error?: string;
+}
 
 /** What a worker posts back for a series whose outputs core refused (a typed input error). */
 export interface WorkerInputError {
@@ -39,80 +49,205 @@ export interface WorkerInputError {
   readonly index: number | undefined;
 }
 
-/** Fills `buffers[i]` for every series; same numbers as one call per series. */
+// Computed specifiers keep browser bundlers away from Node built-ins (this path is Node-only).
+const NODE_OS = 'node:os';
+
+/** Fewest series per native call when the batch is split for progress reports. */
+const NATIVE_CHUNK = 64;
+/**
+ * Most output values in one worker chunk (8 MB; at least one series): bounds one message and
+ * keeps each output buffer a size the allocator recycles rather than maps fresh every call.
+ */
+const MAX_CHUNK_VALUES = 1 << 20;
+
+const isNode = () => typeof process !== 'undefined' && !!process.versions?.node;
+
+async function defaultThreads(): Promise<number> {
+  if (!isNode()) return 1;
+  const os = (await import(/* @vite-ignore */ NODE_OS)) as typeof import('node:os');
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+const label = (i: number) => `series[${i}]`;
+
+/**
+ * The engine's worker pool for `backend`, or undefined where there is none to open (a backend
+ * without `workerModule`, or not Node: package.json "imports" maps `#worker-pool` to a stub
+ * for browsers).
+ */
+export async function openWorkerPool(backend: Backend): Promise<WorkerPool | undefined> {
+  if (!backend.workerModule || !isNode()) return undefined;
+  const pool = (await import('#worker-pool')) as typeof import('./worker-pool.js');
+  if (!pool.canOpenWorkerPool) return undefined;
+  return new pool.WorkerPool({ moduleUrl: backend.workerModule, loadOptions: backend.workerLoadOptions });
+}
+
+/**
+ * Hands out consecutive chunks of `[0, total)`: each takes half of the remaining series' fair
+ * share per thread (at least 1 series, at most {@link MAX_CHUNK_VALUES} outputs), so the first
+ * chunks are large (few messages) and the last ones small (threads finish together).
+ */
+class ChunkQueue {
+  #next = 0;
+  constructor(
+    private readonly series: readonly Float64Array[],
+    private readonly config: ResolvedAtcConfig,
+    private readonly threads: number,
+  ) {}
+
+  take(): [number, number] | undefined {
+    const start = this.#next;
+    const total = this.series.length;
+    if (start >= total) return undefined;
+    const size = Math.max(1, Math.ceil((total - start) / (2 * this.threads)));
+    let end = start + 1;
+    let values = OUTPUT_ROWS * outputBars(this.config, this.series[start]!.length);
+    while (end < total && end - start < size) {
+      values += OUTPUT_ROWS * outputBars(this.config, this.series[end]!.length);
+      if (values > MAX_CHUNK_VALUES) break;
+      end++;
+    }
+    this.#next = end;
+    return [start, end];
+  }
+}
+
+/**
+ * The outputs (13 rows × bars) of every series, each equal bit for bit to one `computeAtc`.
+ * `series` must be validated already (engine.computeBatch does it for all of them first).
+ */
 export async function runBatch(
   backend: Backend,
   series: readonly Float64Array[],
   config: ResolvedAtcConfig,
-  buffers: AtcBuffers[],
   options: BatchOptions,
-): Promise<void> {
+  pool: () => Promise<WorkerPool | undefined>,
+): Promise<Float64Array[]> {
   const total = series.length;
   const threads = Math.max(1, Math.min(options.threads ?? (await defaultThreads()), total));
+  if (backend.computeAtcBatch) return runNative(backend, series, config, threads, options.onProgress);
   const progress = options.onProgress ?? (() => {});
-  if (backend.computeAtcBatch) {
-    for (let start = 0; start < total; start += NATIVE_CHUNK) {
-      const end = Math.min(total, start + NATIVE_CHUNK);
-      backend.computeAtcBatch(series.slice(start, end), config, buffers.slice(start, end), threads);
-      for (let i = start; i < end; i++) requireFiniteOutputs(buffers[i]!.outputs, outputBars(config, series[i]!.length), config, label(i));
-      progress(end, total);
-    }
-    return;
-  }
-  if (threads === 1 || !backend.workerModule || typeof process === 'undefined' || !process.versions?.node) {
-    series.forEach((prices, i) => {
-      runPipeline(backend, prices, config, buffers[i]!, label(i));
+  const workers = threads > 1 ? await pool() : undefined;
+  if (!workers) {
+    return series.map((prices, i) => {
+      const outputs = computeHere(backend, prices, config, i);
       progress(i + 1, total);
+      return outputs;
     });
-    return;
   }
-  await runInWorkers(backend, series, config, buffers, threads, progress);
+  return runInPool(workers, series, config, threads, progress);
 }
 
-async function runInWorkers(
+function computeHere(backend: Backend, prices: Float64Array, config: ResolvedAtcConfig, index: number): Float64Array {
+  const buffers = allocateBuffers(outputBars(config, prices.length), false);
+  try {
+    runPipeline(backend, prices, config, buffers, label(index));
+  } catch (error) {
+    if (error instanceof AtcError) throw error;
+    throw new AtcError(`computeBatch failed on ${label(index)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return buffers.outputs;
+}
+
+function runNative(
   backend: Backend,
   series: readonly Float64Array[],
   config: ResolvedAtcConfig,
-  buffers: AtcBuffers[],
   threads: number,
-  progress: (done: number, total: number) => void,
-): Promise<void> {
-  const { Worker } = (await import(/* @vite-ignore */ NODE_WORKER_THREADS)) as typeof import('node:worker_threads');
-  const workerUrl = new URL('./batch-worker.js', import.meta.url);
+  progress: ((done: number, total: number) => void) | undefined,
+): Float64Array[] {
   const total = series.length;
-  let next = 0;
-  let done = 0;
-  const workers: InstanceType<typeof Worker>[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const dispatch = (worker: InstanceType<typeof Worker>) => {
-        if (next >= total) return;
-        const index = next++;
-        worker.postMessage({ index, prices: series[index], config, label: label(index) });
-      };
-      for (let t = 0; t < threads; t++) {
-        const worker = new Worker(workerUrl, { workerData: { moduleUrl: backend.workerModule, loadOptions: backend.workerLoadOptions } });
-        workers.push(worker);
-        worker.on('error', reject);
-        worker.on('message', (message: { ready?: boolean; index?: number; outputs?: Float64Array; error?: string; inputError?: WorkerInputError }) => {
-          if (message.ready) return dispatch(worker);
-          const refused = message.inputError;
-          if (refused) return reject(new AtcInputError(refused.code, refused.field, refused.message, refused.index));
-          if (message.error !== undefined) return reject(new AtcError(`batch worker failed on series ${message.index}: ${message.error}`));
-          buffers[message.index!]!.outputs.set(message.outputs!);
-          done++;
-          progress(done, total);
-          if (done === total) resolve();
-          else dispatch(worker);
-        });
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+  const buffers = series.map((prices) => allocateBuffers(outputBars(config, prices.length), false));
+  // One call (its Rust threads balance the series through an atomic index); with onProgress,
+  // four calls with a report after each, every call still long enough for all threads.
+  const chunk = progress ? Math.max(NATIVE_CHUNK, Math.ceil(total / 4)) : total;
+  for (let start = 0; start < total; start += chunk) {
+    const end = Math.min(total, start + chunk);
+    backend.computeAtcBatch!(series.slice(start, end), config, buffers.slice(start, end), threads);
+    for (let i = start; i < end; i++) requireFiniteOutputs(buffers[i]!.outputs, outputBars(config, series[i]!.length), config, label(i));
+    progress?.(end, total);
   }
+  return buffers.map((b) => b.outputs);
 }
 
-/** Allocates the output buffers of a batch. */
-export function allocateBatch(series: readonly Float64Array[], config: ResolvedAtcConfig): AtcBuffers[] {
-  return series.map((prices) => allocateBuffers(outputBars(config, prices.length), false));
+/** The outputs of series `[start, end)` as consecutive views of `buffer`. */
+function viewsOf(buffer: ArrayBuffer, series: readonly Float64Array[], start: number, end: number, config: ResolvedAtcConfig): Float64Array[] {
+  const views: Float64Array[] = [];
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    const size = OUTPUT_ROWS * outputBars(config, series[i]!.length);
+    views.push(new Float64Array(buffer, at * Float64Array.BYTES_PER_ELEMENT, size));
+    at += size;
+  }
+  return views;
+}
+
+/** Copies series `[start, end)` into one new buffer (transferred; the caller's arrays stay theirs). */
+function pack(series: readonly Float64Array[], start: number, end: number, config: ResolvedAtcConfig): Omit<ChunkTask, 'id'> {
+  const lengths = series.slice(start, end).map((s) => s.length);
+  const prices = new Float64Array(lengths.reduce((a, b) => a + b, 0));
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    prices.set(series[i]!, at);
+    at += series[i]!.length;
+  }
+  return { first: start, lengths, prices, config };
+}
+
+function replyError(reply: ChunkReply): AtcError {
+  const refused = reply.inputError;
+  if (refused) return new AtcInputError(refused.code, refused.field, refused.message, refused.index);
+  return new AtcError(`batch worker failed on ${label(reply.failed!)}: ${reply.error}`);
+}
+
+async function runInPool(
+  pool: WorkerPool,
+  series: readonly Float64Array[],
+  config: ResolvedAtcConfig,
+  threads: number,
+  progress: (done: number, total: number) => void,
+): Promise<Float64Array[]> {
+  const total = series.length;
+  const outputs = new Array<Float64Array>(total);
+  const queue = new ChunkQueue(series, config, threads);
+  let failure: unknown;
+  let done = 0;
+  const finished = (start: number, end: number) => {
+    done += end - start;
+    try {
+      progress(done, total);
+    } catch (error) {
+      failure ??= error;
+    }
+  };
+
+  const serve = async (worker: PoolWorker) => {
+    for (let chunk = queue.take(); chunk && failure === undefined; chunk = queue.take()) {
+      const [start, end] = chunk;
+      const task = pack(series, start, end, config);
+      let reply: ChunkReply;
+      try {
+        reply = await worker.run<ChunkReply>(task, [task.prices.buffer as ArrayBuffer]);
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        const which = end - start === 1 ? label(start) : `${label(start)}…${label(end - 1)}`;
+        failure ??= new AtcError(`batch worker died while computing ${which}: ${detail}`, { cause: error });
+        return;
+      }
+      if (!reply.outputs) {
+        failure ??= replyError(reply);
+        return;
+      }
+      viewsOf(reply.outputs, series, start, end, config).forEach((view, k) => (outputs[start + k] = view));
+      finished(start, end);
+    }
+  };
+
+  // Two chunks in flight per worker: the next one is already queued when a worker posts its
+  // reply, so it never waits for this thread. (Computing a share on this thread too measured
+  // no faster and would block its event loop for a whole chunk.)
+  const loops = pool.take(threads).flatMap((worker) => [serve(worker), serve(worker)]);
+  await Promise.all(loops);
+  if (failure !== undefined) throw failure;
+  return outputs;
 }

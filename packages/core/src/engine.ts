@@ -5,7 +5,8 @@ import { MA_KINDS, type MaKind } from './families.js';
 import { OUTPUT_ROWS, allocateBuffers, requireBatchFits, runPipeline } from './pipeline.js';
 import { AtcResult } from './result.js';
 import { outputBars, requireBackendSemantics } from './semantics.js';
-import { type BatchOptions, allocateBatch, runBatch } from './batch.js';
+import { type BatchOptions, openWorkerPool, runBatch } from './batch.js';
+import type { WorkerPool } from './worker-pool.js';
 import { type AtcStream, type AtcStreamSet, openStream, openStreamSet, restoreStream } from './stream.js';
 import { type SeriesInput, outputBuffer, requireFinite, requireLength, requireSameLength, toFloat64, toPrices } from './series.js';
 
@@ -70,6 +71,8 @@ function toFlags(field: string, input: unknown): Uint8Array {
  */
 export class AtcEngine {
   readonly #impl: Backend;
+  /** computeBatch's worker pool (js, wasm), opened by the first call that needs it. */
+  #pool: Promise<WorkerPool | undefined> | undefined;
 
   constructor(impl: Backend) {
     this.#impl = impl;
@@ -111,14 +114,25 @@ export class AtcEngine {
 
   /**
    * ATC on many series (e.g. one per symbol) using every core: native backends split the work
-   * over Rust threads, the others over worker_threads. Each result equals `compute()` on that
-   * series alone. Every series is validated first; one bad series rejects the whole batch with
+   * over Rust threads, js and wasm over the engine's pool of worker_threads (Node; in a browser
+   * the series are computed one after another on the calling thread). Each result equals
+   * `compute()` on that series alone, bit for bit. Every series is validated first, on the
+   * calling thread: one bad series rejects the whole batch, before anything is computed, with
    * an {@link AtcInputError} whose field names it (`series[i]`). The growth rule applies to
-   * each series as in `compute` (`GROWTH_OVERFLOW`, the message names `series[i]`).
+   * each series as in `compute` (`GROWTH_OVERFLOW`, found after computing; the message names
+   * `series[i]`). A worker that fails otherwise rejects with an {@link AtcError} naming the
+   * series; the pool replaces that worker and stays usable.
+   *
+   * The pool is started by the first multi-threaded call on js or wasm and reused by the next
+   * ones (each worker loads the backend once). Idle workers never keep the process alive;
+   * {@link AtcEngine.close} terminates them. The series are copied to the workers (your arrays
+   * are never transferred); the results of one chunk of series are views of one ArrayBuffer
+   * of at most 8 MB, so keeping one result keeps its chunk's buffer alive.
    *
    * @example
    * ```ts
    * const results = await engine.computeBatch(closesPerSymbol, {}, { onProgress: (d, t) => console.log(d, t) });
+   * await engine.close(); // optional: frees the worker threads now
    * ```
    */
   async computeBatch(series: readonly SeriesInput[], config?: AtcConfigInput | ResolvedAtcConfig, options: BatchOptions = {}): Promise<AtcResult[]> {
@@ -134,9 +148,35 @@ export class AtcEngine {
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
       throw new AtcInputError('INVALID_OPTION', 'options.threads', `must be a positive integer, got ${String(threads)}`);
     }
-    const buffers = allocateBatch(prices, resolved);
-    await runBatch(this.#impl, prices, resolved, buffers, options);
-    return buffers.map((b, i) => new AtcResult(b, outputBars(resolved, prices[i]!.length), resolved, this.#impl.name));
+    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+      throw new AtcInputError('INVALID_OPTION', 'options.onProgress', 'must be a function');
+    }
+    const outputs = await runBatch(this.#impl, prices, resolved, options, () => (this.#pool ??= openWorkerPool(this.#impl)));
+    return outputs.map((o, i) => new AtcResult(allocateBuffers(0, false, o), outputBars(resolved, prices[i]!.length), resolved, this.#impl.name));
+  }
+
+  /**
+   * Terminates the worker threads of {@link AtcEngine.computeBatch} (js and wasm; nothing to do
+   * on native) and waits until they are gone. The engine stays usable: a later `computeBatch`
+   * starts a new pool. A batch still running when `close` is called rejects with an
+   * {@link AtcError}. Calling it is optional (idle workers never keep a process alive) and
+   * safe to repeat. `await using engine = await createAtc()` calls it at the end of the scope.
+   *
+   * @example
+   * ```ts
+   * const results = await engine.computeBatch(closesPerSymbol);
+   * await engine.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    await (await pool)?.close();
+  }
+
+  /** `await using engine = …` closes its worker pool at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /**
