@@ -38,7 +38,8 @@ let chunkBars = DEFAULT_CHUNK_BARS;
 
 /**
  * Test hook, not public API (core's index does not export it): overrides the threshold of
- * every backend (`threshold`; `undefined` restores the measured ones) and the chunk size.
+ * every backend (`threshold`, when the key is given; `undefined` restores the measured ones)
+ * and the chunk size.
  * Returns the previous settings so a test can restore them.
  *
  * @example
@@ -49,7 +50,7 @@ let chunkBars = DEFAULT_CHUNK_BARS;
  */
 export function setLongSeriesOptions(options: { threshold?: number | undefined; chunkBars?: number }): { threshold: number | undefined; chunkBars: number } {
   const previous = { threshold: thresholdOverride, chunkBars };
-  thresholdOverride = options.threshold;
+  if ('threshold' in options) thresholdOverride = options.threshold;
   if (options.chunkBars !== undefined) {
     if (!Number.isInteger(options.chunkBars) || options.chunkBars < 1) throw new RangeError(`chunkBars must be an integer ≥ 1, got ${options.chunkBars}`);
     chunkBars = options.chunkBars;
