@@ -160,7 +160,7 @@ describe('SERIES_TOO_LONG: what cannot be allocated is refused before computing'
     const engine = new AtcEngine(backend);
     const prices = series(4000);
     const expected = outputsOf(engine, prices); // below the threshold: the batch path
-    // a fake limit of 1 MiB: 4,000 bars need ~2 MiB without details, ~5.5 MiB with them
+    // a fake limit of 1 MiB: 4,000 bars need ~4 MiB without details, ~15 MiB with them (2× headroom)
     backend.memoryLimitBytes = 2 ** 20;
     try {
       const refused = refusal(() => engine.compute(prices, undefined, { details: true }));
@@ -178,7 +178,7 @@ describe('SERIES_TOO_LONG: what cannot be allocated is refused before computing'
     }
   });
 
-  it('wasm: the real limit refuses 3·10⁶ bars with details (no allocation happens)', async () => {
+  it('wasm: the real limit refuses 3·10⁶ bars with details, allows 10⁶ (no allocation happens)', async () => {
     const backend = (await wasmFactory.load()) as WasmBackend;
     const footprint = backend.batchFootprint(3_000_000, true);
     expect(footprint.bytes).toBeGreaterThan(footprint.limitBytes);
