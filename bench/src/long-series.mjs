@@ -145,6 +145,50 @@ async function crossover() {
   }
 }
 
+/**
+ * `--ratio`: the issue's measure, interleaved in one process per backend: the cost per bar of
+ * `compute` on the long path over `--bars` (default 10⁶; forced through core's test hook)
+ * against `compute` on 1,500 bars (batch), alternating, `--pairs` times.
+ */
+async function ratio() {
+  const bars = Number(option('bars', '1e6'));
+  const backends = option('backends', 'native,wasm,js').split(',');
+  const pairs = Number(option('pairs', '5'));
+  const core = await import('@adaptive-trend/core');
+  const { setLongSeriesOptions } = await import('../../packages/core/dist/long-series.js');
+  console.log(`backend | long path ${bars} bars ns/bar | compute ${BASE_BARS} ns/bar | ratio median (min–max)`);
+  for (const name of backends) {
+    await import(`@adaptive-trend/backend-${name}`);
+    const engine = await core.createAtc({ backend: name });
+    const long = longSeries(bars);
+    const base = longSeries(BASE_BARS);
+    const longConfig = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(bars / 10) });
+    const baseConfig = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(BASE_BARS / 10) });
+    const perBar = (closes, config, threshold, reps) => {
+      setLongSeriesOptions({ threshold });
+      const t = performance.now();
+      for (let r = 0; r < reps; r++) engine.compute(closes, config);
+      return ((performance.now() - t) * 1e6) / (reps * closes.length);
+    };
+    const baseReps = Math.ceil((2 * bars) / BASE_BARS / 4); // ~half the long call's bars
+    perBar(base, baseConfig, Infinity, baseReps);
+    perBar(long, longConfig, 0, 1);
+    const ratios = [], longs = [], bases = [];
+    for (let p = 0; p < pairs; p++) {
+      const b1 = perBar(base, baseConfig, Infinity, baseReps);
+      const l = perBar(long, longConfig, 0, 1);
+      const b2 = perBar(base, baseConfig, Infinity, baseReps);
+      const b = Math.min(b1, b2);
+      bases.push(b);
+      longs.push(l);
+      ratios.push(l / b);
+    }
+    setLongSeriesOptions({ threshold: undefined });
+    const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+    console.log(`${name} | ${med(longs).toFixed(0)} | ${med(bases).toFixed(0)} | ${med(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`);
+  }
+}
+
 async function parent() {
   const sizes = option('sizes', `${BASE_BARS},1e6,1e7`).split(',').map(Number);
   const backends = option('backends', 'native,wasm,js').split(',');
@@ -178,4 +222,5 @@ if (process.argv[1] !== fileURLToPath(import.meta.url)) {
   // imported (for longSeries): run nothing
 } else if (at >= 0) await child(process.argv[at + 1], Number(process.argv[at + 2]), process.argv[at + 3]);
 else if (process.argv.includes('--crossover')) await crossover();
+else if (process.argv.includes('--ratio')) await ratio();
 else await parent();
