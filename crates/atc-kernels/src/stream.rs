@@ -106,6 +106,9 @@ struct Plan {
     /// First bar `push_many` may advance in lane runs (every MA past its warm-up, the bar after
     /// the cutout); `None`: always bar by bar (Pine semantics).
     run_from: Option<u64>,
+    /// First bar of the MA-only lane runs before the cutout (every MA past its warm-up; only
+    /// when that is before the cutout): bars `i < cutout` change only the MAs and `maPrev`.
+    run_pre: Option<u64>,
     state_len: usize,
     off_mas: usize,
     off_windows: usize,
@@ -217,6 +220,12 @@ impl Plan {
                 // i ≥ L + 1 (KAMA slides), i ≥ L + ⌊√L⌋ − 1 (HMA stage 2), i > cutout
                 let warm = (w + isqrt(max_len)) as u64;
                 Some(warm.max(params.cutout as u64 + 1))
+            },
+            run_pre: if pine || lens[HMA].iter().any(|&l| l < 2) {
+                None
+            } else {
+                let warm = (w + isqrt(max_len)) as u64;
+                (warm < params.cutout as u64).then_some(warm)
             },
             state_len,
             off_mas,
@@ -1034,7 +1043,7 @@ fn sized(v: &mut Vec<f64>, len: usize) -> KResult {
 
 impl Inner {
     /// Advance the current core in place over `closes` (bars `bars ..`, all at or after
-    /// `plan.run_from`): per family the nine MAs as lanes over the whole run, then
+    /// `plan.run_from`, or MA-only runs from `plan.run_pre` ending before the cutout): per family the nine MAs as lanes over the whole run, then
     /// its signal/equity lanes and Layer 1 (`family_signals`' operations), both in the `isa`
     /// twin, then Layer 2 per bar
     /// (`layer2`) — the per-bar step's operations, families being independent until Layer 2.
@@ -1061,6 +1070,11 @@ impl Inner {
         if nr == 0 || g0 < w as u64 {
             return Err(internal);
         }
+        let c = plan.params.cutout as u64;
+        // a run wholly before the cutout (`push_bars` never lets one cross it): the per-bar
+        // step there changes only the MAs and `maPrev` (`family_signals`), outputs 13 NaN and
+        // leaves Layer 2 alone (`layer2`)
+        let before_cutout = g0 + nr as u64 <= c;
         sized(&mut buf.x, w + nr)?;
         sized(&mut buf.mas, K * nr)?;
         sized(&mut buf.r, nr)?;
@@ -1078,10 +1092,11 @@ impl Inner {
             li: w + j,
             pine: false,
         };
-        for j in 0..nr {
-            buf.r[j] = bar(j).scaled_return(plan);
+        if !before_cutout {
+            for j in 0..nr {
+                buf.r[j] = bar(j).scaled_return(plan);
+            }
         }
-        let c = plan.params.cutout as u64;
         let core = &mut self.cores[self.cur];
         for f in 0..F {
             let windowed = f == plan.wfam;
@@ -1127,6 +1142,11 @@ impl Inner {
                 }
             }
             let fs = &mut core.by_family[f];
+            if before_cutout {
+                let last = buf.mas.get(K * (nr - 1)..K * nr).ok_or(internal)?;
+                fs.prev.copy_from_slice(last);
+                continue;
+            }
             isa(RunJob::Signals(&mut SignalsRun {
                 x,
                 from: w,
@@ -1141,14 +1161,21 @@ impl Inner {
                 l1: &mut buf.l1[f * nr..(f + 1) * nr],
             }));
         }
-        let mut row = [0.0; OUT_ROWS];
-        for j in 0..nr {
-            let l1: [f64; F] = core::array::from_fn(|f| buf.l1[f * nr + j]);
-            if layer2(plan, &bar(j), c, buf.r[j], &l1, core, &mut row) == StepStatus::NotFinite {
-                return Ok(false);
+        if before_cutout {
+            for r in 0..OUT_ROWS {
+                out[r * total + col0..r * total + col0 + nr].fill(f64::NAN);
             }
-            for (r, &v) in row.iter().enumerate() {
-                out[r * total + col0 + j] = v;
+        } else {
+            let mut row = [0.0; OUT_ROWS];
+            for j in 0..nr {
+                let l1: [f64; F] = core::array::from_fn(|f| buf.l1[f * nr + j]);
+                if layer2(plan, &bar(j), c, buf.r[j], &l1, core, &mut row) == StepStatus::NotFinite
+                {
+                    return Ok(false);
+                }
+                for (r, &v) in row.iter().enumerate() {
+                    out[r * total + col0 + j] = v;
+                }
             }
         }
         for (j, &v) in closes.iter().enumerate() {
@@ -1435,11 +1462,26 @@ impl AtcStream {
         let mut row = [0.0; OUT_ROWS];
         let mut j = 0;
         let mut lanes = self.plan.run_from;
+        let cutout = self.plan.params.cutout as u64;
         while j < k {
             if let Some(from) = lanes {
                 // runs stop one bar short: the call's last bar is stepped alone
-                let n = RUN_BARS.min((k - 1).saturating_sub(j));
-                if self.inner.bars >= from && n > 0 {
+                let mut n = RUN_BARS.min((k - 1).saturating_sub(j));
+                let at = self.inner.bars;
+                let runs = if at >= from {
+                    true
+                } else if self
+                    .plan
+                    .run_pre
+                    .is_some_and(|pre| at >= pre && at < cutout)
+                {
+                    // MA-only runs end before the cutout bar (stepped alone: its own rules)
+                    n = n.min((cutout - at) as usize);
+                    true
+                } else {
+                    false
+                };
+                if runs && n > 0 {
                     let plan = self.plan.clone();
                     let mut buf = core::mem::take(&mut self.run_buf);
                     let done = self

@@ -765,6 +765,57 @@ fn push_many_runs_equal_bar_by_bar_state_and_outputs() {
     }
 }
 
+/// MA-only lane runs before a long cutout (reference): calls that run up to the cutout, cross
+/// it and continue past it give compute_atc's outputs (NaN before the cutout) and the state of
+/// a stream pushed bar by bar, on both instruction-set twins.
+#[test]
+fn push_many_runs_before_a_long_cutout_equal_bar_by_bar() {
+    let n = 4_000;
+    for cutout in [700usize, 1_536, 2_999] {
+        let p = Params {
+            cutout,
+            ..Params::default()
+        };
+        for (si, prices) in series(n, 77 + cutout as u64).iter().enumerate() {
+            let want = expected_bars(prices, &p);
+            for avx2 in [false, true] {
+                let what = format!("cutout {cutout} series {si} avx2 {avx2}");
+                let mut fast = AtcStream::new(&p).unwrap();
+                let mut slow = AtcStream::new(&p).unwrap();
+                let mut one = [0.0; 13];
+                let mut at = 0;
+                for k in [
+                    50usize,
+                    650,
+                    1,
+                    1_299,
+                    1_000,
+                    n - 50 - 650 - 1 - 1_299 - 1_000,
+                ] {
+                    let chunk = &prices[at..at + k];
+                    let mut out = vec![0.0; 13 * k];
+                    assert_eq!(
+                        push_many_either(&mut fast, chunk, &mut out, avx2),
+                        None,
+                        "{what}"
+                    );
+                    for j in 0..k {
+                        let row: Vec<f64> = (0..13).map(|r| out[r * k + j]).collect();
+                        assert_row(&what, at + j, &row, &want[at + j]);
+                        assert_eq!(slow.push(chunk[j], &mut one).unwrap(), StepStatus::Ok);
+                    }
+                    at += k;
+                    assert_eq!(
+                        exported(&fast, &p),
+                        exported(&slow, &p),
+                        "{what}: state after {at} bars"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// A bar that is not finite inside a lane run: `push_many` reports the same bar as bar-by-bar
 /// pushes and commits nothing.
 #[test]

@@ -10,6 +10,7 @@ import {
   sharesMemory,
 } from '@adaptive-trend/core';
 import { type AtcGlue, MODULE_EXPORTS, createAtcGlue } from '../wasm/atc.js';
+import { wasmBatchFootprint } from './footprint.js';
 import type { CompiledWasm, WasmMemory, WasmModule } from './loader.js';
 import { workerEntry } from '#platform';
 import { type StreamHost, createWasmStream, createWasmStreamSet } from './stream.js';
@@ -192,6 +193,16 @@ export class WasmBackend implements Backend {
       this.#recover(error);
     }
   };
+
+  /**
+   * Linear memory a `computeAtc` may use (default 4 GiB minus a reserve for the module). Only
+   * tests lower it, to exercise the refusal without allocating gigabytes.
+   * @internal
+   */
+  memoryLimitBytes: number | undefined = undefined;
+
+  /** What `computeAtc` of `bars` bars needs in linear memory (core checks it before allocating). */
+  batchFootprint = (bars: number, details: boolean) => wasmBatchFootprint(bars, details, this.memoryLimitBytes);
 
   // --- streams --------------------------------------------------------------------------------
 

@@ -129,6 +129,14 @@ export interface BackendStreamSet {
   dispose?(): void;
 }
 
+/** What {@link Backend.batchFootprint} reports: bytes needed, bytes available and what limits them. */
+export interface BatchFootprint {
+  readonly bytes: number;
+  readonly limitBytes: number;
+  /** The limit in words, for the error message (e.g. "the wasm module's 4 GiB linear memory"). */
+  readonly limit: string;
+}
+
 /** A stream's restored state: the bars it had seen and its canonical state vector. */
 export interface StreamState {
   readonly bars: number;
@@ -162,6 +170,13 @@ export interface Backend extends AtcKernels {
   createStream?(config: ResolvedAtcConfig, restore?: StreamState): BackendStream;
   /** `count` new streams stepped together (required with `createStream`). */
   createStreamSet?(count: number, config: ResolvedAtcConfig): BackendStreamSet;
+  /**
+   * Optional: the memory one {@link Backend.computeAtc} of `bars` input bars (with the detail
+   * rows or not) needs inside the backend, against the backend's own limit (wasm: its 4 GiB
+   * linear memory). Core asks before allocating anything: a batch that does not fit runs on
+   * the long-series path without details, and is refused with `SERIES_TOO_LONG` with them.
+   */
+  batchFootprint?(bars: number, details: boolean): BatchFootprint;
   /** URL of a module that, imported in a worker, exports `backendFactory` for this backend. */
   readonly workerModule?: string;
   /** Structured-clonable options a worker passes to that factory's `load`. */

@@ -2,7 +2,7 @@ import type { Backend, BackendName } from './backend.js';
 import { type AtcConfigInput, type ResolvedAtcConfig, checkConfigAgainstSeries, decayMultiplier, resolveConfig, scaledLambda } from './config.js';
 import { AtcInputError } from './errors.js';
 import { MA_KINDS, type MaKind } from './families.js';
-import { OUTPUT_ROWS, allocateBuffers, runPipeline } from './pipeline.js';
+import { OUTPUT_ROWS, allocateBuffers, requireBatchFits, runPipeline } from './pipeline.js';
 import { AtcResult } from './result.js';
 import { outputBars, requireBackendSemantics } from './semantics.js';
 import { type BatchOptions, openWorkerPool, runBatch } from './batch.js';
@@ -106,6 +106,7 @@ export class AtcEngine {
     checkConfigAgainstSeries(resolved, series.length);
     requireBackendSemantics(this.#impl, resolved.semantics);
     const bars = outputBars(resolved, series.length);
+    if (options.details === true) requireBatchFits(this.#impl, series.length, true); // before allocating 3 × 54 rows
     const buffers = allocateBuffers(bars, options.details === true, outputBuffer('options.outputs', options.outputs, newF64, Float64Array, OUTPUT_ROWS * bars, [series]));
     runPipeline(this.#impl, series, resolved, buffers);
     return new AtcResult(buffers, bars, resolved, this.#impl.name);

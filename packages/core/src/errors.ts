@@ -29,7 +29,13 @@ export type AtcInputErrorCode =
   /** `replaceLast` on a stream that has no bar yet. */
   | 'EMPTY_STREAM'
   /** A stream used after `dispose()`. */
-  | 'DISPOSED_STREAM';
+  | 'DISPOSED_STREAM'
+  /**
+   * What a `compute` must allocate exceeds a limit (a JS typed array's maximum length, or the
+   * backend's memory: wasm's 4 GiB) — checked before computing; the message names the limit
+   * and how to get the result (usually: without `details`). Field `prices` (or `series[i]`).
+   */
+  | 'SERIES_TOO_LONG';
 
 /** Base class of every error this library throws on purpose. */
 export class AtcError extends Error {
@@ -57,8 +63,8 @@ export class AtcInputError extends AtcError {
   /** Index of the offending element, when the problem is one element of a series. */
   readonly index: number | undefined;
 
-  constructor(code: AtcInputErrorCode, field: string, message: string, index?: number) {
-    super(`${field}: ${message}`);
+  constructor(code: AtcInputErrorCode, field: string, message: string, index?: number, options?: { cause?: unknown }) {
+    super(`${field}: ${message}`, options);
     this.code = code;
     this.field = field;
     this.index = index;

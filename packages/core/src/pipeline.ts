@@ -3,8 +3,10 @@
 // finite (the growth rule of docs/input-contract.md).
 import type { AtcBuffers, Backend } from './backend.js';
 import type { ResolvedAtcConfig } from './config.js';
+import { AtcInputError } from './errors.js';
 import { FAMILIES, LENGTHS_PER_FAMILY } from './families.js';
 import { requireFiniteOutputs } from './growth.js';
+import { runLongSeries, takesLongPath } from './long-series.js';
 import { outputBars } from './semantics.js';
 
 /** Number of output rows of {@link AtcBuffers.outputs}. */
@@ -22,20 +24,69 @@ export const MA_COUNT = FAMILIES.length * LENGTHS_PER_FAMILY;
  * ```
  */
 export function allocateBuffers(bars: number, details: boolean, outputs?: Float64Array): AtcBuffers {
-  return {
-    outputs: outputs ?? new Float64Array(OUTPUT_ROWS * bars),
-    movingAverages: details ? new Float64Array(MA_COUNT * bars) : undefined,
-    maSignals: details ? new Int8Array(MA_COUNT * bars) : undefined,
-    maEquities: details ? new Float64Array(MA_COUNT * bars) : undefined,
-  };
+  const out = outputs ?? allocated(bars, '13 output rows', () => new Float64Array(OUTPUT_ROWS * bars));
+  if (!details) return { outputs: out, movingAverages: undefined, maSignals: undefined, maEquities: undefined };
+  return allocated(bars, `3 × ${MA_COUNT} detail rows`, () => ({
+    outputs: out,
+    movingAverages: new Float64Array(MA_COUNT * bars),
+    maSignals: new Int8Array(MA_COUNT * bars),
+    maEquities: new Float64Array(MA_COUNT * bars),
+  }));
 }
 
 /**
- * The one way core runs the ATC pipeline on one validated series: the backend's fused
- * `computeAtc`, then the check that every equity stayed finite. `label` names the series in
- * the error (`prices`, `series[3]`).
+ * `allocate()`, with V8's "Invalid typed array length" / "Array buffer allocation failed"
+ * (a limit of this JavaScript engine, not a bug in the caller's series) as SERIES_TOO_LONG.
+ */
+function allocated<T>(bars: number, what: string, allocate: () => T): T {
+  try {
+    return allocate();
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const detail = what.includes('detail');
+    throw new AtcInputError(
+      'SERIES_TOO_LONG',
+      'prices',
+      `${bars} output bars: the ${what} of ${bars} values exceed what this JavaScript engine can allocate as typed arrays (${error.message})` +
+        (detail ? '; compute without details (outputs only: 13 × bars doubles)' : '; split the series (a stream continues where it stopped: engine.stream())'),
+      undefined,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Refuses, before anything is allocated, a batch `computeAtc` the backend's own memory cannot
+ * hold (`Backend.batchFootprint`: wasm's 4 GiB). Without details, `runPipeline` takes the
+ * long-series path instead, so only a call with details (or a backend without streams) ends here.
+ */
+export function requireBatchFits(backend: Backend, n: number, details: boolean, label = 'prices'): void {
+  const footprint = backend.batchFootprint?.(n, details);
+  if (footprint === undefined || footprint.bytes <= footprint.limitBytes) return;
+  const MiB = 2 ** 20;
+  throw new AtcInputError(
+    'SERIES_TOO_LONG',
+    label,
+    `${n} bars${details ? ' with details' : ''} need about ${Math.ceil(footprint.bytes / MiB)} MiB in the ${backend.name} backend, more than ${footprint.limit} ` +
+      `(${Math.floor(footprint.limitBytes / MiB)} MiB available)` +
+      (details ? ': compute without details (outputs only: the long-series path needs memory for the outputs and one chunk), or use the native or js backend' : ': use a backend with streams (native, wasm or js)'),
+  );
+}
+
+/**
+ * The one way core runs the ATC pipeline on one validated series, then the check that every
+ * equity stayed finite. Two paths, the same bits (docs/architecture.md "Long series"): the
+ * backend's fused `computeAtc` (materialises the MAs over the whole series), or — without
+ * details, from `longSeriesThreshold` bars or when the batch would not fit the backend — the
+ * backend's stream over chunks (`long-series.ts`: memory O(outputs + state)). `label` names
+ * the series in the error (`prices`, `series[3]`).
  */
 export function runPipeline(backend: Backend, prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers, label = 'prices'): void {
+  if (takesLongPath(backend, prices.length, config.semantics, buffers)) {
+    runLongSeries(backend, prices, config, buffers.outputs, label);
+    return;
+  }
+  requireBatchFits(backend, prices.length, buffers.movingAverages !== undefined, label);
   backend.computeAtc(prices, config, buffers);
   requireFiniteOutputs(buffers.outputs, outputBars(config, prices.length), config, label);
 }
