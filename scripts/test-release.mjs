@@ -13,6 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { nativePlatformPackages, packablePlatformPackageDirs } from './lib/native-packages.mjs';
 import { logger, root } from './lib/process.mjs';
 import { pnpmBinary } from './setup.mjs';
@@ -28,7 +29,10 @@ const VERDACCIO = '6.8.0';
 const YARN_CLASSIC = '1.22.22';
 const YARN_BERRY = '4.12.0'; // @yarnpkg/cli-dist: berry's single-file bundle
 const VITEST = '4.1.12'; // the conformance package's peer
-const CLIENTS = ['npm', 'pnpm', 'yarn-classic', 'yarn-berry'];
+const ALL_CLIENTS = ['npm', 'pnpm', 'yarn-classic', 'yarn-berry'];
+// `--clients yarn-berry --backends native` narrows the matrix (default: all of it).
+const { values: args } = parseArgs({ options: { clients: { type: 'string' }, backends: { type: 'string' } } });
+const CLIENTS = args.clients ? args.clients.split(',') : ALL_CLIENTS;
 /** The shared reference data for the conformance golden tier ('' = that tier reports it was skipped). */
 const shared = process.env.ATC_SHARED_DIR || (existsSync(join(root, '..', 'shared', 'golden')) ? join(root, '..', 'shared') : '');
 const PORT = 4873 + (process.pid % 1000); // two runs on one machine do not collide
@@ -50,7 +54,7 @@ const STAND_INS = nativePlatformPackages().filter((p) => !p.hasBinary).map((p) =
  * too (unused: the loader picks the gnu binary on glibc).
  */
 const EXPECTED_PLATFORM = { 'yarn-classic': ['linux-x64-gnu', 'linux-x64-musl'] };
-const BACKENDS = { js: [], wasm: [], native: [] };
+const BACKENDS = Object.fromEntries(['js', 'wasm', 'native'].filter((b) => !args.backends || args.backends.split(',').includes(b)).map((b) => [b, []]));
 
 const work = mkdtempSync(join(tmpdir(), 'atc-release-'));
 let server;
@@ -92,8 +96,9 @@ function installYarns() {
 
 /**
  * Berry's settings as environment variables: this registry over plain http, node_modules (the
- * apps run with plain `node`, not through PnP), a cache of its own (the same versions are
- * republished with new contents on every run), no telemetry, not immutable (CI=true would be).
+ * apps run with plain `node`, not through PnP), a cache and a global folder of its own (the
+ * same versions are republished with new contents, on another port, every run; nothing lands in
+ * ~/.yarn), no telemetry, not immutable (CI=true would be).
  */
 const berryEnv = (app) => ({
   YARN_NPM_REGISTRY_SERVER: registry.replace(/\/$/, ''),
@@ -101,6 +106,8 @@ const berryEnv = (app) => ({
   YARN_NODE_LINKER: 'node-modules',
   YARN_CACHE_FOLDER: join(app, '.yarn-cache'),
   YARN_ENABLE_GLOBAL_CACHE: 'false',
+  // Berry keeps registry metadata (tarball URLs with this run's port) in its global folder.
+  YARN_GLOBAL_FOLDER: join(app, '.yarn-global'),
   YARN_ENABLE_TELEMETRY: '0',
   YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
   YARN_ENABLE_PROGRESS_BARS: 'false',
@@ -232,7 +239,8 @@ try {
         installByName(client, backend, npmrc, yarns);
       } catch (error) {
         const message = `${client} ${backend}: ${error.stderr ?? ''}${error.stdout ? String(error.stdout).slice(-2000) : ''}${error.message}`;
-        console.error(`[test-release] FAILED ${message}`);
+        const registryGone = server.exitCode !== null || server.signalCode !== null ? ` (verdaccio exited: ${server.exitCode ?? server.signalCode})` : '';
+        console.error(`[test-release] FAILED ${message}${registryGone}`);
         failures.push(`${client} ${backend}`);
       }
     }
