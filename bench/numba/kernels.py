@@ -24,7 +24,7 @@ KAMA_SLOW = 0.064
 EQUITY_FLOOR = 0.25
 
 
-@njit(cache=True)
+@njit
 def _calculate_equity_core(r_values, sig_prev_values, starting_equity, decay_multiplier, cutout, out=None):
     n = len(r_values)
     if out is None:
@@ -53,7 +53,7 @@ def _calculate_equity_core(r_values, sig_prev_values, starting_equity, decay_mul
     return out
 
 
-@njit(cache=True)
+@njit
 def _apply_signal_persistence(up, down, out=None):
     n = len(up)
     if out is None:
@@ -68,7 +68,7 @@ def _apply_signal_persistence(up, down, out=None):
     return out
 
 
-@njit(cache=True)
+@njit
 def _calculate_kama_atc_core(prices, length, out=None):
     n = len(prices)
     if out is None:
