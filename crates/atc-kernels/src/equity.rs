@@ -167,7 +167,11 @@ pub fn equity_curve(
     let held = signal[cutout..n - 1].chunks(EQUITY_BLOCK);
     let rets = returns[cutout + 1..].chunks(EQUITY_BLOCK);
     let mut floored_blocks_left = 0;
-    for ((o, q), r) in out[cutout + 1..].chunks_mut(EQUITY_BLOCK).zip(held).zip(rets) {
+    for ((o, q), r) in out[cutout + 1..]
+        .chunks_mut(EQUITY_BLOCK)
+        .zip(held)
+        .zip(rets)
+    {
         if floored_blocks_left == 0 {
             if let Some(last) = equity_block_unfloored(e, decay_multiplier, q, r, o) {
                 e = last;
@@ -393,23 +397,42 @@ mod tests {
             (seed >> 11) as f64 / (1u64 << 53) as f64
         };
         // Returns that drift the equity down to the floor and back up, with specials sprinkled in.
-        for (n, drift, cutout) in [(1usize, 0.0, 0usize), (7, 0.0, 3), (64, 0.01, 0), (65, -0.01, 1), (1000, -0.02, 0), (5000, 0.0, 17), (5000, 0.03, 0)] {
+        for (n, drift, cutout) in [
+            (1usize, 0.0, 0usize),
+            (7, 0.0, 3),
+            (64, 0.01, 0),
+            (65, -0.01, 1),
+            (1000, -0.02, 0),
+            (5000, 0.0, 17),
+            (5000, 0.03, 0),
+        ] {
             let r: Vec<f64> = (0..n)
                 .map(|i| match (uniform() * 400.0) as u32 {
                     0 => f64::NAN,
                     1 => f64::INFINITY,
                     2 => f64::NEG_INFINITY,
                     3 => -1.0,
-                    _ => drift * if (i / 300) % 2 == 0 { 1.0 } else { -1.0 } + (uniform() - 0.5) * 0.04,
+                    _ => {
+                        drift * if (i / 300) % 2 == 0 { 1.0 } else { -1.0 }
+                            + (uniform() - 0.5) * 0.04
+                    }
                 })
                 .collect();
-            let s: Vec<f64> = (0..n).map(|_| [1.0, -1.0, 0.0, 0.3, -0.5, f64::NAN][(uniform() * 6.0) as usize]).collect();
+            let s: Vec<f64> = (0..n)
+                .map(|_| [1.0, -1.0, 0.0, 0.3, -0.5, f64::NAN][(uniform() * 6.0) as usize])
+                .collect();
             for (start, d) in [(1.0, 0.9997), (0.1, 0.97), (3.0, 1.0)] {
                 let mut out = alloc::vec![0.0; n];
                 equity_curve(&r, &s, start, d, cutout, &mut out).unwrap();
                 let expected = equity_scalar(&r, &s, start, d, cutout);
                 for i in 0..n {
-                    assert_eq!(out[i].to_bits(), expected[i].to_bits(), "n {n} bar {i}: {} vs {}", out[i], expected[i]);
+                    assert_eq!(
+                        out[i].to_bits(),
+                        expected[i].to_bits(),
+                        "n {n} bar {i}: {} vs {}",
+                        out[i],
+                        expected[i]
+                    );
                 }
             }
         }

@@ -60,7 +60,10 @@ pub fn persist_signal(up: &[u8], down: &[u8], out: &mut [i8]) -> KResult {
     check_len("down", up.len(), down.len())?;
     check_len("out", up.len(), out.len())?;
     let mut s = 0i8;
-    let blocks = out.chunks_exact_mut(32).zip(up.chunks_exact(32)).zip(down.chunks_exact(32));
+    let blocks = out
+        .chunks_exact_mut(32)
+        .zip(up.chunks_exact(32))
+        .zip(down.chunks_exact(32));
     for ((o, u), d) in blocks {
         let mut value = [0u64; 4];
         let mut set = [0u64; 4];
@@ -149,11 +152,17 @@ mod tests {
         };
         for n in (0..40).chain([255, 256, 1000, 1001]) {
             for _ in 0..50 {
-                let up: alloc::vec::Vec<u8> = (0..n).map(|_| flags[(next() % 10) as usize]).collect();
-                let down: alloc::vec::Vec<u8> = (0..n).map(|_| flags[(next() % 10) as usize]).collect();
+                let up: alloc::vec::Vec<u8> =
+                    (0..n).map(|_| flags[(next() % 10) as usize]).collect();
+                let down: alloc::vec::Vec<u8> =
+                    (0..n).map(|_| flags[(next() % 10) as usize]).collect();
                 let mut out = alloc::vec![7i8; n];
                 persist_signal(&up, &down, &mut out).unwrap();
-                assert_eq!(out, persist_scalar(&up, &down), "n = {n}, up {up:?}, down {down:?}");
+                assert_eq!(
+                    out,
+                    persist_scalar(&up, &down),
+                    "n = {n}, up {up:?}, down {down:?}"
+                );
             }
         }
     }
