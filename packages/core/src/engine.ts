@@ -1,5 +1,5 @@
 import type { Backend, BackendName } from './backend.js';
-import { type AtcConfigInput, type ResolvedAtcConfig, checkConfigAgainstSeries, decayMultiplier, resolveConfig, scaledLambda } from './config.js';
+import { type AtcConfigInput, type ResolvedAtcConfig, checkConfigAgainstSeries, decayMultiplier, requireDecay, resolveConfig, scaledLambda } from './config.js';
 import { AtcInputError } from './errors.js';
 import { MA_KINDS, type MaKind } from './families.js';
 import { OUTPUT_ROWS, allocateBuffers, requireBatchFits, runPipeline } from './pipeline.js';
@@ -317,7 +317,7 @@ export class AtcEngine {
     if (typeof startingEquity !== 'number' || !(startingEquity > 0) || !Number.isFinite(startingEquity)) {
       throw new AtcInputError('OUT_OF_RANGE', 'options.startingEquity', `must be a finite number > 0, got ${String(startingEquity)}`);
     }
-    resolveConfig({ decay });
+    requireDecay(decay);
     if (!Number.isInteger(cutout) || cutout < 0 || (r.length > 0 && cutout >= r.length)) {
       throw new AtcInputError('INVALID_CUTOUT', 'options.cutout', `must be an integer in [0, ${r.length}), got ${String(cutout)}`);
     }

@@ -70,6 +70,10 @@ const BAD_INPUTS: readonly BadCase[] = [
   { label: 'kernel: mismatched lengths', call: (e) => e.crossoverSignal(ramp(10), ramp(9)), code: 'LENGTH_MISMATCH', field: 'ma' },
   { label: 'kernel: mismatched equity inputs', call: (e) => e.equityCurve(ramp(10), ramp(11)), code: 'LENGTH_MISMATCH', field: 'signal' },
   { label: 'kernel: starting equity 0', call: (e) => e.equityCurve(ramp(10), ramp(10), { startingEquity: 0 }), code: 'OUT_OF_RANGE', field: 'options.startingEquity' },
+  // equityCurve checks the decay without resolving a config: the same errors as the config's.
+  { label: 'kernel: equity decay out of range', call: (e) => e.equityCurve(ramp(10), ramp(10), { decay: 0 }), code: 'OUT_OF_RANGE', field: 'config.decay' },
+  { label: 'kernel: equity decay NaN', call: (e) => e.equityCurve(ramp(10), ramp(10), { decay: NaN }), code: 'NON_FINITE_VALUE', field: 'config.decay' },
+  { label: 'kernel: equity decay a string', call: (e) => e.equityCurve(ramp(10), ramp(10), { decay: '0.03' as never }), code: 'INVALID_TYPE', field: 'config.decay' },
   { label: 'kernel: wrong output buffer type', call: (e) => e.ema(ramp(10), 3, new Float32Array(10) as never), code: 'INVALID_TYPE', field: 'out' },
   { label: 'kernel: wrong output buffer length', call: (e) => e.ema(ramp(10), 3, new Float64Array(9)), code: 'LENGTH_MISMATCH', field: 'out' },
   { label: 'kernel: rows not dividing', call: (e) => e.layer1Signal(new Int8Array(10), new Float64Array(10), 3), code: 'INVALID_LENGTH', field: 'rows' },
