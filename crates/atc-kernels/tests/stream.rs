@@ -702,6 +702,43 @@ fn exported(s: &AtcStream, p: &Params) -> Vec<u64> {
     bits(&v)
 }
 
+/// Pushes `prices` through `fast` in calls of `splits` bars (`push_many`) and through `slow`
+/// bar by bar: every output equals `want` and both exported states agree after every call.
+#[allow(clippy::too_many_arguments)] // the two streams, the data and what to report
+fn push_in_splits(
+    fast: &mut AtcStream,
+    slow: &mut AtcStream,
+    prices: &[f64],
+    splits: &[usize],
+    want: &[[f64; 13]],
+    p: &Params,
+    avx2: bool,
+    what: &str,
+) {
+    let mut one = [0.0; 13];
+    let mut at = 0;
+    for &k in splits {
+        let chunk = &prices[at..at + k];
+        let mut out = vec![0.0; 13 * k];
+        assert_eq!(
+            push_many_either(fast, chunk, &mut out, avx2),
+            None,
+            "{what}"
+        );
+        for j in 0..k {
+            let row: Vec<f64> = (0..13).map(|r| out[r * k + j]).collect();
+            assert_row(what, at + j, &row, &want[at + j]);
+            assert_eq!(slow.push(chunk[j], &mut one).unwrap(), StepStatus::Ok);
+        }
+        at += k;
+        assert_eq!(
+            exported(fast, p),
+            exported(slow, p),
+            "{what}: state after {at} bars"
+        );
+    }
+}
+
 /// Lane runs (`push_many` past the warm-up): calls that cross the warm-up boundary, long runs
 /// (> 5,000 bars, several 512-bar runs), both semantics, the three robustness spreads, cutout
 /// and strategy mode, both instruction-set twins: every output equals compute_atc's, and the
@@ -717,30 +754,10 @@ fn push_many_runs_equal_bar_by_bar_state_and_outputs() {
                 let what = format!("config {ci} series {si} avx2 {avx2}");
                 let mut fast = AtcStream::new(p).unwrap();
                 let mut slow = AtcStream::new(p).unwrap();
-                let mut one = [0.0; 13];
-                let mut at = 0;
                 // 3 bars (warm-up), 60 (crosses it for every config), 1 (a run of 0 bars),
                 // 5,200 (long), then the rest
-                for k in [3usize, 60, 1, 5_200, n - 3 - 60 - 1 - 5_200] {
-                    let chunk = &prices[at..at + k];
-                    let mut out = vec![0.0; 13 * k];
-                    assert_eq!(
-                        push_many_either(&mut fast, chunk, &mut out, avx2),
-                        None,
-                        "{what}"
-                    );
-                    for j in 0..k {
-                        let row: Vec<f64> = (0..13).map(|r| out[r * k + j]).collect();
-                        assert_row(&what, at + j, &row, &want[at + j]);
-                        assert_eq!(slow.push(chunk[j], &mut one).unwrap(), StepStatus::Ok);
-                    }
-                    at += k;
-                    assert_eq!(
-                        exported(&fast, p),
-                        exported(&slow, p),
-                        "{what}: state after {at} bars"
-                    );
-                }
+                let splits = [3usize, 60, 1, 5_200, n - 3 - 60 - 1 - 5_200];
+                push_in_splits(&mut fast, &mut slow, prices, &splits, &want, p, avx2, &what);
                 // both continue identically
                 let (mut a, mut b) = ([0.0; 13], [0.0; 13]);
                 for (j, x) in [101.5, 99.0, 100.25].into_iter().enumerate() {
@@ -782,35 +799,17 @@ fn push_many_runs_before_a_long_cutout_equal_bar_by_bar() {
                 let what = format!("cutout {cutout} series {si} avx2 {avx2}");
                 let mut fast = AtcStream::new(&p).unwrap();
                 let mut slow = AtcStream::new(&p).unwrap();
-                let mut one = [0.0; 13];
-                let mut at = 0;
-                for k in [
+                let splits = [
                     50usize,
                     650,
                     1,
                     1_299,
                     1_000,
                     n - 50 - 650 - 1 - 1_299 - 1_000,
-                ] {
-                    let chunk = &prices[at..at + k];
-                    let mut out = vec![0.0; 13 * k];
-                    assert_eq!(
-                        push_many_either(&mut fast, chunk, &mut out, avx2),
-                        None,
-                        "{what}"
-                    );
-                    for j in 0..k {
-                        let row: Vec<f64> = (0..13).map(|r| out[r * k + j]).collect();
-                        assert_row(&what, at + j, &row, &want[at + j]);
-                        assert_eq!(slow.push(chunk[j], &mut one).unwrap(), StepStatus::Ok);
-                    }
-                    at += k;
-                    assert_eq!(
-                        exported(&fast, &p),
-                        exported(&slow, &p),
-                        "{what}: state after {at} bars"
-                    );
-                }
+                ];
+                push_in_splits(
+                    &mut fast, &mut slow, prices, &splits, &want, &p, avx2, &what,
+                );
             }
         }
     }
