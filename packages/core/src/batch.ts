@@ -49,9 +49,6 @@ export interface WorkerInputError {
   readonly index: number | undefined;
 }
 
-// Computed specifiers keep browser bundlers away from Node built-ins (this path is Node-only).
-const NODE_OS = 'node:os';
-
 /** Fewest series per native call when the batch is split for progress reports. */
 const NATIVE_CHUNK = 64;
 /**
@@ -64,8 +61,8 @@ const isNode = () => typeof process !== 'undefined' && !!process.versions?.node;
 
 async function defaultThreads(): Promise<number> {
   if (!isNode()) return 1;
-  const os = (await import(/* @vite-ignore */ NODE_OS)) as typeof import('node:os');
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const host = (await import('#node-host')) as typeof import('./node-host.js');
+  return host.availableThreads();
 }
 
 const label = (i: number) => `series[${i}]`;

@@ -90,9 +90,6 @@ export function registeredBackends(): BackendName[] {
 
 class NotInstalled extends Error {}
 
-const NODE_MODULE = 'node:module';
-const NODE_URL = 'node:url';
-
 function isModuleNotFound(error: unknown, specifier: string): boolean {
   const e = error as { code?: string; message?: string };
   return (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && String(e.message).includes(specifier);
@@ -115,11 +112,8 @@ async function findFactory(name: BackendName): Promise<BackendFactory> {
   const attempts: (() => Promise<unknown>)[] = [() => import(/* @vite-ignore */ specifier)];
   if (typeof process !== 'undefined' && process.versions?.node) {
     attempts.push(async () => {
-      // Computed specifiers: bundlers for the browser must not try to resolve Node built-ins.
-      const { createRequire } = (await import(/* @vite-ignore */ NODE_MODULE)) as typeof import('node:module');
-      const { pathToFileURL } = (await import(/* @vite-ignore */ NODE_URL)) as typeof import('node:url');
-      const resolved = createRequire(`${process.cwd()}/`).resolve(specifier);
-      return import(pathToFileURL(resolved).href);
+      const host = (await import('#node-host')) as typeof import('./node-host.js');
+      return host.importFromWorkingDirectory(specifier);
     });
   }
   for (const attempt of attempts) {

@@ -22,14 +22,6 @@ const pnpm = join(repoRoot, '.tooling', 'node_modules', '.bin', 'pnpm');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'];
 const PACKAGES = ['core', 'backend-js', 'backend-wasm'];
-/**
- * Allowed for now, reported: core's own Node-only fallbacks, strings behind a
- * `process.versions.node` check that no browser runs or fetches — registry.ts finding a backend
- * package from the working directory (node:module, node:url) and batch.ts's CPU count
- * (node:os). Everything else — backend-wasm's file reading, every worker entry — must be gone.
- */
-const CORE_NODE_FALLBACKS = ['node:module', 'node:url', 'node:os'];
-
 /** What the page reports (window.atcResult). */
 interface PageResult {
   ok: boolean;
@@ -168,7 +160,8 @@ describe('a Vite app installing the packed packages (default config)', () => {
     for (const file of scripts) {
       const code = readFileSync(join(outDir, 'assets', file), 'utf8');
       const specifiers = (code.match(/["'`]node:[\w/]+["'`]/g) ?? []).map((s) => s.slice(1, -1));
-      expect(specifiers.filter((s) => !CORE_NODE_FALLBACKS.includes(s)), `${file}: node: specifiers`).toEqual([]);
+      // core's Node-only services sit behind package.json "imports" (#node-host, #worker-pool) too
+      expect(specifiers, `${file}: node: specifiers`).toEqual([]);
       expect(code.match(/data:text\/javascript[^"'`]{0,40}/g) ?? [], `${file}: inlined scripts (worker entries)`).toEqual([]);
       expect(code.match(/worker_threads/g) ?? [], `${file}: worker_threads`).toEqual([]);
     }
