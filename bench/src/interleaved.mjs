@@ -13,8 +13,9 @@ import { Worker } from 'node:worker_threads';
 const backends = ['native', 'wasm', 'js'];
 
 
-function start(backend) {
-  const worker = new Worker(new URL('./interleaved-worker.mjs', import.meta.url), { workerData: { backend } });
+/** One backend's worker timing `series` (names as `interleaved-worker.mjs` reads them). */
+export function startWorker(backend, series = ['walk']) {
+  const worker = new Worker(new URL('./interleaved-worker.mjs', import.meta.url), { workerData: { backend, series } });
   let resolveNext;
   worker.on('message', (value) => resolveNext?.(value));
   worker.on('error', (error) => {
@@ -30,7 +31,7 @@ function start(backend) {
  * the per-round wasm/native and js/native ratios, with their medians.
  */
 export async function measureInterleaved(rounds) {
-  const workers = backends.map(start);
+  const workers = backends.map((b) => startWorker(b));
   for (const w of workers) await w.ready;
   for (const w of workers) await w.ask('warm');
   const times = Object.fromEntries(backends.map((b) => [b, []]));
@@ -52,7 +53,7 @@ export async function measureInterleaved(rounds) {
   };
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+export const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 /** The report lines of a {@link measureInterleaved} result. */
 export function formatInterleaved(result) {
