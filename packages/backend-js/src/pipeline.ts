@@ -161,6 +161,28 @@ function accumulateThree(p: Float64Array, m0: Float64Array, m1: Float64Array, m2
   }
 }
 
+/**
+ * Layer 2 of one family: {@link equityCurve} of `layer1` (cutout 0) over the returns `rz` (NaN
+ * replaced by 0, all finite — the caller checks), branch-free: the sign of the previous bar's
+ * Layer 1 flips often on real data, and `equityCurve`'s `q > 0` / `q < 0` branches were
+ * mispredicted. `σ = (q > 0) − (q < 0)` is 1, −1 or 0 (NaN: 0), so `1 + σ·rz` is exactly the
+ * kernel's `1 + a` (σ·rz is r, −r or ±0, and 1 + (±0) = 1; a NaN return is 0 either way).
+ */
+function layer2Finite(rz: Float64Array, layer1: Float64Array, startingEquity: number, d: number, out: Float64Array): void {
+  const m = out.length;
+  if (m === 0) return;
+  let e = startingEquity < EQUITY_FLOOR ? EQUITY_FLOOR : startingEquity;
+  out[0] = e;
+  let q = layer1[0]!;
+  for (let i = 1; i < m; i++) {
+    const sign = +(q > 0) - +(q < 0);
+    e = e * d * (1.0 + sign * rz[i]!);
+    if (e < EQUITY_FLOOR) e = EQUITY_FLOOR;
+    out[i] = e;
+    q = layer1[i]!;
+  }
+}
+
 /** A fused `computeAtc` with its own reusable scratch (one per backend instance). */
 export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers) => void {
   const scratch = new Scratch();
@@ -215,7 +237,9 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
         const q = num[i]! / den[i]!;
         layer1[i] = Number.isFinite(q) ? round2(q) : NaN;
       }
-      equityCurve(r, layer1, familyWeight(config, family), d, 0, outputs.subarray((6 + f) * m, (7 + f) * m));
+      const layer2 = outputs.subarray((6 + f) * m, (7 + f) * m);
+      if (returnsFinite) layer2Finite(rz, layer1, familyWeight(config, family), d, layer2);
+      else equityCurve(r, layer1, familyWeight(config, family), d, 0, layer2);
     });
     averageSignal(outputs, m, config);
   };
