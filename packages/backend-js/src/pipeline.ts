@@ -15,7 +15,7 @@ import {
 import { averageSignal } from './kernels/average.js';
 import { EQUITY_FLOOR, equityCurve, rateOfChange } from './kernels/equity.js';
 import { fdlibmExp } from './kernels/exp.js';
-import { round2 } from './kernels/layer1.js';
+import { layer1Round } from './kernels/layer1.js';
 import { dema, dema3, ema, ema3, hma, kama, kama3, lsma, wma } from './kernels/moving-averages.js';
 
 /** Scratch arrays reused across calls of the same (or smaller) size: no per-call allocation. */
@@ -233,10 +233,7 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
         });
       }
       const layer1 = outputs.subarray(f * m, (f + 1) * m);
-      for (let i = 0; i < m; i++) {
-        const q = num[i]! / den[i]!;
-        layer1[i] = Number.isFinite(q) ? round2(q) : NaN;
-      }
+      for (let i = 0; i < m; i++) layer1[i] = layer1Round(num[i]! / den[i]!);
       const layer2 = outputs.subarray((6 + f) * m, (7 + f) * m);
       if (returnsFinite) layer2Finite(rz, layer1, familyWeight(config, family), d, layer2);
       else equityCurve(r, layer1, familyWeight(config, family), d, 0, layer2);
