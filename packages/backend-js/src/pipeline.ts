@@ -166,7 +166,8 @@ function accumulateThree(p: Float64Array, m0: Float64Array, m1: Float64Array, m2
  * replaced by 0, all finite — the caller checks), branch-free: the sign of the previous bar's
  * Layer 1 flips often on real data, and `equityCurve`'s `q > 0` / `q < 0` branches were
  * mispredicted. `σ = (q > 0) − (q < 0)` is 1, −1 or 0 (NaN: 0), so `1 + σ·rz` is exactly the
- * kernel's `1 + a` (σ·rz is r, −r or ±0, and 1 + (±0) = 1; a NaN return is 0 either way).
+ * kernel's `1 + a` (σ·rz is r, −r or ±0, and 1 + (±0) = 1; a NaN return is 0 either way);
+ * `Math.max(v, 0.25)` is the floor (NaN stays NaN), measurably faster in V8 than the `if`.
  */
 function layer2Finite(rz: Float64Array, layer1: Float64Array, startingEquity: number, d: number, out: Float64Array): void {
   const m = out.length;
@@ -176,8 +177,7 @@ function layer2Finite(rz: Float64Array, layer1: Float64Array, startingEquity: nu
   let q = layer1[0]!;
   for (let i = 1; i < m; i++) {
     const sign = +(q > 0) - +(q < 0);
-    e = e * d * (1.0 + sign * rz[i]!);
-    if (e < EQUITY_FLOOR) e = EQUITY_FLOOR;
+    e = Math.max(e * d * (1.0 + sign * rz[i]!), EQUITY_FLOOR);
     out[i] = e;
     q = layer1[i]!;
   }
