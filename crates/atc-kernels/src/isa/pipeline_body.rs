@@ -4,7 +4,7 @@
 // `pipeline.rs`.
 
 use crate::equity::{
-    average_value, cut, floor_equity, position_factor, scaled_returns_with_growth, shift_right,
+    average_value, floor_equity, scaled_returns_with_growth, shift_right,
 };
 use crate::ma::{abs_diffs, MaKind, SmaState};
 use crate::pipeline::{Detail, Params, Workspace, LENGTHS_PER_FAMILY, FAMILY_COUNT, FAMILY_KINDS};
@@ -136,15 +136,15 @@ fn layer2_and_average(
             // position = sign of the previous bar's L1 (NaN / 0 → flat)
             let ri = r[i];
             let rr = if ri.is_nan() { 0.0 } else { ri };
-            for f in 0..F {
-                eq[f] = floor_equity((eq[f] * d) * position_factor(prev[f], rr));
-            }
+            eq = layer2_step(eq, prev, rr, d);
         }
+        // the cut's six values at once; the sums stay sequential in family order
+        let c = cut6(cur, long, short);
         let mut nom = 0.0;
         let mut den = 0.0;
         for f in 0..F {
             e2[f * m + i] = eq[f];
-            nom += cut(cur[f], long, short) * eq[f];
+            nom += c[f] * eq[f];
             den += eq[f];
         }
         avg[i] = average_value(nom, den);
