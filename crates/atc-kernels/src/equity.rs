@@ -109,9 +109,13 @@ pub(crate) fn equity_step(e_prev: f64, d: f64, long: bool, short: bool, r: f64) 
 #[inline(always)]
 pub(crate) fn position_factor(q: f64, rr: f64) -> f64 {
     if rr.is_finite() {
-        // the sign as 1.0 / −1.0 / +0.0 by conversion, not by selects: Layer 1's sign flips
-        // often on real data, and wasm engines turn f64 selects into mispredicted branches
-        let sq = (q > 0.0) as u8 as f64 - (q < 0.0) as u8 as f64;
+        let sq = if q > 0.0 {
+            1.0
+        } else if q < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
         1.0 + sq * rr
     } else if q > 0.0 {
         1.0 + rr
@@ -239,11 +243,13 @@ pub fn layer1_signal(signals: &[i8], equities: &[f64], out: &mut [f64]) -> KResu
 /// Threshold cut of a Layer-1 value: `> long → 1`, `< short → −1`, else 0 (NaN → 0).
 #[inline(always)]
 pub(crate) fn cut(l1: f64, long_threshold: f64, short_threshold: f64) -> f64 {
-    // 1.0 / −1.0 / +0.0 by conversion (branch-free, as `position_factor`); `long` wins when
-    // both tests hold (thresholds crossed over), as in the if/else form
-    let long = l1 > long_threshold;
-    let short = !long & (l1 < short_threshold);
-    long as u8 as f64 - short as u8 as f64
+    if l1 > long_threshold {
+        1.0
+    } else if l1 < short_threshold {
+        -1.0
+    } else {
+        0.0
+    }
 }
 
 /// `nom/den`, 0 when not finite.

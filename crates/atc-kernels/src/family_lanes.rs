@@ -20,7 +20,8 @@ pub(crate) use wasm::*;
 use crate::equity::floor_equity;
 
 const K: usize = 9;
-/// Families (Layer 2 and the Average advance the six together).
+/// Families (the wasm build advances Layer 2 and the Average's cut of the six as `f64x2`).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 const F: usize = crate::pipeline::FAMILY_COUNT;
 
 /// The crossover step of one lane: `t = [p > ma ∧ pp ≤ ma_prev] − [p < ma ∧ pp ≥ ma_prev]`,
@@ -60,6 +61,7 @@ pub(crate) fn equity_step(eq: Lanes9, s_prev: Lanes9, r: f64, d: f64) -> Lanes9 
 /// Layer 2 of one family for the return `rr` (NaN already mapped to 0): the previous bar's
 /// Layer 1 `q` gives the position, `floor((E·d)·position_factor(q, rr))` (the batch's and the
 /// stream's one rule, `equity::position_factor`).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
 fn layer2_lane(e: f64, q: f64, rr: f64, d: f64) -> f64 {
     floor_equity((e * d) * crate::equity::position_factor(q, rr))
@@ -78,8 +80,8 @@ fn kama_ratio_lane(x: f64, old: f64, noise: f64) -> f64 {
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 mod portable {
-    use super::{equity_lane, kama_ratio_lane, layer2_lane, signal_lane, F, K};
-    use crate::equity::{cut, layer1_round};
+    use super::{equity_lane, kama_ratio_lane, signal_lane, K};
+    use crate::equity::layer1_round;
 
     /// Nine lanes.
     pub(crate) type Lanes9 = [f64; K];
@@ -153,18 +155,6 @@ mod portable {
             out[k] = equity_lane(eq[k], s[k], rr, d);
         }
         out
-    }
-
-    /// Layer 2: one bar of the six families' equities (see `layer2_lane`).
-    #[inline(always)]
-    pub(crate) fn layer2_step(e: [f64; F], prev_l1: [f64; F], rr: f64, d: f64) -> [f64; F] {
-        core::array::from_fn(|f| layer2_lane(e[f], prev_l1[f], rr, d))
-    }
-
-    /// The Average's threshold cut of the six Layer-1 values (`equity::cut`).
-    #[inline(always)]
-    pub(crate) fn cut6(l1: [f64; F], long: f64, short: f64) -> [f64; F] {
-        core::array::from_fn(|f| cut(l1[f], long, short))
     }
 
     /// Layer 1 of every bar: `l1[i] = layer1_bar(eq[9i..], prod[9i..])`.
