@@ -1,6 +1,6 @@
 // Real series for the benchmarks: the `close` column of a dataset in ../shared/data (next to the
 // repository, or ATC_SHARED_DIR), read at run time and never copied into the repo.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** `../shared`, searched upwards from the working directory, or undefined. */
@@ -57,4 +57,23 @@ export function realWindowsByDataset({ bars = 1500, perDataset = 3 } = {}) {
     }
   }
   return windows;
+}
+
+/**
+ * The series a bench names: `<dataset>@<offset>` → `bars` closes of the dataset from bar
+ * `offset` (`<dataset>` alone: from bar 0). Throws without ../shared.
+ */
+export function seriesFor(name, bars) {
+  const [dataset, offset = '0'] = name.split('@');
+  const closes = realCloses(dataset);
+  if (!closes) throw new Error(`${name}: ../shared/data not found (set ATC_SHARED_DIR)`);
+  const from = Number(offset);
+  if (!(from >= 0 && from + bars <= closes.length)) throw new Error(`${name}: ${closes.length} bars, no ${bars}-bar window from ${offset}`);
+  return closes.slice(from, from + bars);
+}
+
+/** Every dataset's name in ../shared/data (sorted), or [] without ../shared. */
+export function datasetNames() {
+  const shared = sharedDir();
+  return shared ? readdirSync(join(shared, 'data')).filter((f) => f.endsWith('.csv')).map((f) => f.slice(0, -4)).sort() : [];
 }

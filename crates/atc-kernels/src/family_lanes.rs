@@ -20,6 +20,9 @@ pub(crate) use wasm::*;
 use crate::equity::floor_equity;
 
 const K: usize = 9;
+/// Families (the wasm build advances Layer 2 and the Average's cut of the six as `f64x2`).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+const F: usize = crate::pipeline::FAMILY_COUNT;
 
 /// The crossover step of one lane: `t = [p > ma ∧ pp ≤ ma_prev] − [p < ma ∧ pp ≥ ma_prev]`,
 /// `s ← t + s·(1 − t²)` (up and down are exclusive, so t ∈ {−1, 0, 1}: t ≠ 0 sets the held
@@ -53,6 +56,15 @@ pub(crate) fn equity_step(eq: Lanes9, s_prev: Lanes9, r: f64, d: f64) -> Lanes9 
     load9(&core::array::from_fn(|k| {
         floor_equity((e[k] * d) * crate::equity::position_factor(s[k], rr))
     }))
+}
+
+/// Layer 2 of one family for the return `rr` (NaN already mapped to 0): the previous bar's
+/// Layer 1 `q` gives the position, `floor((E·d)·position_factor(q, rr))` (the batch's and the
+/// stream's one rule, `equity::position_factor`).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn layer2_lane(e: f64, q: f64, rr: f64, d: f64) -> f64 {
+    floor_equity((e * d) * crate::equity::position_factor(q, rr))
 }
 
 /// KAMA's efficiency ratio of one lane: `|x − old| / noise`, 0 where `noise == 0`.
@@ -170,9 +182,55 @@ mod portable {
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm {
-    use super::{equity_lane, kama_ratio_lane, signal_lane, K};
+    use super::{equity_lane, kama_ratio_lane, layer2_lane, signal_lane, F, K};
     use crate::equity::EQUITY_FLOOR;
     use core::arch::wasm32::*;
+
+    /// `1.0` / `−1.0` / `+0.0` for `a > b` / `a < b` / neither, per lane: masks and'ed with the
+    /// bits of 1.0 (exactly 1.0 or +0.0), then subtracted — what the scalar `bool as f64`
+    /// differences compute, which LLVM turns back into f64 selects (branches in the engines).
+    #[inline(always)]
+    fn up_minus_down(up: v128, down: v128) -> v128 {
+        let one = f64x2_splat(1.0);
+        f64x2_sub(v128_and(up, one), v128_and(down, one))
+    }
+
+    /// Layer 2: one bar of the six families' equities as three `f64x2` (see `layer2_lane`):
+    /// the position's sign without selects, the floor as `pmax` (as `equity_step_finite`).
+    #[inline(always)]
+    pub(crate) fn layer2_step(e: [f64; F], prev_l1: [f64; F], rr: f64, d: f64) -> [f64; F] {
+        if !rr.is_finite() {
+            return core::array::from_fn(|f| layer2_lane(e[f], prev_l1[f], rr, d));
+        }
+        let (rv, dv, zero) = (f64x2_splat(rr), f64x2_splat(d), f64x2_splat(0.0));
+        let (one, floor) = (f64x2_splat(1.0), f64x2_splat(EQUITY_FLOOR));
+        let mut out = [0.0; F];
+        for j in [0, 2, 4] {
+            let (ev, q) = (f64x2(e[j], e[j + 1]), f64x2(prev_l1[j], prev_l1[j + 1]));
+            let sq = up_minus_down(f64x2_gt(q, zero), f64x2_lt(q, zero));
+            let v = f64x2_mul(f64x2_mul(ev, dv), f64x2_add(one, f64x2_mul(sq, rv)));
+            let v = f64x2_pmax(v, floor);
+            out[j] = f64x2_extract_lane::<0>(v);
+            out[j + 1] = f64x2_extract_lane::<1>(v);
+        }
+        out
+    }
+
+    /// The Average's threshold cut (`equity::cut`) of six Layer-1 values as three `f64x2`:
+    /// long where `l1 > long`, else short where `l1 < short` (long wins, as in `cut`).
+    #[inline(always)]
+    pub(crate) fn cut6(l1: [f64; F], long: f64, short: f64) -> [f64; F] {
+        let (lv, sv) = (f64x2_splat(long), f64x2_splat(short));
+        let mut out = [0.0; F];
+        for j in [0, 2, 4] {
+            let x = f64x2(l1[j], l1[j + 1]);
+            let up = f64x2_gt(x, lv);
+            let c = up_minus_down(up, v128_andnot(f64x2_lt(x, sv), up));
+            out[j] = f64x2_extract_lane::<0>(c);
+            out[j + 1] = f64x2_extract_lane::<1>(c);
+        }
+        out
+    }
 
     /// Layer 1 of one bar from its nine `s·E` and `E` (sums in k order).
     #[inline(always)]

@@ -15,7 +15,7 @@ import {
 import { averageSignal } from './kernels/average.js';
 import { EQUITY_FLOOR, equityCurve, rateOfChange } from './kernels/equity.js';
 import { fdlibmExp } from './kernels/exp.js';
-import { round2 } from './kernels/layer1.js';
+import { layer1Round } from './kernels/layer1.js';
 import { dema, dema3, ema, ema3, hma, kama, kama3, lsma, wma } from './kernels/moving-averages.js';
 
 /** Scratch arrays reused across calls of the same (or smaller) size: no per-call allocation. */
@@ -161,6 +161,28 @@ function accumulateThree(p: Float64Array, m0: Float64Array, m1: Float64Array, m2
   }
 }
 
+/**
+ * Layer 2 of one family: {@link equityCurve} of `layer1` (cutout 0) over the returns `rz` (NaN
+ * replaced by 0, all finite — the caller checks), branch-free: the sign of the previous bar's
+ * Layer 1 flips often on real data, and `equityCurve`'s `q > 0` / `q < 0` branches were
+ * mispredicted. `σ = (q > 0) − (q < 0)` is 1, −1 or 0 (NaN: 0), so `1 + σ·rz` is exactly the
+ * kernel's `1 + a` (σ·rz is r, −r or ±0, and 1 + (±0) = 1; a NaN return is 0 either way);
+ * `Math.max(v, 0.25)` is the floor (NaN stays NaN), measurably faster in V8 than the `if`.
+ */
+function layer2Finite(rz: Float64Array, layer1: Float64Array, startingEquity: number, d: number, out: Float64Array): void {
+  const m = out.length;
+  if (m === 0) return;
+  let e = startingEquity < EQUITY_FLOOR ? EQUITY_FLOOR : startingEquity;
+  out[0] = e;
+  let q = layer1[0]!;
+  for (let i = 1; i < m; i++) {
+    const sign = +(q > 0) - +(q < 0);
+    e = Math.max(e * d * (1.0 + sign * rz[i]!), EQUITY_FLOOR);
+    out[i] = e;
+    q = layer1[i]!;
+  }
+}
+
 /** A fused `computeAtc` with its own reusable scratch (one per backend instance). */
 export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers) => void {
   const scratch = new Scratch();
@@ -211,11 +233,10 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
         });
       }
       const layer1 = outputs.subarray(f * m, (f + 1) * m);
-      for (let i = 0; i < m; i++) {
-        const q = num[i]! / den[i]!;
-        layer1[i] = Number.isFinite(q) ? round2(q) : NaN;
-      }
-      equityCurve(r, layer1, familyWeight(config, family), d, 0, outputs.subarray((6 + f) * m, (7 + f) * m));
+      for (let i = 0; i < m; i++) layer1[i] = layer1Round(num[i]! / den[i]!);
+      const layer2 = outputs.subarray((6 + f) * m, (7 + f) * m);
+      if (returnsFinite) layer2Finite(rz, layer1, familyWeight(config, family), d, layer2);
+      else equityCurve(r, layer1, familyWeight(config, family), d, 0, layer2);
     });
     averageSignal(outputs, m, config);
   };

@@ -19,7 +19,10 @@ export function averageSignal(outputs: Float64Array, m: number, config: Resolved
     for (let f = 0; f < 6; f++) {
       const l1 = outputs[f * m + i]!;
       const e2 = outputs[(6 + f) * m + i]!;
-      const c = l1 > longThreshold ? 1.0 : l1 < shortThreshold ? -1.0 : 0.0;
+      // cut(L1) = 1 / −1 / 0 without branches (Layer 1 crosses the thresholds often on real
+      // data): long wins when both tests hold, as in `l1 > long ? 1 : l1 < short ? −1 : 0`
+      const long = +(l1 > longThreshold);
+      const c = long - (+(l1 < shortThreshold) & (long ^ 1));
       nom += c * e2;
       den += e2;
     }
