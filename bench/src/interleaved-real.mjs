@@ -9,25 +9,12 @@
 // js/native ratios. `--cpu`: each backend in a child process, timed in its CPU time.
 import { fork } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from './interleaved.mjs';
 import { datasetNames } from './real-data.mjs';
 
 const backends = ['native', 'wasm', 'js'];
 const WORKER = new URL('./interleaved-real-worker.mjs', import.meta.url);
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
-
-/** One backend's worker thread timing `series` (names as `interleaved-real-worker.mjs` reads them). */
-function startWorker(backend, series) {
-  const worker = new Worker(WORKER, { workerData: { backend, series } });
-  let resolveNext;
-  worker.on('message', (value) => resolveNext?.(value));
-  worker.on('error', (error) => {
-    console.error(`${backend} worker failed: ${error.message}`);
-    process.exit(1);
-  });
-  const next = () => new Promise((resolve) => (resolveNext = resolve));
-  return { backend, worker, ready: next(), ask: (msg) => { const p = next(); worker.postMessage(msg); return p; } };
-}
 
 /**
  * One backend in a child process: CPU time per call is its own (user + system, which on a
@@ -47,7 +34,7 @@ function startChild(backend, series) {
  * each backend runs in a child process and the samples are CPU ms per call.
  */
 export async function measureInterleavedSeries(series, rounds, calls, { cpu = false } = {}) {
-  const workers = backends.map((b) => (cpu ? startChild(b, series) : startWorker(b, series)));
+  const workers = backends.map((b) => (cpu ? startChild(b, series) : startWorker(b, WORKER, { series })));
   for (const w of workers) await w.ready;
   for (const w of workers) await w.ask('warm');
   const out = Object.fromEntries(series.map((s) => [s, { times: Object.fromEntries(backends.map((b) => [b, []])), wasm: [], js: [] }]));

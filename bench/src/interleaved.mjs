@@ -18,8 +18,9 @@ import { Worker } from 'node:worker_threads';
 
 const backends = ['native', 'wasm', 'js'];
 
-function start(backend) {
-  const worker = new Worker(new URL('./interleaved-worker.mjs', import.meta.url), { workerData: { backend } });
+/** One backend's worker thread (`interleaved-worker.mjs`, or `script` with `workerData` `{ backend, ...data }`). */
+export function startWorker(backend, script = new URL('./interleaved-worker.mjs', import.meta.url), data = {}) {
+  const worker = new Worker(script, { workerData: { backend, ...data } });
   let resolveNext;
   worker.on('message', (value) => resolveNext?.(value));
   worker.on('error', (error) => {
@@ -68,7 +69,7 @@ async function rounds(workers, series, count) {
  * `real: undefined`, without ../shared), then `syntheticRounds` on the random walk.
  */
 export async function measureInterleaved(realRounds = 41, syntheticRounds = 21) {
-  const workers = backends.map(start);
+  const workers = backends.map((b) => startWorker(b));
   for (const w of workers) await w.ready;
   let windows = 0;
   for (const w of workers) windows = (await w.ask('warm')).windows;
