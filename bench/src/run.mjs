@@ -5,6 +5,7 @@
 // all eleven datasets of ../shared/data, the interleaved backend ratios on the same windows, and
 // the native pipeline against the machine's arithmetic limit (bench/peak); the seeded random
 // walk follows as the secondary rows.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,7 @@ import { realCloses, realWindowsByDataset } from './real-data.mjs';
 import { benchStreams } from './stream.mjs';
 
 const quick = process.argv.includes('--quick');
-/** `--only=pipeline|peak|stream|batch|kernels|cli|cluster` runs one section in a fresh process (no other section's heap). */
+/** `--only=pipeline|peak|stream|batch|kernels|cli|cluster|long|seed` runs one section in a fresh process (no other section's heap). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const runs = (section) => only === undefined || only === section;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -251,10 +252,24 @@ if (runs('cluster')) {
   }
 }
 
+// (h) long series (issue 17 item 5: 10⁶ and 10⁷ bars, time and peak RSS, each row a fresh
+// process) and (i) the seed's three kernels against the reference's Numba kernels (item 6; its
+// script makes the Python venv with bench/numba/setup-venv.sh on first use). Their own scripts,
+// in child processes; raw lines kept. Full run and --only=long / --only=seed, not --quick.
+const scripts = {};
+for (const [section, script] of [['long', 'long-series.mjs'], ['seed', 'seed-kernels.mjs']]) {
+  if (!runs(section) || quick) continue;
+  const child = spawnSync(process.execPath, [join(here, script)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  const lines = (child.stdout ?? '').trimEnd().split('\n');
+  if (child.status !== 0) lines.push(`(${script} exited with ${child.status ?? child.signal})`);
+  scripts[section] = { command: `node bench/src/${script}`, lines };
+  for (const line of lines) console.log(`${section.padEnd(9)} ${line}`);
+}
+
 const resultsDir = join(here, '..', 'results');
 mkdirSync(resultsDir, { recursive: true });
 const stem = only ? `latest-${only}` : 'latest';
-writeFileSync(join(resultsDir, `${stem}.json`), `${JSON.stringify({ machine, command: `pnpm bench${quick ? ' -- --quick' : ''}${only ? ` -- --only=${only}` : ''}`, rows, realPipeline, interleaved, peak, batch: batchRows }, null, 2)}\n`);
+writeFileSync(join(resultsDir, `${stem}.json`), `${JSON.stringify({ machine, command: `pnpm bench${quick ? ' -- --quick' : ''}${only ? ` -- --only=${only}` : ''}`, rows, realPipeline, interleaved, peak, batch: batchRows, scripts }, null, 2)}\n`);
 const table = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node} (${machine.date})`,
   '',
@@ -269,5 +284,6 @@ if (Object.keys(realPipeline).length) {
 }
 if (interleaved) table.push('', 'Interleaved backend comparison (`bench/src/interleaved.mjs`):', '', '```', ...formatInterleaved(interleaved), '```');
 if (peak) table.push('', 'Native against the arithmetic limit (`bench/src/peak.mjs`, `bench/peak`):', '', '```', ...formatPeak(peak), '```');
+for (const { command, lines } of Object.values(scripts)) table.push('', `\`${command}\`:`, '', '```', ...lines, '```');
 writeFileSync(join(resultsDir, `${stem}.md`), `${table.join('\n')}\n`);
 console.log(`\nwrote ${join(resultsDir, `${stem}.json`)} and ${stem}.md`);

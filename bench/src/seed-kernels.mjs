@@ -2,7 +2,8 @@
 // The seed's three kernels through the public API (`engine.equityCurve`, `engine.persistSignal`,
 // `engine.kama`) against the reference's own Numba kernels (bench/numba/kernels.py) on the same
 // machine and the same input (issue 17, item 6). Needs Python: a venv with numpy + numba made by
-// bench/numba/setup-venv.sh (outside the repo). Standalone on purpose (not part of `pnpm bench`):
+// bench/numba/setup-venv.sh (outside the repo). `pnpm bench` runs it as a child process (its
+// section `seed`; `--only=seed`); alone:
 //
 //   node bench/src/seed-kernels.mjs [--sizes=1e4,1e6] [--backends=native,wasm,js] [--rounds=3]
 //        [--root=checkout to time (default this one)] [--compare=/path/to/other/checkout] [--python=/path/to/python] [--no-numba] [--breakdown]
