@@ -110,13 +110,26 @@ pub(crate) fn position_factor(q: f64, rr: f64) -> f64 {
 }
 
 /// `E < 0.25 → 0.25` (NaN stays NaN).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 pub(crate) fn floor_equity(e: f64) -> f64 {
+    // x86 compiles this select to one `maxsd` (whose operand order gives exactly this rule).
     if e < EQUITY_FLOOR {
         EQUITY_FLOOR
     } else {
         e
     }
+}
+
+/// `E < 0.25 → 0.25` (NaN stays NaN), as `f64x2.pmax(E, 0.25)`: pmax is defined as
+/// `a < b ? b : a`, this rule exactly (NaN, ±0 included). V8 turns a scalar f64 select into a
+/// branch, which a curve wandering around the floor mispredicts (the equity kernel on a
+/// 10⁶-bar walk ran 4.5× native); pmax is one branch-free instruction.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+pub(crate) fn floor_equity(e: f64) -> f64 {
+    use core::arch::wasm32::{f64x2_extract_lane, f64x2_pmax, f64x2_splat};
+    f64x2_extract_lane::<0>(f64x2_pmax(f64x2_splat(e), f64x2_splat(EQUITY_FLOOR)))
 }
 
 fn check_equity_params(starting_equity: f64, decay_multiplier: f64) -> KResult {

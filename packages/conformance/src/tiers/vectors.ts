@@ -83,6 +83,12 @@ export function defineVectorTests(engine: EngineSource): void {
     expect([...floored]).toEqual([0.25, 0.25, 0.25 * (1 - 0.03 / 100) * 1.5]);
     const cut = engine().equityCurve([0.01, 0.02, -0.01, 0.03], [1, 1, -1, 1], { startingEquity: 100, cutout: 2, decay: 0.01 });
     expectSeries(cut, [N, N, 100, 100 * d * 0.97]);
+    // An equity that overflows to ∞ and then meets a −100 % return is ∞·0 = NaN: the floor
+    // (E < 0.25 → 0.25) leaves NaN alone, and NaN stays from there on — also right after the
+    // floor acted (bar 1), when kernels that skip the floor's test while it cannot act must apply it.
+    const lost = engine().equityCurve([0, -0.9, 1e300, 1e300, 1e300, -1, 0.5], [1, 1, 1, 1, 1, 1, 1], { decay: 0.03 });
+    expect([...lost].slice(1, 2)).toEqual([0.25]);
+    expect([...lost].slice(3)).toEqual([Infinity, Infinity, NaN, NaN]);
   });
   it('layer 1: equity-weighted mean rounded half-even to 0.01', () => {
     const l1 = engine().layer1Signal(Int8Array.from([1, 2, 3, 2, 3, 4]), Float64Array.from([1, 1, 1, 2, 2, 2]), 2);
