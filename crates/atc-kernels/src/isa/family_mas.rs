@@ -374,12 +374,21 @@ pub(crate) fn kama_family(
         let adi = at(ad, i);
         let old_ad = load9(&core::array::from_fn(|k| at(ad, i.wrapping_sub(len[k]))));
         let old_x = load9(&core::array::from_fn(|k| at(x, i.wrapping_sub(len[k]))));
-        noise = sub9(add9(noise, splat9(adi)), old_ad);
-        let ratio = kama_ratio(xi, old_x, noise);
-        let t = add9(mul9(ratio, span), splat9(KAMA_SLOW));
-        let sc = mul9(t, t);
-        kk = add9(kk, mul9(sc, sub9(splat9(xi), kk)));
+        (kk, noise) = kama_step9(kk, noise, xi, adi, old_x, old_ad, span);
         store9(row, kk);
     }
+}
+
+/// One bar of nine KAMA lanes: the noise window takes `|Δx|` of this bar in and the one `len`
+/// bars back out, then `k += sc·(x − k)` with `sc = (ratio·span + slow)²`. The batch family
+/// above and the stream's lane runs (stream_run.rs) both step through here: same operations,
+/// same order. Returns the new `(k, noise)`.
+#[inline(always)]
+fn kama_step9(kk: Lanes9, noise: Lanes9, xi: f64, adi: f64, old_x: Lanes9, old_ad: Lanes9, span: Lanes9) -> (Lanes9, Lanes9) {
+    let noise = sub9(add9(noise, splat9(adi)), old_ad);
+    let ratio = kama_ratio(xi, old_x, noise);
+    let t = add9(mul9(ratio, span), splat9(KAMA_SLOW));
+    let sc = mul9(t, t);
+    (add9(kk, mul9(sc, sub9(splat9(xi), kk))), noise)
 }
 }

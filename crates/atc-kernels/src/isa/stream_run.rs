@@ -122,11 +122,7 @@ fn stream_family_run(run: &mut MaRun<'_>) {
                 let adi = ad(i);
                 let old_ad = load9(&core::array::from_fn(|k| ad(i.wrapping_sub(len[k]))));
                 let old_x = load9(&core::array::from_fn(|k| at(x, i.wrapping_sub(len[k]))));
-                noise = sub9(add9(noise, splat9(adi)), old_ad);
-                let ratio = kama_ratio(xi, old_x, noise);
-                let t = add9(mul9(ratio, span), splat9(KAMA_SLOW));
-                let sc = mul9(t, t);
-                kk = add9(kk, mul9(sc, sub9(splat9(xi), kk)));
+                (kk, noise) = kama_step9(kk, noise, xi, adi, old_x, old_ad, span);
                 store9(row, kk);
             }
             store9(&mut m[0], kk);
