@@ -53,6 +53,7 @@ const EMA: usize = 0;
 const HMA: usize = 1;
 const WMA: usize = 2;
 const DEMA: usize = 3;
+const LSMA: usize = 4;
 const KAMA: usize = 5;
 
 /// Outcome of one stream step.
@@ -983,8 +984,13 @@ pub(crate) struct MaRun<'a> {
     pub(crate) tm: &'a [Template],
     /// Running slots `m[slot][k]`, in and out.
     pub(crate) m: [[f64; K]; M_SLOTS],
-    /// Reference HMA: stage-1 diffs bar-major, aligned with `x`.
+    /// Reference HMA: stage-1 diffs bar-major, aligned with `x`; KAMA: scratch for `|Δx|`
+    /// (≥ `x.len()`).
     pub(crate) diffs: &'a mut [f64],
+    /// Reference HMA: the WMA family's values of the run (bar-major) when they are the bits of
+    /// the HMA's inner `WMA(x, L)` (`shares_wma`): used instead of advancing its own sums, as
+    /// the batch's `hma_family` does with `wma_full`.
+    pub(crate) wma_full: Option<&'a [f64]>,
     /// MA values of the run, bar-major (`9 × bars`).
     pub(crate) mas: &'a mut [f64],
 }
@@ -995,9 +1001,9 @@ struct RunBuf {
     x: Vec<f64>,
     diffs: Vec<f64>,
     mas: Vec<f64>,
+    /// The WMA family's values of the run (for the HMA, `shares_wma`).
+    wma: Vec<f64>,
     r: Vec<f64>,
-    /// Layer 1 family-major (`l1[f·bars + j]`).
-    l1: Vec<f64>,
     teq: Vec<f64>,
     tprod: Vec<f64>,
 }
@@ -1017,10 +1023,26 @@ pub(crate) struct SignalsRun<'a> {
     pub(crate) l1: &'a mut [f64],
 }
 
+/// Arguments of the batch's `layer2_rows` over a run (see there; `step_first` is true: every
+/// bar of a run is past the cutout bar).
+pub(crate) struct Layer2Run<'a> {
+    pub(crate) l1: &'a [f64],
+    pub(crate) e2: &'a mut [f64],
+    pub(crate) stride: usize,
+    pub(crate) avg: &'a mut [f64],
+    pub(crate) r: &'a [f64],
+    pub(crate) d: f64,
+    pub(crate) long: f64,
+    pub(crate) short: f64,
+    pub(crate) eq: &'a mut [f64; F],
+    pub(crate) prev: &'a mut [f64; F],
+}
+
 /// A hot loop of a lane run, for one instruction-set twin to perform (`isa/stream_run.rs`).
 pub(crate) enum RunJob<'j, 'a> {
     Mas(&'j mut MaRun<'a>),
     Signals(&'j mut SignalsRun<'a>),
+    Layer2(&'j mut Layer2Run<'a>),
 }
 
 impl Clone for RunBuf {
@@ -1078,7 +1100,6 @@ impl Inner {
         sized(&mut buf.x, w + nr)?;
         sized(&mut buf.mas, K * nr)?;
         sized(&mut buf.r, nr)?;
-        sized(&mut buf.l1, F * nr)?;
         sized(&mut buf.teq, K * nr)?;
         sized(&mut buf.tprod, K * nr)?;
         for (t, v) in buf.x[..w].iter_mut().enumerate() {
@@ -1098,8 +1119,18 @@ impl Inner {
             }
         }
         let core = &mut self.cores[self.cur];
-        for f in 0..F {
+        // output rows 0–5 (Layer 1) take each family's Layer 1 straight from its signals run
+        let (rows_l1, rows_rest) = out.split_at_mut(F * total);
+        let share = shares_wma(plan, core);
+        if share {
+            sized(&mut buf.wma, K * nr)?;
+        }
+        // WMA first: its values stand in for the HMA's inner WMA when `share` (the batch's order)
+        for f in [WMA, HMA, EMA, DEMA, LSMA, KAMA] {
             let windowed = f == plan.wfam;
+            if f == KAMA && buf.diffs.len() < w + nr {
+                sized(&mut buf.diffs, w + nr)?; // its |Δx| scratch
+            }
             if windowed {
                 sized(&mut buf.diffs, K * (w + nr))?;
                 for k in 0..K {
@@ -1110,23 +1141,37 @@ impl Inner {
                     }
                 }
             }
+            // with `share` the WMA family's values go to `buf.wma`, which the HMA then reads
+            let (mas, wma) = if share && f == WMA {
+                (&mut buf.wma, &buf.mas)
+            } else {
+                (&mut buf.mas, &buf.wma)
+            };
             let mut job = MaRun {
                 family: f,
                 x,
                 from: w,
                 tm: plan.tm.get(f * K..(f + 1) * K).ok_or(internal)?,
                 m: core::array::from_fn(|j| core::array::from_fn(|k| core.m(f, j, k))),
-                diffs: if windowed {
+                diffs: if windowed || f == KAMA {
                     &mut buf.diffs[..]
                 } else {
                     &mut []
                 },
-                mas: &mut buf.mas[..K * nr],
+                mas: &mut mas[..K * nr],
+                wma_full: (f == HMA && share).then(|| &wma[..K * nr]),
             };
             isa(RunJob::Mas(&mut job));
             for j in 0..plan.m_slots[f] {
                 for k in 0..K {
                     core.set_m(f, j, k, job.m[j][k]);
+                }
+            }
+            if share && f == HMA {
+                // the HMA's inner WMA sums are the WMA family's (equal at the start, same steps)
+                for k in 0..K {
+                    core.set_m(HMA, 2, k, core.m(WMA, 0, k));
+                    core.set_m(HMA, 3, k, core.m(WMA, 1, k));
                 }
             }
             if windowed {
@@ -1143,7 +1188,7 @@ impl Inner {
             }
             let fs = &mut core.by_family[f];
             if before_cutout {
-                let last = buf.mas.get(K * (nr - 1)..K * nr).ok_or(internal)?;
+                let last = mas.get(K * (nr - 1)..K * nr).ok_or(internal)?;
                 fs.prev.copy_from_slice(last);
                 continue;
             }
@@ -1151,32 +1196,22 @@ impl Inner {
                 x,
                 from: w,
                 r: &buf.r[..nr],
-                mas: &buf.mas[..K * nr],
+                mas: &mas[..K * nr],
                 d: plan.d,
                 prev: &mut fs.prev,
                 sig: &mut fs.sig,
                 eq: &mut fs.eq,
                 teq: &mut buf.teq[..K * nr],
                 tprod: &mut buf.tprod[..K * nr],
-                l1: &mut buf.l1[f * nr..(f + 1) * nr],
+                l1: &mut rows_l1[f * total + col0..f * total + col0 + nr],
             }));
         }
         if before_cutout {
             for r in 0..OUT_ROWS {
                 out[r * total + col0..r * total + col0 + nr].fill(f64::NAN);
             }
-        } else {
-            let mut row = [0.0; OUT_ROWS];
-            for j in 0..nr {
-                let l1: [f64; F] = core::array::from_fn(|f| buf.l1[f * nr + j]);
-                if layer2(plan, &bar(j), c, buf.r[j], &l1, core, &mut row) == StepStatus::NotFinite
-                {
-                    return Ok(false);
-                }
-                for (r, &v) in row.iter().enumerate() {
-                    out[r * total + col0 + j] = v;
-                }
-            }
+        } else if !layer2_run(plan, core, rows_l1, rows_rest, &buf.r[..nr], total, col0, isa) {
+            return Ok(false);
         }
         for (j, &v) in closes.iter().enumerate() {
             ring_set(&mut self.ring, plan.cap, g0 + j as u64, v);
@@ -1184,6 +1219,83 @@ impl Inner {
         self.bars += nr as u64;
         Ok(true)
     }
+}
+
+/// Whether a lane run may take the HMA's inner `WMA(x, L)` from the WMA family (as the batch
+/// does when the two families have the same lengths): the same lengths and constants, and
+/// running sums `S`, `W` equal bit for bit at the run's start, so the same operations on the
+/// same closes keep them equal (a restored snapshot whose sums differ is advanced on its own).
+fn shares_wma(plan: &Plan, core: &Core) -> bool {
+    plan.params.semantics == Semantics::Reference
+        && (0..K).all(|k| {
+            let (h, w) = (&plan.tm[HMA * K + k], &plan.tm[WMA * K + k]);
+            let (hf, ws) = (&h.hma.full, &w.wma);
+            h.len == w.len
+                && hf.sums.len == ws.sums.len
+                && hf.sums.lf.to_bits() == ws.sums.lf.to_bits()
+                && hf.d.to_bits() == ws.d.to_bits()
+                && core.m(HMA, 2, k).to_bits() == core.m(WMA, 0, k).to_bits()
+                && core.m(HMA, 3, k).to_bits() == core.m(WMA, 1, k).to_bits()
+        })
+}
+
+/// Layer 2 and the Average over a run of bars after the cutout bar (`layer2`'s operations for
+/// `i > c`, as the batch's `layer2_rows` loop), columns `col0 ..` of 13 rows × `total`: the
+/// run's Layer 1 in `rows_l1` (rows 0–5), the equities to `rest` rows 0–5 (output rows 6–11),
+/// Average_Signal to its row 6 (output row 12); `core`'s Layer-2 state advances. `false`: a
+/// bar fails the growth rule (`finish`'s check; the caller restores the state and redoes the
+/// call bar by bar).
+#[allow(clippy::too_many_arguments)]
+fn layer2_run(
+    plan: &Plan,
+    core: &mut Core,
+    rows_l1: &[f64],
+    rest: &mut [f64],
+    r: &[f64],
+    total: usize,
+    col0: usize,
+    isa: &mut dyn FnMut(RunJob<'_, '_>),
+) -> bool {
+    let nr = r.len();
+    let (rows_e2, row_avg) = rest.split_at_mut(F * total);
+    let mut eq: [f64; F] = core::array::from_fn(|f| core.fam[f][0]);
+    let mut prev: [f64; F] = core::array::from_fn(|f| core.fam[f][2]);
+    let prm = &plan.params;
+    let avg = &mut row_avg[col0..col0 + nr];
+    isa(RunJob::Layer2(&mut Layer2Run {
+        l1: &rows_l1[col0..],
+        e2: &mut rows_e2[col0..],
+        stride: total,
+        avg,
+        r,
+        d: plan.d,
+        long: prm.long_threshold,
+        short: prm.short_threshold,
+        eq: &mut eq,
+        prev: &mut prev,
+    }));
+    // core's growth rule on every bar (`finish`): Layer 1 finite, the equities' sum finite
+    for j in 0..nr {
+        let at = |f: usize| col0 + f * total + j;
+        let sum = ((((rows_e2[at(0)] + rows_e2[at(1)]) + rows_e2[at(2)]) + rows_e2[at(3)])
+            + rows_e2[at(4)])
+            + rows_e2[at(5)];
+        if !(sum.is_finite() && (0..F).all(|f| rows_l1[at(f)].is_finite())) {
+            return false;
+        }
+    }
+    for f in 0..F {
+        core.fam[f][0] = eq[f];
+        core.fam[f][2] = prev[f];
+    }
+    let last = row_avg[col0 + nr - 1];
+    if prm.strategy_mode {
+        // the bar shows the Average of the bar before (`layer2`: `avg_prev`)
+        row_avg.copy_within(col0..col0 + nr - 1, col0 + 1);
+        row_avg[col0] = core.avg_prev;
+    }
+    core.avg_prev = last;
+    true
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -122,16 +122,47 @@ fn layer2_and_average(
     d: f64,
     params: &Params,
 ) {
+    let m = avg.len();
+    let mut eq = core::array::from_fn(|f| floor_equity(params.weights[f]));
+    let mut prev = [0.0; FAMILY_COUNT];
+    let (long, short) = (params.long_threshold, params.short_threshold);
+    layer2_rows(l1, e2, m, avg, r, d, long, short, &mut eq, &mut prev, false);
+    if params.strategy_mode {
+        shift_right(avg);
+    }
+}
+}
+
+hot! {
+/// Layer 2 and the Average (before the strategy shift) over bars `0..avg.len()` of Layer-1 rows
+/// `l1[f·stride + i]`, equities into `e2[f·stride + i]`, carrying the six equities `eq` and the
+/// six Layer-1 values of the bar before `prev` (whose signs are the positions). The batch runs
+/// it over the whole series (`step_first` false: bar 0 keeps the starting equities), a
+/// stream's lane run over a run of bars after the cutout (`step_first` true): one loop for both.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn layer2_rows(
+    l1: &[f64],
+    e2: &mut [f64],
+    stride: usize,
+    avg: &mut [f64],
+    r: &[f64],
+    d: f64,
+    long: f64,
+    short: f64,
+    eq_state: &mut [f64; FAMILY_COUNT],
+    prev_state: &mut [f64; FAMILY_COUNT],
+    step_first: bool,
+) {
     const F: usize = FAMILY_COUNT;
     let m = avg.len();
-    if m == 0 || l1.len() < F * m || e2.len() < F * m || r.len() < m {
+    let need = (F - 1) * stride + m;
+    if m == 0 || stride < m || l1.len() < need || e2.len() < need || r.len() < m {
         return;
     }
-    let (long, short) = (params.long_threshold, params.short_threshold);
-    let mut eq: [f64; F] = core::array::from_fn(|f| floor_equity(params.weights[f]));
-    let mut prev: [f64; F] = [0.0; F];
+    let mut eq = *eq_state;
+    let mut prev = *prev_state;
     for i in 0..m {
-        let cur: [f64; F] = core::array::from_fn(|f| l1[f * m + i]);
+        let cur: [f64; F] = core::array::from_fn(|f| l1[f * stride + i]);
         // position = sign of the previous bar's L1 (NaN / 0 → flat)
         let rr = if r[i].is_nan() { 0.0 } else { r[i] };
         // wasm SIMD: the six families as three f64x2 (`family_lanes::layer2_step`, `cut6`: no
@@ -140,13 +171,13 @@ fn layer2_and_average(
         // (routed through array helpers they measured ~15% slower natively). Same operations.
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         let (nom, den) = {
-            if i > 0 {
+            if i > 0 || step_first {
                 eq = layer2_step(eq, prev, rr, d);
             }
             let c = cut6(cur, long, short);
             let (mut nom, mut den) = (0.0, 0.0);
             for f in 0..F {
-                e2[f * m + i] = eq[f];
+                e2[f * stride + i] = eq[f];
                 nom += c[f] * eq[f];
                 den += eq[f];
             }
@@ -154,14 +185,14 @@ fn layer2_and_average(
         };
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         let (nom, den) = {
-            if i > 0 {
+            if i > 0 || step_first {
                 for f in 0..F {
                     eq[f] = floor_equity((eq[f] * d) * crate::equity::position_factor(prev[f], rr));
                 }
             }
             let (mut nom, mut den) = (0.0, 0.0);
             for f in 0..F {
-                e2[f * m + i] = eq[f];
+                e2[f * stride + i] = eq[f];
                 nom += crate::equity::cut(cur[f], long, short) * eq[f];
                 den += eq[f];
             }
@@ -170,9 +201,8 @@ fn layer2_and_average(
         avg[i] = average_value(nom, den);
         prev = cur;
     }
-    if params.strategy_mode {
-        shift_right(avg);
-    }
+    *eq_state = eq;
+    *prev_state = prev;
 }
 }
 

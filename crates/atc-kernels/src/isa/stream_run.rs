@@ -5,7 +5,7 @@
 // repeat the scalar steppers' operations lane by lane, so the values and the running slots
 // are the bits the per-bar step produces.
 
-use crate::stream::{MaRun, RunJob, SignalsRun};
+use crate::stream::{Layer2Run, MaRun, RunJob, SignalsRun};
 
 hot! {
 /// One hot loop of a stream's lane run.
@@ -13,6 +13,9 @@ pub(crate) fn stream_run(job: RunJob<'_, '_>) {
     match job {
         RunJob::Mas(run) => stream_family_run(run),
         RunJob::Signals(run) => stream_signals_run(run),
+        RunJob::Layer2(Layer2Run { l1, e2, stride, avg, r, d, long, short, eq, prev }) => {
+            layer2_rows(l1, e2, *stride, avg, r, *d, *long, *short, eq, prev, true)
+        }
     }
 }
 }
@@ -48,19 +51,18 @@ fn stream_family_run(run: &mut MaRun<'_>) {
             let dl = load9(&core::array::from_fn(|k| tm[k].hma.full.d));
             let d2 = load9(&core::array::from_fn(|k| tm[k].hma2.d));
             let diffs = &mut *run.diffs;
-            for (j, row) in rows {
-                let Ok(row) = <&mut [f64; K]>::try_from(row) else { break };
-                let i = from + j;
-                half.advance_shared(x, i);
-                full.advance_shared(x, i);
-                let a = div9(half.w, dh);
-                let b = div9(full.w, dl);
-                let diff = to_array(sub9(mul9(splat9(2.0), a), b));
-                if let Some(Ok(drow)) = diffs.get_mut(i * K..i * K + K).map(<&mut [f64; K]>::try_from) {
-                    *drow = diff;
-                }
-                st2.advance_rows(diffs, i);
-                store9(row, div9(st2.w, d2));
+            match run.wma_full {
+                // the WMA family's values are `full.w / dl` bar for bar (`shares_wma`)
+                Some(wma) => hma_rows(x, from, rows, diffs, &mut half, dh, &mut st2, d2, |j, _| {
+                    match wma.get(j * K..j * K + K).map(<&[f64; K]>::try_from) {
+                        Some(Ok(frow)) => load9(frow),
+                        _ => splat9(f64::NAN), // never: `wma` holds the run's rows
+                    }
+                }),
+                None => hma_rows(x, from, rows, diffs, &mut half, dh, &mut st2, d2, |_, i| {
+                    full.advance_shared(x, i);
+                    div9(full.w, dl)
+                }),
             }
             m[0] = to_array(half.s);
             m[1] = to_array(half.w);
@@ -114,13 +116,19 @@ fn stream_family_run(run: &mut MaRun<'_>) {
             let mut noise = load9(&m[1]);
             let len: [usize; K] = core::array::from_fn(|k| tm[k].kama.len);
             let span = load9(&core::array::from_fn(|k| tm[k].kama.span));
-            let ad = |j: usize| (at(x, j) - at(x, j.wrapping_sub(1))).abs();
+            // `|x[j] − x[j−1]|` once per bar (as the batch's `abs_diffs`; NaN at j = 0), in the
+            // scratch `run.diffs` (≥ x.len())
+            let ad = &mut *run.diffs;
+            for (j, v) in ad.iter_mut().enumerate().take(x.len()) {
+                *v = (at(x, j) - at(x, j.wrapping_sub(1))).abs();
+            }
+            let ad: &[f64] = ad;
             for (j, row) in rows {
                 let Ok(row) = <&mut [f64; K]>::try_from(row) else { break };
                 let i = from + j;
                 let xi = at(x, i);
-                let adi = ad(i);
-                let old_ad = load9(&core::array::from_fn(|k| ad(i.wrapping_sub(len[k]))));
+                let adi = at(ad, i);
+                let old_ad = load9(&core::array::from_fn(|k| at(ad, i.wrapping_sub(len[k]))));
                 let old_x = load9(&core::array::from_fn(|k| at(x, i.wrapping_sub(len[k]))));
                 (kk, noise) = kama_step9(kk, noise, xi, adi, old_x, old_ad, span);
                 store9(row, kk);
@@ -130,6 +138,35 @@ fn stream_family_run(run: &mut MaRun<'_>) {
         }
     }
 }
+}
+
+/// The reference HMA over a run: per bar the half WMA advanced, the stage-1 diff `2·a − b`
+/// with `b = full(j, i)` (this bar's `WMA(x, L)`) into the diff rows, stage 2 over the diffs.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn hma_rows<'r>(
+    x: &[f64],
+    from: usize,
+    rows: impl Iterator<Item = (usize, &'r mut [f64])>,
+    diffs: &mut [f64],
+    half: &mut Sums9,
+    dh: Lanes9,
+    st2: &mut Sums9,
+    d2: Lanes9,
+    mut full: impl FnMut(usize, usize) -> Lanes9,
+) {
+    for (j, row) in rows {
+        let Ok(row) = <&mut [f64; K]>::try_from(row) else { break };
+        let i = from + j;
+        half.advance_shared(x, i);
+        let a = div9(half.w, dh);
+        let diff = to_array(sub9(mul9(splat9(2.0), a), full(j, i)));
+        if let Some(Ok(drow)) = diffs.get_mut(i * K..i * K + K).map(<&mut [f64; K]>::try_from) {
+            *drow = diff;
+        }
+        st2.advance_rows(diffs, i);
+        store9(row, div9(st2.w, d2));
+    }
 }
 
 hot! {
