@@ -17,8 +17,9 @@
 // closes the growth exp(lambda/1000 · i) makes an equity overflow (GROWTH_OVERFLOW) after
 // ~9.2·10⁶ bars past the cutout even at the smallest lambda, so 10⁷ bars need a cutout; n/10
 // keeps the output 0.9·n bars at every size.
-// Timings are wall clock and noisy on a shared machine; the ratio column divides a row's
-// ns/bar by the 1,500-bar row's of the same backend and mode.
+// Timings are wall clock (noisy on a shared machine) and the process's CPU time (user + system,
+// which includes the kernel zeroing the output pages); the ratio columns divide a row's ns/bar
+// by the 1,500-bar row's of the same backend and mode. `--ratio` uses CPU time.
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +61,12 @@ async function loadBackend(name) {
   return mod.backendFactory.load();
 }
 
+/** CPU time of this process so far (user + system), in ms. */
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e3;
+}
+
 /** One row, in this (child) process: prints one JSON line. */
 async function child(backendName, bars, mode) {
   const core = await import('@adaptive-trend/core');
@@ -86,14 +93,19 @@ async function child(backendName, bars, mode) {
   const samples = [];
   const runStart = performance.now();
   // at least 3 calls and ~2 s for small sizes; one call for 10⁶ and more
+  const cpuSamples = [];
   do {
     const t = performance.now();
+    const c = cpuMs();
     run(closes, config);
+    cpuSamples.push(cpuMs() - c);
     samples.push(performance.now() - t);
   } while (bars < 1e6 && (samples.length < 3 || performance.now() - runStart < 2000));
   samples.sort((a, b) => a - b);
+  cpuSamples.sort((a, b) => a - b);
   const median = samples[Math.floor(samples.length / 2)];
-  const row = { backend: backendName, mode, bars, calls: samples.length, seconds: median / 1e3, minSeconds: samples[0] / 1e3, maxSeconds: samples.at(-1) / 1e3, nsPerBar: (median * 1e6) / bars, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
+  const cpuMedian = cpuSamples[Math.floor(cpuSamples.length / 2)];
+  const row = { backend: backendName, mode, bars, calls: samples.length, seconds: median / 1e3, minSeconds: samples[0] / 1e3, maxSeconds: samples.at(-1) / 1e3, nsPerBar: (median * 1e6) / bars, cpuNsPerBar: (cpuMedian * 1e6) / bars, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
   process.stdout.write(`${JSON.stringify(row)}\n`);
 }
 
@@ -156,6 +168,8 @@ async function ratio() {
   const pairs = Number(option('pairs', '5'));
   const core = await import('@adaptive-trend/core');
   const { setLongSeriesOptions } = await import('../../packages/core/dist/long-series.js');
+  const chunkBars = option('chunk', undefined);
+  if (chunkBars !== undefined) setLongSeriesOptions({ chunkBars: Number(chunkBars) });
   console.log(`backend | long path ${bars} bars ns/bar | compute ${BASE_BARS} ns/bar | ratio median (min–max)`);
   for (const name of backends) {
     await import(`@adaptive-trend/backend-${name}`);
@@ -164,11 +178,13 @@ async function ratio() {
     const base = longSeries(BASE_BARS);
     const longConfig = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(bars / 10) });
     const baseConfig = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(BASE_BARS / 10) });
+    // CPU time of the process (user + system: the kernel's page faults of the outputs count),
+    // not wall clock: the machine may be shared
     const perBar = (closes, config, threshold, reps) => {
       setLongSeriesOptions({ threshold });
-      const t = performance.now();
+      const t = cpuMs();
       for (let r = 0; r < reps; r++) engine.compute(closes, config);
-      return ((performance.now() - t) * 1e6) / (reps * closes.length);
+      return ((cpuMs() - t) * 1e6) / (reps * closes.length);
     };
     const baseReps = Math.ceil((2 * bars) / BASE_BARS / 4); // ~half the long call's bars
     perBar(base, baseConfig, Infinity, baseReps);
@@ -194,11 +210,11 @@ async function parent() {
   const backends = option('backends', 'native,wasm,js').split(',');
   const modes = option('modes', 'compute,stream').split(',');
   const self = fileURLToPath(import.meta.url);
-  const header = ['backend', 'mode', 'bars', 'seconds', 'ns/bar', '× 1,500', 'peak RSS MiB', 'calls (min–max s)'];
+  const header = ['backend', 'mode', 'bars', 'seconds', 'ns/bar', '× 1,500', 'CPU ns/bar', 'CPU × 1,500', 'peak RSS MiB', 'calls (min–max s)'];
   console.log(header.join(' | '));
   for (const backend of backends) {
     for (const mode of modes) {
-      let base;
+      let base, cpuBase;
       for (const bars of sizes) {
         let row;
         try {
@@ -206,12 +222,13 @@ async function parent() {
           row = JSON.parse(out.trim().split('\n').at(-1));
         } catch (error) {
           const why = String(error.stderr ?? error.message).trim().split('\n').filter((l) => /Error|error/.test(l))[0] ?? 'failed';
-          console.log([backend, mode, bars, '—', '—', '—', '—', why.slice(0, 160)].join(' | '));
+          console.log([backend, mode, bars, '—', '—', '—', '—', '—', '—', why.slice(0, 160)].join(' | '));
           continue;
         }
-        if (bars === BASE_BARS) base = row.nsPerBar;
+        if (bars === BASE_BARS) (base = row.nsPerBar), (cpuBase = row.cpuNsPerBar);
         const ratio = base ? (row.nsPerBar / base).toFixed(2) : '—';
-        console.log([backend, mode, bars, row.seconds.toFixed(4), row.nsPerBar.toFixed(1), ratio, row.maxRssMiB.toFixed(0), `${row.calls} (${row.minSeconds.toFixed(4)}–${row.maxSeconds.toFixed(4)})`].join(' | '));
+        const cpuRatio = cpuBase ? (row.cpuNsPerBar / cpuBase).toFixed(2) : '—';
+        console.log([backend, mode, bars, row.seconds.toFixed(4), row.nsPerBar.toFixed(1), ratio, row.cpuNsPerBar.toFixed(1), cpuRatio, row.maxRssMiB.toFixed(0), `${row.calls} (${row.minSeconds.toFixed(4)}–${row.maxSeconds.toFixed(4)})`].join(' | '));
       }
     }
   }
