@@ -101,4 +101,4 @@ pub use pipeline::{
     Workspace, DETAIL_ROWS, FAMILY_COUNT, FAMILY_KINDS, LENGTHS_PER_FAMILY, OUT_ROWS,
 };
 pub use signal::{crossover_signal, persist_signal};
-pub use stream::{AtcStream, StepStatus, StreamSet};
+pub use stream::{compute_long, AtcStream, StepStatus, StreamSet};

@@ -1181,7 +1181,8 @@ impl Inner {
                         .wring
                         .get_mut(seg..seg + 2 * plan.wcap)
                         .ok_or(internal)?;
-                    for j in 0..nr {
+                    // only the last `wcap` bars survive in the ring: write just those
+                    for j in nr.saturating_sub(plan.wcap)..nr {
                         ring_set(wr, plan.wcap, g0 + j as u64, buf.diffs[(w + j) * K + k]);
                     }
                 }
@@ -1213,8 +1214,8 @@ impl Inner {
         } else if !layer2_run(plan, core, rows_l1, rows_rest, &buf.r[..nr], total, col0, isa) {
             return Ok(false);
         }
-        for (j, &v) in closes.iter().enumerate() {
-            ring_set(&mut self.ring, plan.cap, g0 + j as u64, v);
+        for j in nr.saturating_sub(plan.cap)..nr {
+            ring_set(&mut self.ring, plan.cap, g0 + j as u64, closes[j]);
         }
         self.bars += nr as u64;
         Ok(true)
@@ -1682,6 +1683,100 @@ impl AtcStream {
             *v = canonical(*v);
         }
         Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// compute's long-series path in one call
+// ---------------------------------------------------------------------------------------------
+
+/// Bars per `push_many` of [`compute_long`]: its output scratch (13 × this doubles, 416 KiB)
+/// stays in the cache between the stream writing it and the copy into the outputs.
+const LONG_CHUNK: usize = 4096;
+
+/// `compute`'s long-series path (docs/architecture.md "Long series") in one call: a new stream
+/// over `prices` in chunks of [`LONG_CHUNK`] bars through `push` ([`AtcStream::push_many`] or
+/// its AVX2 twin), each chunk's output bars copied into `out13` (13 rows × `m`,
+/// `m = params.output_bars(n)`; reference semantics: bar `i ≥ cutout` is column `i − cutout`).
+/// Memory: the stream's O(longest length) state and one chunk.
+///
+/// `Ok(None)`: every bar written. `Ok(Some(i))`: input bar `i` fails core's growth rule
+/// (docs/streaming.md "Refusals"): the columns before it and its own are written, the later
+/// ones untouched, so core's check over `out13` finds exactly that bar.
+///
+/// ```
+/// use atc_kernels::{compute_long, AtcStream, Params};
+/// let p = Params { cutout: 2, ..Params::default() };
+/// let prices: Vec<f64> = (0..100).map(|i| 100.0 + (i % 7) as f64).collect();
+/// let mut out = vec![0.0; 13 * p.output_bars(prices.len())];
+/// let bad = compute_long(&p, &prices, &mut out, &mut |s: &mut AtcStream, c: &[f64], o: &mut [f64]| s.push_many(c, o))?;
+/// assert_eq!(bad, None);
+/// # Ok::<(), atc_kernels::KernelError>(())
+/// ```
+#[allow(clippy::type_complexity)]
+pub fn compute_long(
+    params: &Params,
+    prices: &[f64],
+    out13: &mut [f64],
+    push: &mut dyn FnMut(&mut AtcStream, &[f64], &mut [f64]) -> KResult<Option<usize>>,
+) -> KResult<Option<usize>> {
+    let n = prices.len();
+    let m = params.output_bars(n);
+    let want = OUT_ROWS
+        .checked_mul(m)
+        .ok_or(KernelError::Overflow { what: "13·m" })?;
+    check_len("out", want, out13.len())?;
+    // input bar of output column 0
+    let first = match params.semantics {
+        Semantics::Reference => params.cutout,
+        Semantics::Pine => 0,
+    };
+    let mut stream = AtcStream::new(params)?;
+    let mut chunk = nan_vec(OUT_ROWS * LONG_CHUNK.min(n.max(1)))?;
+    let mut start = 0;
+    while start < n {
+        let k = LONG_CHUNK.min(n - start);
+        let closes = &prices[start..start + k];
+        let out = &mut chunk[..OUT_ROWS * k];
+        let Some(bad) = push(&mut stream, closes, out)? else {
+            copy_columns(out, k, start, out13, m, first);
+            start += k;
+            continue;
+        };
+        // nothing of the chunk was committed: the bars before `bad` again, then `bad` alone
+        // (its outputs written although not finite)
+        if bad > 0 {
+            let before = &mut chunk[..OUT_ROWS * bad];
+            if push(&mut stream, &closes[..bad], before)?.is_some() {
+                return Err(KernelError::InvalidState {
+                    reason: "internal: the stream refused bars it had accepted",
+                });
+            }
+            copy_columns(before, bad, start, out13, m, first);
+        }
+        let mut row = [0.0; OUT_ROWS];
+        stream.push(closes[bad], &mut row)?;
+        copy_columns(&row, 1, start + bad, out13, m, first);
+        return Ok(Some(start + bad));
+    }
+    Ok(None)
+}
+
+/// Columns of a chunk (13 rows × `k`, input bars `start ..`) that are output bars into `out13`
+/// (13 rows × `m`, column 0 = input bar `first`).
+fn copy_columns(chunk: &[f64], k: usize, start: usize, out13: &mut [f64], m: usize, first: usize) {
+    let from = first.saturating_sub(start).min(k);
+    let Some(col) = (start + from).checked_sub(first) else {
+        return;
+    };
+    let len = (k - from).min(m.saturating_sub(col));
+    for r in 0..OUT_ROWS {
+        if let (Some(dst), Some(src)) = (
+            out13.get_mut(r * m + col..r * m + col + len),
+            chunk.get(r * k + from..r * k + from + len),
+        ) {
+            dst.copy_from_slice(src);
+        }
     }
 }
 
