@@ -125,7 +125,7 @@ describe('long series: compute through the stream, chunk by chunk', () => {
         for (let i = 2100; i < 2109; i++) prices[i] = prices[i - 1]! * 1e60;
         prices.fill(prices[2108]!, 2109);
         for (const config of [{}, { semantics: 'pine' as const }]) {
-          for (const chunkBars of [333, 2101, 4096]) {
+          for (const chunkBars of [333, 2101, 4096, 65_536]) {
             const { batch, long } = bothPaths(() => refusal(() => engine.compute(prices, config)), chunkBars);
             expect(batch).not.toBe('no error');
             expect((batch as { code: string }).code).toBe('GROWTH_OVERFLOW');

@@ -178,6 +178,29 @@ impl NativeStream {
     }
 }
 
+/// `computeLongSeries(prices, params, out)`: `computeAtc` without details on the long-series
+/// path (docs/architecture.md "Long series"), the chunk loop in Rust (`compute_long`): a stream
+/// over `prices`, its output bars written straight into `out` (13·m values, as `computeAtc`).
+/// −1, or the input bar whose outputs are not finite (its column and the earlier ones written).
+#[napi(js_name = "computeLongSeries", catch_unwind)]
+pub fn compute_long_series(
+    env: &Env,
+    #[napi(ts_arg_type = "Float64Array")] prices: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array")] params: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
+) -> napi::Result<f64> {
+    run(env, || {
+        let prices = f64_array(prices, "prices")?;
+        let p = self::params(params)?;
+        let mut out = f64_array(out, "out")?;
+        let o = writable(&mut out, "out", [Region::input("prices", &prices)])?;
+        let bad = k::compute_long(&p, &prices, o, &mut |s, c, o| {
+            crate::isa::stream_push_many(s, c, o)
+        })?;
+        Ok(first_not_finite(bad))
+    })
+}
+
 /// `count` streams of one config stepped together: `new NativeStreamSet(params, count)`; a
 /// bar of a large set is stepped on every core (`StreamSet::push_threads`, same bits).
 #[napi]

@@ -71,6 +71,14 @@ export declare function computeAtc(prices: Float64Array, params: Float64Array, o
  */
 export declare function computeAtcBatch(series: readonly Float64Array[], params: Float64Array, outs: readonly Float64Array[], threads: number): void
 
+/**
+ * `computeLongSeries(prices, params, out)`: `computeAtc` without details on the long-series
+ * path (docs/architecture.md "Long series"), the chunk loop in Rust (`compute_long`): a stream
+ * over `prices`, its output bars written straight into `out` (13·m values, as `computeAtc`).
+ * −1, or the input bar whose outputs are not finite (its column and the earlier ones written).
+ */
+export declare function computeLongSeries(prices: Float64Array, params: Float64Array, out: Float64Array): number
+
 /** `crossoverSignal(prices, ma, out)`. */
 export declare function crossoverSignal(prices: Float64Array, ma: Float64Array, out: Int8Array): void
 

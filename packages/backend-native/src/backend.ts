@@ -30,5 +30,7 @@ export function createNativeBackend(binding: NativeBinding): Backend {
         ? new binding.NativeStream(packConfig(config, params))
         : binding.NativeStream.restore(packConfig(config, params), restore.bars, restore.state),
     createStreamSet: (count, config) => new binding.NativeStreamSet(packConfig(config, params), count),
+    // compute's long-series path: the chunk loop in Rust (atc_kernels::compute_long)
+    computeLongSeries: (prices, config, outputs) => binding.computeLongSeries(prices, packConfig(config, params), outputs),
   };
 }

@@ -171,6 +171,20 @@ export interface Backend extends AtcKernels {
   /** `count` new streams stepped together (required with `createStream`). */
   createStreamSet?(count: number, config: ResolvedAtcConfig): BackendStreamSet;
   /**
+   * Optional: `compute`'s long-series path in one call (docs/architecture.md "Long series"):
+   * the backend's own stream over `prices`, its output bars written into `outputs` (13 rows ×
+   * `outputBars(config, n)`, as {@link Backend.computeAtc} without details), bit for bit what
+   * `createStream` + `pushMany` give. Returns −1, or the input bar whose outputs are not
+   * finite (that bar's column and the earlier ones written, the later ones untouched). Without
+   * it, core runs the stream itself in chunks (`createStream`).
+   *
+   * @example
+   * ```ts
+   * const bad = backend.computeLongSeries?.(prices, config, outputs) ?? runTheStreamInChunks();
+   * ```
+   */
+  computeLongSeries?(prices: Float64Array, config: ResolvedAtcConfig, outputs: Float64Array): number;
+  /**
    * Optional: the memory one {@link Backend.computeAtc} of `bars` input bars (with the detail
    * rows or not) needs inside the backend, against the backend's own limit (wasm: its 4 GiB
    * linear memory). Core asks before allocating anything: a batch that does not fit runs on

@@ -1,8 +1,9 @@
 // The long-series path of `compute` (docs/architecture.md "Long series"): instead of the
 // backend's fused `computeAtc`, which materialises every MA over the whole series (its memory
 // and its cost per bar grow with n), the backend's own stream advances all 54 MAs bar by bar
-// over chunks of the series. Memory: the outputs, the stream's O(longest length) state and one
-// chunk. The stream's bars equal `compute`'s bit for bit (conformance tier s), so the result
+// over chunks of the series — in the backend when it has `computeLongSeries` (native: the
+// chunk loop in Rust, writing the outputs directly), else here through `pushMany`. Memory: the
+// outputs, the stream's O(longest length) state and one chunk. The stream's bars equal `compute`'s bit for bit (conformance tier s), so the result
 // is the same whichever path ran.
 import type { AtcBuffers, Backend, BackendName } from './backend.js';
 import type { ResolvedAtcConfig } from './config.js';
@@ -41,7 +42,8 @@ let chunkBars = DEFAULT_CHUNK_BARS;
 /**
  * Test hook, not public API (core's index does not export it): overrides the threshold of
  * every backend (`threshold`, when the key is given; `undefined` restores the measured ones)
- * and the chunk size.
+ * and the chunk size (a size other than the default also makes core run the chunk loop itself
+ * through `pushMany` when the backend has `computeLongSeries`, so tests reach both).
  * Returns the previous settings so a test can restore them.
  *
  * @example
@@ -86,6 +88,14 @@ export function takesLongPath(backend: Backend, n: number, semantics: Semantics,
 export function runLongSeries(backend: Backend, prices: Float64Array, config: ResolvedAtcConfig, outputs: Float64Array, label: string): void {
   const n = prices.length;
   const m = outputBars(config, n);
+  if (backend.computeLongSeries !== undefined && chunkBars === DEFAULT_CHUNK_BARS) {
+    // the backend's own chunk loop (native: in Rust, straight into `outputs`)
+    const bad = backend.computeLongSeries(prices, config, outputs.subarray(0, ROWS * m));
+    if (bad < 0) return;
+    // that bar's column and the earlier ones are written: the check finds it
+    requireFiniteOutputs(outputs.subarray(0, ROWS * m), m, config, label);
+    throw new Error(`[adaptive-trend] the backend refused bar ${bad} whose outputs are finite (backend bug)`);
+  }
   const first = firstInputBar(config); // input bar of output column 0
   const stream = backend.createStream!(config);
   const chunk = new Float64Array(ROWS * Math.min(chunkBars, n));
