@@ -1276,14 +1276,29 @@ fn layer2_run(
         prev: &mut prev,
     }));
     // core's growth rule on every bar (`finish`): Layer 1 finite, the equities' sum finite
+    // (no early exit: the loop vectorises, and a refusal is rare)
+    fn row(rows: &[f64], f: usize, at: usize, nr: usize) -> &[f64] {
+        rows.get(f * at..f * at + nr).unwrap_or(&[])
+    }
+    let (rows_e2, rows_l1) = (&rows_e2[col0..], &rows_l1[col0..]);
+    let (e, l) = (
+        [0, 1, 2, 3, 4, 5].map(|f| row(rows_e2, f, total, nr)),
+        [0, 1, 2, 3, 4, 5].map(|f| row(rows_l1, f, total, nr)),
+    );
+    if e.iter().chain(l.iter()).any(|r| r.len() != nr) {
+        return false;
+    }
+    let mut finite = true;
     for j in 0..nr {
-        let at = |f: usize| col0 + f * total + j;
-        let sum = ((((rows_e2[at(0)] + rows_e2[at(1)]) + rows_e2[at(2)]) + rows_e2[at(3)])
-            + rows_e2[at(4)])
-            + rows_e2[at(5)];
-        if !(sum.is_finite() && (0..F).all(|f| rows_l1[at(f)].is_finite())) {
-            return false;
-        }
+        let sum = ((((e[0][j] + e[1][j]) + e[2][j]) + e[3][j]) + e[4][j]) + e[5][j];
+        // `x − x` is 0 for a finite x and NaN for ±∞ / NaN: the six Layer-1 values are finite
+        // iff the sum of their differences is 0 (each term 0 or NaN: nothing overflows)
+        let z = |f: usize| l[f][j] - l[f][j];
+        let zeros = ((((z(0) + z(1)) + z(2)) + z(3)) + z(4)) + z(5);
+        finite &= sum.is_finite() & (zeros == 0.0);
+    }
+    if !finite {
+        return false;
     }
     for f in 0..F {
         core.fam[f][0] = eq[f];
