@@ -1211,7 +1211,16 @@ impl Inner {
             for r in 0..OUT_ROWS {
                 out[r * total + col0..r * total + col0 + nr].fill(f64::NAN);
             }
-        } else if !layer2_run(plan, core, rows_l1, rows_rest, &buf.r[..nr], total, col0, isa) {
+        } else if !layer2_run(
+            plan,
+            core,
+            rows_l1,
+            rows_rest,
+            &buf.r[..nr],
+            total,
+            col0,
+            isa,
+        ) {
             return Ok(false);
         }
         for j in nr.saturating_sub(plan.cap)..nr {
@@ -1293,6 +1302,7 @@ fn layer2_run(
         let sum = ((((e[0][j] + e[1][j]) + e[2][j]) + e[3][j]) + e[4][j]) + e[5][j];
         // `x − x` is 0 for a finite x and NaN for ±∞ / NaN: the six Layer-1 values are finite
         // iff the sum of their differences is 0 (each term 0 or NaN: nothing overflows)
+        #[allow(clippy::eq_op)] // `x − x` is the finiteness test
         let z = |f: usize| l[f][j] - l[f][j];
         let zeros = ((((z(0) + z(1)) + z(2)) + z(3)) + z(4)) + z(5);
         finite &= sum.is_finite() & (zeros == 0.0);

@@ -183,6 +183,7 @@ impl NativeStream {
 /// over `prices`, its output bars written straight into `out` (13·m values, as `computeAtc`).
 /// −1, or the input bar whose outputs are not finite (its column and the earlier ones written).
 #[napi(js_name = "computeLongSeries", catch_unwind)]
+#[cfg_attr(test, allow(dead_code))] // reached through the napi registration, absent in unit tests
 pub fn compute_long_series(
     env: &Env,
     #[napi(ts_arg_type = "Float64Array")] prices: Unknown<'_>,
@@ -208,6 +209,7 @@ pub fn compute_long_series(
 /// Elsewhere, or when the kernel refuses (an older kernel: `EINVAL`), nothing happens and the
 /// writes fault the pages in as before.
 #[cfg(target_os = "linux")]
+#[cfg_attr(test, allow(dead_code))]
 fn prefault(out: &mut [f64]) {
     use std::ffi::{c_int, c_void};
     const MADV_POPULATE_WRITE: c_int = 23;
@@ -216,7 +218,10 @@ fn prefault(out: &mut [f64]) {
         fn madvise(addr: *mut c_void, len: usize, advice: c_int) -> c_int;
     }
     let first = out.as_mut_ptr() as usize;
-    let (start, end) = (first.next_multiple_of(PAGE), (first + std::mem::size_of_val(out)) & !(PAGE - 1));
+    let (start, end) = (
+        first.next_multiple_of(PAGE),
+        (first + std::mem::size_of_val(out)) & !(PAGE - 1),
+    );
     if end >= start + (64 << 20) {
         // SAFETY: `[start, end)` lies inside `out`, which this call borrows exclusively
         // (`writable`); MADV_POPULATE_WRITE only makes its pages present and writable, as a write
@@ -228,6 +233,7 @@ fn prefault(out: &mut [f64]) {
 }
 
 #[cfg(not(target_os = "linux"))]
+#[cfg_attr(test, allow(dead_code))]
 fn prefault(_out: &mut [f64]) {}
 
 /// `count` streams of one config stepped together: `new NativeStreamSet(params, count)`; a
