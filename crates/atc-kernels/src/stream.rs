@@ -1723,7 +1723,7 @@ const LONG_CHUNK: usize = 4096;
 /// over `prices` in chunks of [`LONG_CHUNK`] bars through `push` ([`AtcStream::push_many`] or
 /// its AVX2 twin), each chunk's output bars copied into `out13` (13 rows × `m`,
 /// `m = params.output_bars(n)`; reference semantics: bar `i ≥ cutout` is column `i − cutout`).
-/// Memory: the stream's O(longest length) state and one chunk.
+/// Memory: the stream's O(longest length) state and one chunk. Every close is checked first.
 ///
 /// `Ok(None)`: every bar written. `Ok(Some(i))`: input bar `i` fails core's growth rule
 /// (docs/streaming.md "Refusals"): the columns before it and its own are written, the later
@@ -1751,6 +1751,10 @@ pub fn compute_long(
         .checked_mul(m)
         .ok_or(KernelError::Overflow { what: "13·m" })?;
     check_len("out", want, out13.len())?;
+    // every close first (the index counted from the series' start), so a refusal writes nothing
+    for (i, &c) in prices.iter().enumerate() {
+        check_close(c, i)?;
+    }
     // input bar of output column 0
     let first = match params.semantics {
         Semantics::Reference => params.cutout,
