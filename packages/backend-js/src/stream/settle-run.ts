@@ -4,10 +4,10 @@
 // the per-bar step's operations (settleReference / settlePine, their steady branches) — each
 // bar's sums still add the MAs in k order from 0.0, so the bits are the per-bar path's. Per-MA
 // and per-family state is read once into locals and written back once.
-import { LENGTHS_PER_FAMILY, STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS } from '@adaptive-trend/core';
+import { LENGTHS_PER_FAMILY, MA_COUNT, STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS } from '@adaptive-trend/core';
 import { EQUITY_FLOOR } from '../kernels/equity.js';
 import { fdlibmExp } from '../kernels/exp.js';
-import { round2 } from '../kernels/layer1.js';
+import { layer1Round, round2 } from '../kernels/layer1.js';
 import { pineCut } from '../pine/average.js';
 import { pineRound2 } from '../pine/layer1.js';
 import { outputsFinite } from './outputs.js';
@@ -26,6 +26,39 @@ export interface SettleScratch {
  */
 export function firstSteadyBar(p: StreamPlan): number {
   return p.cutout + 1;
+}
+
+/**
+ * Bars `i0 .. i0+n−1`, all before the cutout, after their MAs (arguments as {@link settleRun}):
+ * the per-bar settle's `i < c` branch over the run, MA by MA — no outputs (13 NaNs per bar);
+ * reference: each MA's `maPrev` becomes its last value; Pine: each MA's crossover signal steps
+ * from bar 1 on as `settlePine`'s (the same branch-free operations).
+ */
+export function settleBeforeCutout(p: StreamPlan, st: Float64Array, xs: Float64Array, x0: number, i0: number, n: number, values: Float64Array, vAt: number, vStride: number, out: Float64Array, at: number, stride: number): void {
+  for (let row = 0; row < 13; row++) out.fill(NaN, at + row * stride, at + row * stride + n);
+  const first = p.layout.mas;
+  for (let q = 0, v0 = vAt; q < MA_COUNT; q++, v0 += vStride) {
+    const o = first + q * STREAM_MA_SLOTS;
+    if (!p.pine) {
+      st[o + 6] = values[v0 + n - 1]!;
+      continue;
+    }
+    let j = 0;
+    let maPrevious = st[o + 6]!, s = st[o + 7]!;
+    if (i0 === 0) {
+      maPrevious = values[v0]!; // bar 0: no crossover
+      j = 1;
+    }
+    for (let end = x0 + j; j < n; j++, end++) {
+      const v = xs[end]!, previous = xs[end - 1]!;
+      const ma = values[v0 + j]!;
+      const t = (+(v > ma) & +(previous <= maPrevious)) - (+(v < ma) & +(previous >= maPrevious));
+      s = t + s * (1 - t * t);
+      maPrevious = ma;
+    }
+    st[o + 6] = maPrevious;
+    st[o + 7] = s;
+  }
 }
 
 /**
@@ -66,7 +99,7 @@ export function settleRun(p: StreamPlan, st: Float64Array, xs: Float64Array, x0:
       }
     }
     if (pine) pineFamily(p, st, f, n, returns, num, den, out, at, stride);
-    else referenceFamily(p, st, f, n, returns, num, den, out, at, stride);
+    else referenceFamily(p, st, f, n, finite, returns, num, den, out, at, stride);
   }
   if (pine) pineAverage(n, out, at, stride);
   else referenceAverage(p, st, n, out, at, stride);
@@ -142,11 +175,31 @@ function referenceThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64A
   st[o2 + 6] = y2; st[o2 + 7] = s2; st[o2 + 8] = e2;
 }
 
-/** `settleReference`'s Layer 1 and Layer-2 step of family f over the run. */
-function referenceFamily(p: StreamPlan, st: Float64Array, f: number, n: number, returns: Float64Array, num: Float64Array, den: Float64Array, out: Float64Array, at: number, stride: number): void {
+/**
+ * `settleReference`'s Layer 1 and Layer-2 step of family f over the run. `finite` (every return
+ * of the run finite): the batch's branch-free forms, `layer1Round` and `layer2Finite`'s step —
+ * the sign of the previous bar's Layer 1 flips often on real data and the `signal > 0` /
+ * `signal < 0` branches were mispredicted; σ·r is r, −r or ±0, so `1 + σ·r` is `1 + a`, and
+ * `Math.max(v, 0.25)` is the floor (NaN stays NaN).
+ */
+function referenceFamily(p: StreamPlan, st: Float64Array, f: number, n: number, finite: boolean, returns: Float64Array, num: Float64Array, den: Float64Array, out: Float64Array, at: number, stride: number): void {
   const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
   const d = p.d;
   let eq2 = st[g]!, signal = st[g + 2]!;
+  const l1At = at + f * stride, l2At = at + (6 + f) * stride;
+  if (finite) {
+    for (let j = 0; j < n; j++) {
+      const layer1 = layer1Round(num[j]! / den[j]!);
+      const sign = +(signal > 0) - +(signal < 0);
+      eq2 = Math.max(eq2 * d * (1.0 + sign * returns[j]!), EQUITY_FLOOR);
+      signal = layer1;
+      out[l1At + j] = layer1;
+      out[l2At + j] = eq2;
+    }
+    st[g] = eq2;
+    st[g + 2] = signal;
+    return;
+  }
   for (let j = 0; j < n; j++) {
     const quotient = num[j]! / den[j]!;
     const layer1 = Number.isFinite(quotient) ? round2(quotient) : NaN;
@@ -169,6 +222,7 @@ function referenceFamily(p: StreamPlan, st: Float64Array, f: number, n: number, 
 /** `settleReference`'s average over the run (strategy mode: the previous bar's). */
 function referenceAverage(p: StreamPlan, st: Float64Array, n: number, out: Float64Array, at: number, stride: number): void {
   const avgAt = p.layout.avgPrev;
+  const { longThreshold, shortThreshold, strategyMode } = p;
   let avgPrevious = st[avgAt]!;
   for (let j = 0; j < n; j++) {
     const b = at + j;
@@ -177,13 +231,15 @@ function referenceAverage(p: StreamPlan, st: Float64Array, n: number, out: Float
     for (let f = 0; f < 6; f++) {
       const l1 = out[b + f * stride]!;
       const e2 = out[b + (6 + f) * stride]!;
-      const cut = l1 > p.longThreshold ? 1.0 : l1 < p.shortThreshold ? -1.0 : 0.0;
+      // averageSignal's branch-free cut(L1): long wins when both tests hold
+      const long = +(l1 > longThreshold);
+      const cut = long - (+(l1 < shortThreshold) & (long ^ 1));
       nom += cut * e2;
       sum += e2;
     }
     const quotient = nom / sum;
     const average = Number.isFinite(quotient) ? quotient : 0.0;
-    out[b + 12 * stride] = p.strategyMode ? avgPrevious : average;
+    out[b + 12 * stride] = strategyMode ? avgPrevious : average;
     avgPrevious = average;
   }
   st[avgAt] = avgPrevious;

@@ -6,7 +6,7 @@ import { stepMovingAverages } from './moving-averages.js';
 import { settlePine } from './pine-step.js';
 import type { StreamPlan } from './plan.js';
 import { settleReference } from './reference-step.js';
-import { firstSteadyBar, settleRun } from './settle-run.js';
+import { firstSteadyBar, settleBeforeCutout, settleRun } from './settle-run.js';
 
 /** Bars `advanceMany` steps MA by MA at once: bounds its scratch (54 × this doubles). */
 const RUN = 256;
@@ -76,9 +76,12 @@ export class Stepper {
       const i0 = i + start;
       stepMovingAverages(plan, st, xs, W, i0, count, this.slotsFor(i0), values, this.seed);
       for (let j = 0; j < W; j++) st[j] = xs[count + j]!; // the state's closes after the run
-      // bars up to the cutout one by one, the steady rest MA by MA (settleRun)
+      // bars before the cutout MA by MA (no outputs), the cutout bar alone, the steady rest MA
+      // by MA (settleRun)
+      const early = Math.min(count, Math.max(0, plan.cutout - i0));
+      if (early > 0) settleBeforeCutout(plan, st, xs, W, i0, early, values, 0, count, out, at + start, stride);
       const steady = Math.min(count, Math.max(0, firstSteadyBar(plan) - i0));
-      for (let j = 0; j < steady; j++) {
+      for (let j = early; j < steady; j++) {
         const ok = plan.pine
           ? settlePine(plan, st, xs, W + j, i0 + j, values, j, count, out, at + start + j, stride)
           : settleReference(plan, st, xs, W + j, i0 + j, values, j, count, out, at + start + j, stride);
