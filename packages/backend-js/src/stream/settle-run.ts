@@ -13,11 +13,13 @@ import { pineRound2 } from '../pine/layer1.js';
 import { outputsFinite } from './outputs.js';
 import type { StreamPlan } from './plan.js';
 
-/** The run's per-bar scratch: scaled returns and the family's Layer-1 sums (`n` bars or more). */
+/** The run's per-bar scratch (`n` bars or more): scaled returns, the family's Layer-1 sums, the average's sums. */
 export interface SettleScratch {
   returns: Float64Array;
   num: Float64Array;
   den: Float64Array;
+  nom: Float64Array;
+  sum: Float64Array;
 }
 
 /**
@@ -79,6 +81,7 @@ export function settleRun(p: StreamPlan, st: Float64Array, xs: Float64Array, x0:
     returns[j] = r;
     finite &&= r - r === 0;
   }
+  if (!pine && finite) return referenceFiniteRun(p, st, xs, x0, n, values, vAt, vStride, out, at, stride, scratch);
   for (let f = 0; f < 6; f++) {
     num.fill(0.0, 0, n);
     den.fill(0.0, 0, n);
@@ -90,16 +93,13 @@ export function settleRun(p: StreamPlan, st: Float64Array, xs: Float64Array, x0:
       } else if (pine) {
         pineMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
         q++;
-      } else if (finite && q + 3 <= last) {
-        referenceThree(p, st, q, xs, x0, n, values, vAt + q * vStride, vStride, returns, num, den);
-        q += 3;
       } else {
         referenceMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
         q++;
       }
     }
     if (pine) pineFamily(p, st, f, n, returns, num, den, out, at, stride);
-    else referenceFamily(p, st, f, n, finite, returns, num, den, out, at, stride);
+    else referenceFamily(p, st, f, n, returns, num, den, out, at, stride);
   }
   if (pine) pineAverage(n, out, at, stride);
   else referenceAverage(p, st, n, out, at, stride);
@@ -142,11 +142,30 @@ function referenceMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Arra
 }
 
 /**
+ * settleRun's reference path when every return of the run is finite (the usual case). Per family:
+ * its MAs three at a time ({@link referenceThree}), then Layer 1 and Layer 2, adding the
+ * family's terms of the average as it goes ({@link referenceFamilyFinite}); then the average and
+ * core's growth rule per bar ({@link referenceAverageFinite}). Every sum adds its terms in the
+ * per-bar step's order from 0.0.
+ */
+function referenceFiniteRun(p: StreamPlan, st: Float64Array, xs: Float64Array, x0: number, n: number, values: Float64Array, vAt: number, vStride: number, out: Float64Array, at: number, stride: number, scratch: SettleScratch): number {
+  const { returns, num, den, nom, sum } = scratch;
+  for (let f = 0; f < 6; f++) {
+    for (let q = f * LENGTHS_PER_FAMILY, k = 0; k < LENGTHS_PER_FAMILY; q += 3, k += 3) {
+      referenceThree(p, st, q, k === 0, xs, x0, n, values, vAt + q * vStride, vStride, returns, num, den);
+    }
+    referenceFamilyFinite(p, st, f, n, returns, num, den, nom, sum, out, at, stride);
+  }
+  return referenceAverageFinite(p, st, n, nom, sum, out, at, stride);
+}
+
+/**
  * {@link referenceMa} for MAs q, q+1, q+2 when every return of the run is finite (its
  * branch-free form only), in one loop as `accumulateThree`: three independent equity
- * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order.
+ * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order;
+ * `first` (the family's first three): they start from 0.0 here instead of from a zeroed array.
  */
-function referenceThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
+function referenceThree(p: StreamPlan, st: Float64Array, q: number, first: boolean, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
   const o0 = p.layout.mas + q * STREAM_MA_SLOTS, o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const d = p.d;
   const v1 = v0 + vStride, v2 = v1 + vStride;
@@ -166,8 +185,8 @@ function referenceThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64A
     s0 = t0 + s0 * (1 - t0 * t0);
     s1 = t1 + s1 * (1 - t1 * t1);
     s2 = t2 + s2 * (1 - t2 * t2);
-    num[j] = num[j]! + s0 * e0 + s1 * e1 + s2 * e2;
-    den[j] = den[j]! + e0 + e1 + e2;
+    num[j] = (first ? 0.0 : num[j]!) + s0 * e0 + s1 * e1 + s2 * e2;
+    den[j] = (first ? 0.0 : den[j]!) + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0;
@@ -176,30 +195,61 @@ function referenceThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64A
 }
 
 /**
- * `settleReference`'s Layer 1 and Layer-2 step of family f over the run. `finite` (every return
- * of the run finite): the batch's branch-free forms, `layer1Round` and `layer2Finite`'s step —
- * the sign of the previous bar's Layer 1 flips often on real data and the `signal > 0` /
- * `signal < 0` branches were mispredicted; σ·r is r, −r or ±0, so `1 + σ·r` is `1 + a`, and
- * `Math.max(v, 0.25)` is the floor (NaN stays NaN).
+ * `settleReference`'s Layer 1 and Layer-2 step of family f over the run, every return finite:
+ * the batch's branch-free forms, `layer1Round` and `layer2Finite`'s step — the sign of the
+ * previous bar's Layer 1 flips often on real data and the `signal > 0` / `signal < 0` branches
+ * were mispredicted; σ·r is r, −r or ±0, so `1 + σ·r` is `1 + a`, and `Math.max(v, 0.25)` is
+ * the floor (NaN stays NaN). Adds the family's `cut(L1)·E2` and `E2` to the average's sums
+ * (`averageSignal`'s terms, its branch-free cut; family 0 starts them from 0.0).
  */
-function referenceFamily(p: StreamPlan, st: Float64Array, f: number, n: number, finite: boolean, returns: Float64Array, num: Float64Array, den: Float64Array, out: Float64Array, at: number, stride: number): void {
+function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, returns: Float64Array, num: Float64Array, den: Float64Array, nom: Float64Array, sum: Float64Array, out: Float64Array, at: number, stride: number): void {
+  const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
+  const { d, longThreshold, shortThreshold } = p;
+  const first = f === 0;
+  let eq2 = st[g]!, signal = st[g + 2]!;
+  const l1At = at + f * stride, l2At = at + (6 + f) * stride;
+  for (let j = 0; j < n; j++) {
+    const layer1 = layer1Round(num[j]! / den[j]!);
+    const sign = +(signal > 0) - +(signal < 0);
+    eq2 = Math.max(eq2 * d * (1.0 + sign * returns[j]!), EQUITY_FLOOR);
+    signal = layer1;
+    out[l1At + j] = layer1;
+    out[l2At + j] = eq2;
+    const long = +(layer1 > longThreshold);
+    const cut = long - (+(layer1 < shortThreshold) & (long ^ 1)); // long wins when both hold
+    nom[j] = (first ? 0.0 : nom[j]!) + cut * eq2;
+    sum[j] = (first ? 0.0 : sum[j]!) + eq2;
+  }
+  st[g] = eq2;
+  st[g + 2] = signal;
+}
+
+/**
+ * `settleReference`'s average from the sums {@link referenceFamilyFinite} left (strategy mode:
+ * the previous bar's), and core's growth rule per bar: the first failing bar offset, or −1.
+ */
+function referenceAverageFinite(p: StreamPlan, st: Float64Array, n: number, nom: Float64Array, sum: Float64Array, out: Float64Array, at: number, stride: number): number {
+  const avgAt = p.layout.avgPrev;
+  const strategyMode = p.strategyMode;
+  const row = at + 12 * stride;
+  let avgPrevious = st[avgAt]!;
+  let failed = -1;
+  for (let j = 0; j < n; j++) {
+    const quotient = nom[j]! / sum[j]!;
+    const average = Number.isFinite(quotient) ? quotient : 0.0;
+    out[row + j] = strategyMode ? avgPrevious : average;
+    avgPrevious = average;
+    if (failed < 0 && !outputsFinite(out, at + j, stride)) failed = j;
+  }
+  st[avgAt] = avgPrevious;
+  return failed;
+}
+
+/** `settleReference`'s Layer 1 and Layer-2 step of family f over the run (any returns). */
+function referenceFamily(p: StreamPlan, st: Float64Array, f: number, n: number, returns: Float64Array, num: Float64Array, den: Float64Array, out: Float64Array, at: number, stride: number): void {
   const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
   const d = p.d;
   let eq2 = st[g]!, signal = st[g + 2]!;
-  const l1At = at + f * stride, l2At = at + (6 + f) * stride;
-  if (finite) {
-    for (let j = 0; j < n; j++) {
-      const layer1 = layer1Round(num[j]! / den[j]!);
-      const sign = +(signal > 0) - +(signal < 0);
-      eq2 = Math.max(eq2 * d * (1.0 + sign * returns[j]!), EQUITY_FLOOR);
-      signal = layer1;
-      out[l1At + j] = layer1;
-      out[l2At + j] = eq2;
-    }
-    st[g] = eq2;
-    st[g + 2] = signal;
-    return;
-  }
   for (let j = 0; j < n; j++) {
     const quotient = num[j]! / den[j]!;
     const layer1 = Number.isFinite(quotient) ? round2(quotient) : NaN;

@@ -16,13 +16,15 @@ const RUN = 256;
  * calls no user code), so a stream's own memory stays O(longest length): the MA values of a
  * run (`54 × RUN`) and its closes (the state's W, then the run's), grown to the largest W.
  */
-const run = { values: new Float64Array(0), closes: new Float64Array(0), returns: new Float64Array(0), num: new Float64Array(0), den: new Float64Array(0) };
+const run = { values: new Float64Array(0), closes: new Float64Array(0), returns: new Float64Array(0), num: new Float64Array(0), den: new Float64Array(0), nom: new Float64Array(0), sum: new Float64Array(0) };
 function runScratch(window: number): typeof run {
   if (run.values.length === 0) {
     run.values = new Float64Array(MA_COUNT * RUN);
     run.returns = new Float64Array(RUN);
     run.num = new Float64Array(RUN);
     run.den = new Float64Array(RUN);
+    run.nom = new Float64Array(RUN);
+    run.sum = new Float64Array(RUN);
   }
   if (run.closes.length < window + RUN) run.closes = new Float64Array(window + RUN);
   return run;
