@@ -96,24 +96,20 @@ export function settleRun(p: StreamPlan, st: Float64Array, x0: number, i0: numbe
     finite &&= r - r === 0;
   }
   if (!pine && finite) return referenceFiniteRun(p, st, scratch.closesAt + x0, n, vAt, vStride, out, at, stride, scratch);
+  const { lane, returnsAt, numAt, denAt } = scratch;
   for (let f = 0; f < 6; f++) {
+    const last = (f + 1) * LENGTHS_PER_FAMILY;
+    if (pine) {
+      for (let q = f * LENGTHS_PER_FAMILY; q < last; q += 3) {
+        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, q === f * LENGTHS_PER_FAMILY, lane, scratch.closesAt + x0, n, vAt + q * vStride, vStride, returnsAt, numAt, denAt);
+      }
+      pineFamily(p, st, f, n, returns, num, den, out, at, stride);
+      continue;
+    }
     num.fill(0.0, 0, n);
     den.fill(0.0, 0, n);
-    const last = (f + 1) * LENGTHS_PER_FAMILY;
-    for (let q = f * LENGTHS_PER_FAMILY; q < last; ) {
-      if (pine && q + 3 <= last) {
-        pineThree(p, st, q, xs, x0, n, values, vAt + q * vStride, vStride, returns, num, den);
-        q += 3;
-      } else if (pine) {
-        pineMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
-        q++;
-      } else {
-        referenceMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
-        q++;
-      }
-    }
-    if (pine) pineFamily(p, st, f, n, returns, num, den, out, at, stride);
-    else referenceFamily(p, st, f, n, returns, num, den, out, at, stride);
+    for (let q = f * LENGTHS_PER_FAMILY; q < last; q++) referenceMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
+    referenceFamily(p, st, f, n, returns, num, den, out, at, stride);
   }
   if (pine) pineAverage(n, out, at, stride);
   else referenceAverage(p, st, n, out, at, stride);
@@ -311,41 +307,20 @@ function referenceAverage(p: StreamPlan, st: Float64Array, n: number, out: Float
   st[avgAt] = avgPrevious;
 }
 
-/** `settlePine`'s per-MA step over the run (bars past 0 and the cutout). */
-function pineMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
-  const o = p.layout.mas + q * STREAM_MA_SLOTS;
-  const d = p.d;
-  let maPrevious = st[o + 6]!, s = st[o + 7]!, e = st[o + 8]!, a = st[o + 9]!;
-  for (let j = 0, end = x0; j < n; j++, end++) {
-    const v = xs[end]!, previous = xs[end - 1]!;
-    const ma = values[v0 + j]!;
-    const held = s; // sig[1]
-    const t = (+(v > ma) & +(previous <= maPrevious)) - (+(v < ma) & +(previous >= maPrevious));
-    s = t + held * (1 - t * t);
-    maPrevious = ma;
-    a = held !== 0 ? held * returns[j]! : a;
-    e = Math.max(e * d * (1 + a), EQUITY_FLOOR);
-    num[j] = num[j]! + s * e;
-    den[j] = den[j]! + e;
-  }
-  st[o + 6] = maPrevious;
-  st[o + 7] = s;
-  st[o + 8] = e;
-  st[o + 9] = a;
-}
-
-/** {@link pineMa} for MAs q, q+1, q+2 in one loop (see {@link referenceThree}); the sums add them in order. */
-function pineThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
-  const o0 = p.layout.mas + q * STREAM_MA_SLOTS, o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
-  const d = p.d;
+/**
+ * `settlePine`'s per-MA step (bars past 0 and the cutout) for MAs q, q+1, q+2 in one loop, the
+ * sums adding them in order; arguments as {@link referenceThree} (everything per bar in `w`).
+ */
+function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number, rAt: number, numAt: number, denAt: number): void {
+  const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
   let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!, a0 = st[o0 + 9]!;
   let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!, a1 = st[o1 + 9]!;
   let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!, a2 = st[o2 + 9]!;
   for (let j = 0, end = x0; j < n; j++, end++) {
-    const v = xs[end]!, previous = xs[end - 1]!;
-    const r = returns[j]!;
-    const m0 = values[v0 + j]!, m1 = values[v1 + j]!, m2 = values[v2 + j]!;
+    const v = w[end]!, previous = w[end - 1]!;
+    const r = w[rAt + j]!;
+    const m0 = w[v0 + j]!, m1 = w[v1 + j]!, m2 = w[v2 + j]!;
     // a from the held signal (sig[1]), before the crossover updates it
     a0 = s0 !== 0 ? s0 * r : a0;
     a1 = s1 !== 0 ? s1 * r : a1;
@@ -359,8 +334,8 @@ function pineThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array,
     s0 = t0 + s0 * (1 - t0 * t0);
     s1 = t1 + s1 * (1 - t1 * t1);
     s2 = t2 + s2 * (1 - t2 * t2);
-    num[j] = num[j]! + s0 * e0 + s1 * e1 + s2 * e2;
-    den[j] = den[j]! + e0 + e1 + e2;
+    w[numAt + j] = (first ? 0.0 : w[numAt + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
+    w[denAt + j] = (first ? 0.0 : w[denAt + j]!) + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0; st[o0 + 9] = a0;
