@@ -34,7 +34,19 @@ export interface SettleScratch {
   readonly denAt: number;
   readonly nomAt: number;
   readonly sumAt: number;
+  /** Six doubles for the branch-free equity floor ("Floor picks" below): candidates at even offsets, the floor at odd ones. */
+  readonly pickAt: number;
 }
+
+/*
+ * Floor picks: the equity floor `Math.max(u, EQUITY_FLOOR)` without a branch: u goes to `w[at]`, the floor
+ * sits in `w[at + 1]`, and the result is `w[at + +(u < EQUITY_FLOOR)]` — the same double for
+ * every u (below the floor, −∞ and −0 included: the floor; NaN, +∞ and the rest: u). V8 compiles
+ * Math.max to compare-and-branch, and on long series the growth factor makes the equities
+ * cross the floor often enough that those branches mispredict (pushMany of 10⁷ bars: ~9%
+ * faster with this form). Callers store u and read the pick inline (a helper returning a
+ * double would box it when not inlined).
+ */
 
 /**
  * The first bar from which {@link settleRun} may take over: past the cutout bar (and so past bar
@@ -101,7 +113,7 @@ export function settleRun(p: StreamPlan, st: Float64Array, x0: number, i0: numbe
     const last = (f + 1) * LENGTHS_PER_FAMILY;
     if (pine) {
       for (let q = f * LENGTHS_PER_FAMILY; q < last; q += 3) {
-        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, q === f * LENGTHS_PER_FAMILY, lane, scratch.closesAt + x0, n, vAt + q * vStride, vStride, returnsAt, numAt, denAt);
+        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, q === f * LENGTHS_PER_FAMILY, lane, scratch.closesAt + x0, n, vAt + q * vStride, vStride, returnsAt, numAt, denAt, scratch.pickAt);
       }
       pineFamily(p, st, f, n, returns, num, den, out, at, stride);
       continue;
@@ -159,13 +171,13 @@ function referenceMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Arra
  * per-bar step's order from 0.0.
  */
 function referenceFiniteRun(p: StreamPlan, st: Float64Array, x0: number, n: number, vAt: number, vStride: number, out: Float64Array, at: number, stride: number, scratch: SettleScratch): number {
-  const { lane, returnsAt, numAt, denAt, nomAt, sumAt } = scratch; // x0, vAt: offsets in lane
+  const { lane, returnsAt, numAt, denAt, nomAt, sumAt, pickAt } = scratch; // x0, vAt: offsets in lane
   const d = p.d;
   for (let f = 0; f < 6; f++) {
     for (let q = f * LENGTHS_PER_FAMILY, k = 0; k < LENGTHS_PER_FAMILY; q += 3, k += 3) {
-      referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, k === 0, lane, x0, n, vAt + q * vStride, vStride, returnsAt, numAt, denAt);
+      referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, k === 0, lane, x0, n, vAt + q * vStride, vStride, returnsAt, numAt, denAt, pickAt);
     }
-    referenceFamilyFinite(p, st, f, n, lane, returnsAt, numAt, denAt, nomAt, sumAt, out, at, stride);
+    referenceFamilyFinite(p, st, f, n, lane, returnsAt, numAt, denAt, nomAt, sumAt, pickAt, out, at, stride);
   }
   return referenceAverageFinite(p, st, n, lane, nomAt, sumAt, out, at, stride);
 }
@@ -178,18 +190,20 @@ function referenceFiniteRun(p: StreamPlan, st: Float64Array, x0: number, n: numb
  * Everything it reads per bar is in `w` (the run's lane): closes from `x0`, the MAs' values from
  * `v0`, returns and the sums at their offsets; the MAs' slots from `o0` in `st`.
  */
-function referenceThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number, rAt: number, numAt: number, denAt: number): void {
+function referenceThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number, rAt: number, numAt: number, denAt: number, pickAt: number): void {
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
+  const p0 = pickAt, p1 = pickAt + 2, p2 = pickAt + 4; // the floor picks ("Floor picks" above)
+  w[p0 + 1] = EQUITY_FLOOR; w[p1 + 1] = EQUITY_FLOOR; w[p2 + 1] = EQUITY_FLOOR;
   let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!;
   let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!;
   let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!;
   for (let j = 0, end = x0; j < n; j++, end++) {
     const v = w[end]!, previous = w[end - 1]!;
     const r = w[rAt + j]!;
-    e0 = Math.max(e0 * d * (1.0 + s0 * r), EQUITY_FLOOR);
-    e1 = Math.max(e1 * d * (1.0 + s1 * r), EQUITY_FLOOR);
-    e2 = Math.max(e2 * d * (1.0 + s2 * r), EQUITY_FLOOR);
+    const u0 = e0 * d * (1.0 + s0 * r), u1 = e1 * d * (1.0 + s1 * r), u2 = e2 * d * (1.0 + s2 * r);
+    w[p0] = u0; w[p1] = u1; w[p2] = u2;
+    e0 = w[p0 + +(u0 < EQUITY_FLOOR)]!; e1 = w[p1 + +(u1 < EQUITY_FLOOR)]!; e2 = w[p2 + +(u2 < EQUITY_FLOOR)]!;
     const m0 = w[v0 + j]!, m1 = w[v1 + j]!, m2 = w[v2 + j]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
@@ -214,16 +228,19 @@ function referenceThree(st: Float64Array, o0: number, d: number, first: boolean,
  * the floor (NaN stays NaN). Adds the family's `cut(L1)·E2` and `E2` to the average's sums
  * (`averageSignal`'s terms, its branch-free cut; family 0 starts them from 0.0).
  */
-function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, w: Float64Array, rAt: number, numAt: number, denAt: number, nomAt: number, sumAt: number, out: Float64Array, at: number, stride: number): void {
+function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, w: Float64Array, rAt: number, numAt: number, denAt: number, nomAt: number, sumAt: number, pickAt: number, out: Float64Array, at: number, stride: number): void {
   const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
   const { d, longThreshold, shortThreshold } = p;
   const first = f === 0;
   let eq2 = st[g]!, signal = st[g + 2]!;
   const l1At = at + f * stride, l2At = at + (6 + f) * stride;
+  w[pickAt + 1] = EQUITY_FLOOR; // the floor pick ("Floor picks" above)
   for (let j = 0; j < n; j++) {
     const layer1 = layer1Round(w[numAt + j]! / w[denAt + j]!);
     const sign = +(signal > 0) - +(signal < 0);
-    eq2 = Math.max(eq2 * d * (1.0 + sign * w[rAt + j]!), EQUITY_FLOOR);
+    const u = eq2 * d * (1.0 + sign * w[rAt + j]!);
+    w[pickAt] = u;
+    eq2 = w[pickAt + +(u < EQUITY_FLOOR)]!;
     signal = layer1;
     out[l1At + j] = layer1;
     out[l2At + j] = eq2;
@@ -311,9 +328,11 @@ function referenceAverage(p: StreamPlan, st: Float64Array, n: number, out: Float
  * `settlePine`'s per-MA step (bars past 0 and the cutout) for MAs q, q+1, q+2 in one loop, the
  * sums adding them in order; arguments as {@link referenceThree} (everything per bar in `w`).
  */
-function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number, rAt: number, numAt: number, denAt: number): void {
+function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number, rAt: number, numAt: number, denAt: number, pickAt: number): void {
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
+  const p0 = pickAt, p1 = pickAt + 2, p2 = pickAt + 4; // the floor picks ("Floor picks" above)
+  w[p0 + 1] = EQUITY_FLOOR; w[p1 + 1] = EQUITY_FLOOR; w[p2 + 1] = EQUITY_FLOOR;
   let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!, a0 = st[o0 + 9]!;
   let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!, a1 = st[o1 + 9]!;
   let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!, a2 = st[o2 + 9]!;
@@ -325,9 +344,9 @@ function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: F
     a0 = s0 !== 0 ? s0 * r : a0;
     a1 = s1 !== 0 ? s1 * r : a1;
     a2 = s2 !== 0 ? s2 * r : a2;
-    e0 = Math.max(e0 * d * (1 + a0), EQUITY_FLOOR);
-    e1 = Math.max(e1 * d * (1 + a1), EQUITY_FLOOR);
-    e2 = Math.max(e2 * d * (1 + a2), EQUITY_FLOOR);
+    const u0 = e0 * d * (1 + a0), u1 = e1 * d * (1 + a1), u2 = e2 * d * (1 + a2);
+    w[p0] = u0; w[p1] = u1; w[p2] = u2;
+    e0 = w[p0 + +(u0 < EQUITY_FLOOR)]!; e1 = w[p1 + +(u1 < EQUITY_FLOOR)]!; e2 = w[p2 + +(u2 < EQUITY_FLOOR)]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
     const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));

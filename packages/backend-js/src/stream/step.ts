@@ -14,14 +14,15 @@ const RUN = 256;
 /**
  * `advanceMany`'s scratch, shared by every stream (JavaScript runs one step at a time and a step
  * calls no user code), so a stream's own memory stays O(longest length): one buffer (see
- * {@link SettleScratch}) with the MA values of a run (`54 × RUN`), five per-bar rows of RUN and
- * the closes (the state's W, then the run's), grown to the largest W.
+ * {@link SettleScratch}) with the MA values of a run (`54 × RUN`), five per-bar rows of RUN, the
+ * floor picks and the closes (the state's W, then the run's), grown to the largest W.
  */
 let run: SettleScratch | undefined;
 function runScratch(window: number): SettleScratch {
   if (run !== undefined && run.closes.length >= window + RUN) return run;
   const row = (k: number) => (MA_COUNT + k) * RUN; // per-bar row k after the values
-  const closesAt = row(5);
+  const pickAt = row(5);
+  const closesAt = pickAt + 8;
   const lane = new Float64Array(closesAt + window + RUN);
   run = {
     lane,
@@ -36,6 +37,7 @@ function runScratch(window: number): SettleScratch {
     denAt: row(2),
     nomAt: row(3),
     sumAt: row(4),
+    pickAt,
   };
   return run;
 }
