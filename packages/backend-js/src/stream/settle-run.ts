@@ -224,8 +224,8 @@ function referenceThree(st: Float64Array, o0: number, d: number, first: boolean,
  * `settleReference`'s Layer 1 and Layer-2 step of family f over the run, every return finite:
  * the batch's branch-free forms, `layer1Round` and `layer2Finite`'s step — the sign of the
  * previous bar's Layer 1 flips often on real data and the `signal > 0` / `signal < 0` branches
- * were mispredicted; σ·r is r, −r or ±0, so `1 + σ·r` is `1 + a`, and `Math.max(v, 0.25)` is
- * the floor (NaN stays NaN). Adds the family's `cut(L1)·E2` and `E2` to the average's sums
+ * were mispredicted; σ·r is r, −r or ±0, so `1 + σ·r` is `1 + a`; the floor is a pick ("Floor
+ * picks" above; NaN stays NaN). Adds the family's `cut(L1)·E2` and `E2` to the average's sums
  * (`averageSignal`'s terms, its branch-free cut; family 0 starts them from 0.0).
  */
 function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, w: Float64Array, rAt: number, numAt: number, denAt: number, nomAt: number, sumAt: number, pickAt: number, out: Float64Array, at: number, stride: number): void {
