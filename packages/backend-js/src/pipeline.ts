@@ -22,8 +22,8 @@ import { dema, dema3, ema, ema3, hma, kama, kama3, lsma, wma } from './kernels/m
 class Scratch {
   n = -1;
   ma = new Float64Array(0);
-  ma1 = new Float64Array(0);
-  ma2 = new Float64Array(0);
+  /** A family's nine MAs, rows of `n` bars in the family's length order. */
+  mas = new Float64Array(0);
   maScratch = new Float64Array(0);
   returns = new Float64Array(0);
   returnsOrZero = new Float64Array(0);
@@ -37,8 +37,7 @@ class Scratch {
     if (n === this.n) return;
     this.n = n;
     this.ma = new Float64Array(n);
-    this.ma1 = new Float64Array(n);
-    this.ma2 = new Float64Array(n);
+    this.mas = new Float64Array(LENGTHS_PER_FAMILY * n);
     this.maScratch = new Float64Array(n);
     this.returns = new Float64Array(n);
     this.returnsOrZero = new Float64Array(n);
@@ -71,17 +70,25 @@ function movingAverageInto(family: Family, x: Float64Array, length: number, out:
   }
 }
 
-/** Three lengths of one family into `scratch.ma`, `ma1`, `ma2` (latency-bound kinds together). */
-function movingAveragesInto3(family: Family, x: Float64Array, l0: number, l1: number, l2: number, scratch: Scratch): void {
-  const { ma, ma1, ma2, maScratch } = scratch;
-  switch (family) {
-    case 'ema': return ema3(x, l0, l1, l2, ma, ma1, ma2);
-    case 'dema': return dema3(x, l0, l1, l2, ma, ma1, ma2);
-    case 'kama': return kama3(x, l0, l1, l2, ma, ma1, ma2);
-    default:
-      movingAverageInto(family, x, l0, ma, maScratch);
-      movingAverageInto(family, x, l1, ma1, maScratch);
-      movingAverageInto(family, x, l2, ma2, maScratch);
+/**
+ * The nine MAs of one family into `scratch.mas` (row k = `lengths[k]`), the latency-bound
+ * kinds three lengths per loop.
+ */
+function familyMovingAveragesInto(family: Family, x: Float64Array, lengths: readonly number[], scratch: Scratch): void {
+  const n = x.length;
+  const { mas, maScratch } = scratch;
+  const row = (k: number) => mas.subarray(k * n, (k + 1) * n);
+  for (let k = 0; k < lengths.length; k += 3) {
+    const l0 = lengths[k]!, l1 = lengths[k + 1]!, l2 = lengths[k + 2]!;
+    switch (family) {
+      case 'ema': ema3(x, l0, l1, l2, row(k), row(k + 1), row(k + 2)); break;
+      case 'dema': dema3(x, l0, l1, l2, row(k), row(k + 1), row(k + 2)); break;
+      case 'kama': kama3(x, l0, l1, l2, row(k), row(k + 1), row(k + 2)); break;
+      default:
+        movingAverageInto(family, x, l0, row(k), maScratch);
+        movingAverageInto(family, x, l1, row(k + 1), maScratch);
+        movingAverageInto(family, x, l2, row(k + 2), maScratch);
+    }
   }
 }
 
@@ -126,60 +133,99 @@ function accumulateMa(
 }
 
 /**
- * {@link accumulateMa} for three MAs at once: three independent equity recurrences in one loop
- * overlap in the CPU pipeline (each alone is latency-bound). The sums still add the rows in
- * order k, k+1, k+2, so the bits equal three separate passes.
+ * One family from its nine MAs to its Layer 1 and Layer 2, in one loop over the bars: the nine
+ * crossover states and equities of {@link accumulateMa}, the Layer-1 sums, `layer1Round` and
+ * the Layer-2 equity. The nine equity recurrences (and Layer 2's) are independent and overlap in
+ * the CPU pipeline; the sums add the MAs in order k = 0..8 from 0.0 at each bar, the order of
+ * nine separate passes, so the bits equal the composed kernels (the conformance suite checks).
+ * One loop also reads prices and returns once per bar and never stores the sums.
  *
- * Branch-free, because the crossover tests are data-dependent (mispredicted branches dominated
- * this loop): `rz` holds the returns with NaN replaced by 0 and must be all finite (the caller
- * checks), so with the held state s ∈ {−1, 0, 1} the factor `1 + s·rz` is exactly the kernel's
- * `1 + a` (s·rz is −r, ±0 or r, and 1 + (±0) = 1); `Math.max(v, 0.25)` is the floor, NaN
+ * `mas` holds the MAs as rows of `n` bars (row k = length k of the family), read from bar
+ * `cut`; `rz` holds the returns with NaN replaced by 0 and must be all finite (the caller
+ * checks). Branch-free, because the crossover tests are data-dependent (mispredicted branches
+ * dominated this loop): with the held state s ∈ {−1, 0, 1} the factor `1 + s·rz` is exactly the
+ * kernel's `1 + a` (s·rz is −r, ±0 or r, and 1 + (±0) = 1); `Math.max(v, 0.25)` is the floor, NaN
  * included; booleans combine with `&` into 0/1 and `t + s·(1 − t²)` sets or keeps the state.
+ * Layer 2 ({@link equityCurve} of Layer 1, cutout 0) takes the sign of the previous bar's Layer 1
+ * as `σ = (q > 0) − (q < 0)` (1, −1, or 0 for 0 and NaN): `1 + σ·rz` is again the kernel's `1 + a`.
  */
-function accumulateThree(p: Float64Array, m0: Float64Array, m1: Float64Array, m2: Float64Array, rz: Float64Array, d: number, num: Float64Array, den: Float64Array): void {
+function familyPass(p: Float64Array, mas: Float64Array, n: number, cut: number, rz: Float64Array, d: number, startingEquity: number, layer1: Float64Array, layer2: Float64Array): void {
   const m = p.length;
-  let s0 = 0, s1 = 0, s2 = 0;
-  let e0 = 1.0, e1 = 1.0, e2 = 1.0;
-  num[0] = num[0]! + 0 * e0 + 0 * e1 + 0 * e2;
-  den[0] = den[0]! + e0 + e1 + e2;
-  let pp = p[0]!, y0 = m0[0]!, y1 = m1[0]!, y2 = m2[0]!;
+  if (m === 0) return;
+  // locals as unboxed doubles: an imported binding is re-read (with a TDZ check) every bar and a
+  // parameter is re-checked (small integer or heap number) every bar, as TurboFan hoists neither
+  const floor = EQUITY_FLOOR;
+  const decay = +d;
+  // row starts of the nine MAs at the cutout
+  const o0 = cut, o1 = 1 * n + cut, o2 = 2 * n + cut, o3 = 3 * n + cut, o4 = 4 * n + cut, o5 = 5 * n + cut, o6 = 6 * n + cut, o7 = 7 * n + cut, o8 = 8 * n + cut;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0;
+  let e0 = 1.0, e1 = 1.0, e2 = 1.0, e3 = 1.0, e4 = 1.0, e5 = 1.0, e6 = 1.0, e7 = 1.0, e8 = 1.0;
+  let pp = p[0]!, y0 = mas[o0]!, y1 = mas[o1]!, y2 = mas[o2]!, y3 = mas[o3]!, y4 = mas[o4]!, y5 = mas[o5]!, y6 = mas[o6]!, y7 = mas[o7]!, y8 = mas[o8]!;
+  // bar 0: every state 0 and every equity 1 (the sums as nine passes would add them)
+  const num0 = 0.0 + 0 * e0 + 0 * e1 + 0 * e2 + 0 * e3 + 0 * e4 + 0 * e5 + 0 * e6 + 0 * e7 + 0 * e8;
+  const den0 = 0.0 + e0 + e1 + e2 + e3 + e4 + e5 + e6 + e7 + e8;
+  let q = layer1Round(num0 / den0);
+  layer1[0] = q;
+  // the floor as Math.max, not `s < floor ? floor : s`: a phi with the untyped parameter would
+  // keep `e` boxed in the loop (a heap number per bar)
+  let e = Math.max(startingEquity, floor);
+  layer2[0] = e;
   for (let i = 1; i < m; i++) {
     const rr = rz[i]!;
-    e0 = Math.max(e0 * d * (1.0 + s0 * rr), EQUITY_FLOOR);
-    e1 = Math.max(e1 * d * (1.0 + s1 * rr), EQUITY_FLOOR);
-    e2 = Math.max(e2 * d * (1.0 + s2 * rr), EQUITY_FLOOR);
-    const pi = p[i]!, x0 = m0[i]!, x1 = m1[i]!, x2 = m2[i]!;
-    const t0 = (+(pi > x0) & +(pp <= y0)) - (+(pi < x0) & +(pp >= y0));
-    const t1 = (+(pi > x1) & +(pp <= y1)) - (+(pi < x1) & +(pp >= y1));
-    const t2 = (+(pi > x2) & +(pp <= y2)) - (+(pi < x2) & +(pp >= y2));
-    s0 = t0 + s0 * (1 - t0 * t0);
-    s1 = t1 + s1 * (1 - t1 * t1);
-    s2 = t2 + s2 * (1 - t2 * t2);
-    num[i] = num[i]! + s0 * e0 + s1 * e1 + s2 * e2;
-    den[i] = den[i]! + e0 + e1 + e2;
-    pp = pi; y0 = x0; y1 = x1; y2 = x2;
-  }
-}
-
-/**
- * Layer 2 of one family: {@link equityCurve} of `layer1` (cutout 0) over the returns `rz` (NaN
- * replaced by 0, all finite — the caller checks), branch-free: the sign of the previous bar's
- * Layer 1 flips often on real data, and `equityCurve`'s `q > 0` / `q < 0` branches were
- * mispredicted. `σ = (q > 0) − (q < 0)` is 1, −1 or 0 (NaN: 0), so `1 + σ·rz` is exactly the
- * kernel's `1 + a` (σ·rz is r, −r or ±0, and 1 + (±0) = 1; a NaN return is 0 either way);
- * `Math.max(v, 0.25)` is the floor (NaN stays NaN), measurably faster in V8 than the `if`.
- */
-function layer2Finite(rz: Float64Array, layer1: Float64Array, startingEquity: number, d: number, out: Float64Array): void {
-  const m = out.length;
-  if (m === 0) return;
-  let e = startingEquity < EQUITY_FLOOR ? EQUITY_FLOOR : startingEquity;
-  out[0] = e;
-  let q = layer1[0]!;
-  for (let i = 1; i < m; i++) {
     const sign = +(q > 0) - +(q < 0);
-    e = Math.max(e * d * (1.0 + sign * rz[i]!), EQUITY_FLOOR);
-    out[i] = e;
-    q = layer1[i]!;
+    e = Math.max(e * decay * (1.0 + sign * rr), floor);
+    layer2[i] = e;
+    e0 = Math.max(e0 * decay * (1.0 + s0 * rr), floor);
+    e1 = Math.max(e1 * decay * (1.0 + s1 * rr), floor);
+    e2 = Math.max(e2 * decay * (1.0 + s2 * rr), floor);
+    e3 = Math.max(e3 * decay * (1.0 + s3 * rr), floor);
+    e4 = Math.max(e4 * decay * (1.0 + s4 * rr), floor);
+    e5 = Math.max(e5 * decay * (1.0 + s5 * rr), floor);
+    e6 = Math.max(e6 * decay * (1.0 + s6 * rr), floor);
+    e7 = Math.max(e7 * decay * (1.0 + s7 * rr), floor);
+    e8 = Math.max(e8 * decay * (1.0 + s8 * rr), floor);
+    const pi = p[i]!;
+    const x0 = mas[o0 + i]!;
+    const t0 = (+(pi > x0) & +(pp <= y0)) - (+(pi < x0) & +(pp >= y0));
+    s0 = t0 + s0 * (1 - t0 * t0);
+    y0 = x0;
+    const x1 = mas[o1 + i]!;
+    const t1 = (+(pi > x1) & +(pp <= y1)) - (+(pi < x1) & +(pp >= y1));
+    s1 = t1 + s1 * (1 - t1 * t1);
+    y1 = x1;
+    const x2 = mas[o2 + i]!;
+    const t2 = (+(pi > x2) & +(pp <= y2)) - (+(pi < x2) & +(pp >= y2));
+    s2 = t2 + s2 * (1 - t2 * t2);
+    y2 = x2;
+    const x3 = mas[o3 + i]!;
+    const t3 = (+(pi > x3) & +(pp <= y3)) - (+(pi < x3) & +(pp >= y3));
+    s3 = t3 + s3 * (1 - t3 * t3);
+    y3 = x3;
+    const x4 = mas[o4 + i]!;
+    const t4 = (+(pi > x4) & +(pp <= y4)) - (+(pi < x4) & +(pp >= y4));
+    s4 = t4 + s4 * (1 - t4 * t4);
+    y4 = x4;
+    const x5 = mas[o5 + i]!;
+    const t5 = (+(pi > x5) & +(pp <= y5)) - (+(pi < x5) & +(pp >= y5));
+    s5 = t5 + s5 * (1 - t5 * t5);
+    y5 = x5;
+    const x6 = mas[o6 + i]!;
+    const t6 = (+(pi > x6) & +(pp <= y6)) - (+(pi < x6) & +(pp >= y6));
+    s6 = t6 + s6 * (1 - t6 * t6);
+    y6 = x6;
+    const x7 = mas[o7 + i]!;
+    const t7 = (+(pi > x7) & +(pp <= y7)) - (+(pi < x7) & +(pp >= y7));
+    s7 = t7 + s7 * (1 - t7 * t7);
+    y7 = x7;
+    const x8 = mas[o8 + i]!;
+    const t8 = (+(pi > x8) & +(pp <= y8)) - (+(pi < x8) & +(pp >= y8));
+    s8 = t8 + s8 * (1 - t8 * t8);
+    y8 = x8;
+    pp = pi;
+    const num = 0.0 + s0 * e0 + s1 * e1 + s2 * e2 + s3 * e3 + s4 * e4 + s5 * e5 + s6 * e6 + s7 * e7 + s8 * e8;
+    const den = 0.0 + e0 + e1 + e2 + e3 + e4 + e5 + e6 + e7 + e8;
+    q = layer1Round(num / den);
+    layer1[i] = q;
   }
 }
 
@@ -209,34 +255,26 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
     const { outputs, movingAverages, maSignals, maEquities } = buffers;
 
     FAMILIES.forEach((family, f) => {
+      const lengths = config.lengths[family];
+      const layer1 = outputs.subarray(f * m, (f + 1) * m);
+      const layer2 = outputs.subarray((6 + f) * m, (7 + f) * m);
+      if (returnsFinite && !(movingAverages || maSignals || maEquities)) {
+        familyMovingAveragesInto(family, prices, lengths, scratch);
+        familyPass(p, scratch.mas, n, cut, rz, d, familyWeight(config, family), layer1, layer2);
+        return;
+      }
+      // details wanted, or an infinite scaled return (a price ratio beyond 1.8e308): per MA
       num.fill(0);
       den.fill(0);
-      const lengths = config.lengths[family];
-      if (movingAverages || maSignals || maEquities) {
-        lengths.forEach((length, k) => {
-          movingAverageInto(family, prices, length, scratch.ma, scratch.maScratch);
-          const maCut = scratch.ma.subarray(cut);
-          const row = (f * LENGTHS_PER_FAMILY + k) * m;
-          movingAverages?.set(maCut, row);
-          accumulateMa(p, maCut, r, d, num, den, maSignals?.subarray(row, row + m), maEquities?.subarray(row, row + m));
-        });
-      } else if (returnsFinite) {
-        for (let k = 0; k < lengths.length; k += 3) {
-          movingAveragesInto3(family, prices, lengths[k]!, lengths[k + 1]!, lengths[k + 2]!, scratch);
-          accumulateThree(p, scratch.ma.subarray(cut), scratch.ma1.subarray(cut), scratch.ma2.subarray(cut), rz, d, num, den);
-        }
-      } else {
-        // an infinite scaled return (a price ratio beyond 1.8e308): the general per-MA loop
-        lengths.forEach((length) => {
-          movingAverageInto(family, prices, length, scratch.ma, scratch.maScratch);
-          accumulateMa(p, scratch.ma.subarray(cut), r, d, num, den, undefined, undefined);
-        });
-      }
-      const layer1 = outputs.subarray(f * m, (f + 1) * m);
+      lengths.forEach((length, k) => {
+        movingAverageInto(family, prices, length, scratch.ma, scratch.maScratch);
+        const maCut = scratch.ma.subarray(cut);
+        const row = (f * LENGTHS_PER_FAMILY + k) * m;
+        movingAverages?.set(maCut, row);
+        accumulateMa(p, maCut, r, d, num, den, maSignals?.subarray(row, row + m), maEquities?.subarray(row, row + m));
+      });
       for (let i = 0; i < m; i++) layer1[i] = layer1Round(num[i]! / den[i]!);
-      const layer2 = outputs.subarray((6 + f) * m, (7 + f) * m);
-      if (returnsFinite) layer2Finite(rz, layer1, familyWeight(config, family), d, layer2);
-      else equityCurve(r, layer1, familyWeight(config, family), d, 0, layer2);
+      equityCurve(r, layer1, familyWeight(config, family), d, 0, layer2);
     });
     averageSignal(outputs, m, config);
   };
