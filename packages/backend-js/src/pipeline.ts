@@ -142,19 +142,24 @@ function accumulateMa(
  *
  * `mas` holds the MAs as rows of `n` bars (row k = length k of the family), read from bar
  * `cut`; `rz` holds the returns with NaN replaced by 0 and must be all finite (the caller
- * checks). Branch-free, because the crossover tests are data-dependent (mispredicted branches
- * dominated this loop): with the held state s ∈ {−1, 0, 1} the factor `1 + s·rz` is exactly the
- * kernel's `1 + a` (s·rz is −r, ±0 or r, and 1 + (±0) = 1); `Math.max(v, 0.25)` is the floor, NaN
- * included; booleans combine with `&` into 0/1 and `t + s·(1 − t²)` sets or keeps the state.
+ * checks). The crossovers are branch-free, because their tests are data-dependent (mispredicted
+ * branches dominated this loop): booleans combine with `&` into 0/1, t = up − down ∈ {−1, 0, 1},
+ * and `s | …` below sets or keeps the held state s ∈ {−1, 0, 1}: `(t & 1) − 1` is 0 for t = ±1 and
+ * −1 (all bits) for t = 0, so `t | (s & ((t & 1) − 1))` is t or s — int32 operations, where V8's
+ * `t + s·(1 − t²)` carried overflow and −0 checks on every multiply. The factor `1 + s·rz` is
+ * exactly the kernel's `1 + a` (s·rz is −r, ±0 or r, and 1 + (±0) = 1); the floor is
+ * `v < 0.25 ? 0.25 : v` as in the kernel (NaN stays NaN; a predictable branch: an MA's equity
+ * seldom crosses the floor, and the Math.max sequence is longer).
  * Layer 2 ({@link equityCurve} of Layer 1, cutout 0) takes the sign of the previous bar's Layer 1
  * as `σ = (q > 0) − (q < 0)` (1, −1, or 0 for 0 and NaN): `1 + σ·rz` is again the kernel's `1 + a`.
  */
 function familyPass(p: Float64Array, mas: Float64Array, n: number, cut: number, rz: Float64Array, d: number, startingEquity: number, layer1: Float64Array, layer2: Float64Array): void {
   const m = p.length;
   if (m === 0) return;
-  // locals as unboxed doubles: an imported binding is re-read (with a TDZ check) every bar and a
-  // parameter is re-checked (small integer or heap number) every bar, as TurboFan hoists neither
-  const floor = EQUITY_FLOOR;
+  // unboxed double locals: TurboFan re-reads an imported binding (with a TDZ check) and re-checks
+  // a parameter (small integer or heap number) every bar, hoisting neither, and a select between
+  // an untyped value and a double keeps the result boxed (a heap number per bar)
+  const floor = +EQUITY_FLOOR;
   const decay = +d;
   // row starts of the nine MAs at the cutout
   const o0 = cut, o1 = 1 * n + cut, o2 = 2 * n + cut, o3 = 3 * n + cut, o4 = 4 * n + cut, o5 = 5 * n + cut, o6 = 6 * n + cut, o7 = 7 * n + cut, o8 = 8 * n + cut;
@@ -175,51 +180,60 @@ function familyPass(p: Float64Array, mas: Float64Array, n: number, cut: number, 
     const sign = +(q > 0) - +(q < 0);
     e = Math.max(e * decay * (1.0 + sign * rr), floor);
     layer2[i] = e;
-    e0 = Math.max(e0 * decay * (1.0 + s0 * rr), floor);
-    e1 = Math.max(e1 * decay * (1.0 + s1 * rr), floor);
-    e2 = Math.max(e2 * decay * (1.0 + s2 * rr), floor);
-    e3 = Math.max(e3 * decay * (1.0 + s3 * rr), floor);
-    e4 = Math.max(e4 * decay * (1.0 + s4 * rr), floor);
-    e5 = Math.max(e5 * decay * (1.0 + s5 * rr), floor);
-    e6 = Math.max(e6 * decay * (1.0 + s6 * rr), floor);
-    e7 = Math.max(e7 * decay * (1.0 + s7 * rr), floor);
-    e8 = Math.max(e8 * decay * (1.0 + s8 * rr), floor);
+    const v0 = e0 * decay * (1.0 + s0 * rr);
+    e0 = v0 < floor ? floor : v0;
+    const v1 = e1 * decay * (1.0 + s1 * rr);
+    e1 = v1 < floor ? floor : v1;
+    const v2 = e2 * decay * (1.0 + s2 * rr);
+    e2 = v2 < floor ? floor : v2;
+    const v3 = e3 * decay * (1.0 + s3 * rr);
+    e3 = v3 < floor ? floor : v3;
+    const v4 = e4 * decay * (1.0 + s4 * rr);
+    e4 = v4 < floor ? floor : v4;
+    const v5 = e5 * decay * (1.0 + s5 * rr);
+    e5 = v5 < floor ? floor : v5;
+    const v6 = e6 * decay * (1.0 + s6 * rr);
+    e6 = v6 < floor ? floor : v6;
+    const v7 = e7 * decay * (1.0 + s7 * rr);
+    e7 = v7 < floor ? floor : v7;
+    const v8 = e8 * decay * (1.0 + s8 * rr);
+    e8 = v8 < floor ? floor : v8;
     const pi = p[i]!;
     const x0 = mas[o0 + i]!;
     const t0 = (+(pi > x0) & +(pp <= y0)) - (+(pi < x0) & +(pp >= y0));
-    s0 = t0 + s0 * (1 - t0 * t0);
+    s0 = t0 | (s0 & ((t0 & 1) - 1));
     y0 = x0;
     const x1 = mas[o1 + i]!;
     const t1 = (+(pi > x1) & +(pp <= y1)) - (+(pi < x1) & +(pp >= y1));
-    s1 = t1 + s1 * (1 - t1 * t1);
+    s1 = t1 | (s1 & ((t1 & 1) - 1));
     y1 = x1;
     const x2 = mas[o2 + i]!;
     const t2 = (+(pi > x2) & +(pp <= y2)) - (+(pi < x2) & +(pp >= y2));
-    s2 = t2 + s2 * (1 - t2 * t2);
+    s2 = t2 | (s2 & ((t2 & 1) - 1));
     y2 = x2;
     const x3 = mas[o3 + i]!;
     const t3 = (+(pi > x3) & +(pp <= y3)) - (+(pi < x3) & +(pp >= y3));
-    s3 = t3 + s3 * (1 - t3 * t3);
+    s3 = t3 | (s3 & ((t3 & 1) - 1));
     y3 = x3;
     const x4 = mas[o4 + i]!;
     const t4 = (+(pi > x4) & +(pp <= y4)) - (+(pi < x4) & +(pp >= y4));
-    s4 = t4 + s4 * (1 - t4 * t4);
+    s4 = t4 | (s4 & ((t4 & 1) - 1));
     y4 = x4;
     const x5 = mas[o5 + i]!;
     const t5 = (+(pi > x5) & +(pp <= y5)) - (+(pi < x5) & +(pp >= y5));
-    s5 = t5 + s5 * (1 - t5 * t5);
+    s5 = t5 | (s5 & ((t5 & 1) - 1));
     y5 = x5;
     const x6 = mas[o6 + i]!;
     const t6 = (+(pi > x6) & +(pp <= y6)) - (+(pi < x6) & +(pp >= y6));
-    s6 = t6 + s6 * (1 - t6 * t6);
+    s6 = t6 | (s6 & ((t6 & 1) - 1));
     y6 = x6;
     const x7 = mas[o7 + i]!;
     const t7 = (+(pi > x7) & +(pp <= y7)) - (+(pi < x7) & +(pp >= y7));
-    s7 = t7 + s7 * (1 - t7 * t7);
+    s7 = t7 | (s7 & ((t7 & 1) - 1));
     y7 = x7;
     const x8 = mas[o8 + i]!;
     const t8 = (+(pi > x8) & +(pp <= y8)) - (+(pi < x8) & +(pp >= y8));
-    s8 = t8 + s8 * (1 - t8 * t8);
+    s8 = t8 | (s8 & ((t8 & 1) - 1));
     y8 = x8;
     pp = pi;
     const num = 0.0 + s0 * e0 + s1 * e1 + s2 * e2 + s3 * e3 + s4 * e4 + s5 * e5 + s6 * e6 + s7 * e7 + s8 * e8;
