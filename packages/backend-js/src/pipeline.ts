@@ -16,7 +16,7 @@ import { averageSignal } from './kernels/average.js';
 import { EQUITY_FLOOR, equityCurve, rateOfChange } from './kernels/equity.js';
 import { fdlibmExp } from './kernels/exp.js';
 import { layer1Round } from './kernels/layer1.js';
-import { dema, dema3, ema, ema3, hma, kama, kama3, lsma, wma } from './kernels/moving-averages.js';
+import { dema, dema3, ema, ema3, hma, hmaFromWma, kama, kama3, lsma, wma, wmaAndLsma } from './kernels/moving-averages.js';
 
 /** Scratch arrays reused across calls of the same (or smaller) size: no per-call allocation. */
 class Scratch {
@@ -24,6 +24,9 @@ class Scratch {
   ma = new Float64Array(0);
   /** A family's nine MAs, rows of `n` bars in the family's length order. */
   mas = new Float64Array(0);
+  /** The WMA and LSMA families' rows when computed ahead from shared sums ({@link sharedWmaSums}). */
+  wmaRows = new Float64Array(0);
+  lsmaRows = new Float64Array(0);
   maScratch = new Float64Array(0);
   returns = new Float64Array(0);
   returnsOrZero = new Float64Array(0);
@@ -38,6 +41,8 @@ class Scratch {
     this.n = n;
     this.ma = new Float64Array(n);
     this.mas = new Float64Array(LENGTHS_PER_FAMILY * n);
+    this.wmaRows = new Float64Array(LENGTHS_PER_FAMILY * n);
+    this.lsmaRows = new Float64Array(LENGTHS_PER_FAMILY * n);
     this.maScratch = new Float64Array(n);
     this.returns = new Float64Array(n);
     this.returnsOrZero = new Float64Array(n);
@@ -70,14 +75,48 @@ function movingAverageInto(family: Family, x: Float64Array, length: number, out:
   }
 }
 
+/** Which families take their MAs from the WMA family's running sums (their lengths equal its). */
+interface SharedSums {
+  readonly hma: boolean;
+  readonly lsma: boolean;
+}
+
+const sameLengths = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, k) => v === b[k]);
+
 /**
- * The nine MAs of one family into `scratch.mas` (row k = `lengths[k]`), the latency-bound
- * kinds three lengths per loop.
+ * The WMA family's rows into `scratch.wmaRows` ahead of the family loop when the HMA or LSMA
+ * family has the same lengths (the default config: every family at length 28): LSMA's sums are
+ * WMA's (`wmaAndLsma` writes both from one pass into `wmaRows` / `lsmaRows`) and HMA's
+ * `WMA(x, L)` term is the WMA row itself (`hmaFromWma`). Same operations, one pass fewer per
+ * shared MA.
  */
-function familyMovingAveragesInto(family: Family, x: Float64Array, lengths: readonly number[], scratch: Scratch): void {
+function sharedWmaSums(x: Float64Array, lengths: ResolvedAtcConfig['lengths'], scratch: Scratch): SharedSums {
+  const shared = { hma: sameLengths(lengths.hma, lengths.wma), lsma: sameLengths(lengths.lsma, lengths.wma) };
+  if (!shared.hma && !shared.lsma) return shared;
   const n = x.length;
-  const { mas, maScratch } = scratch;
+  lengths.wma.forEach((length, k) => {
+    const wmaRow = scratch.wmaRows.subarray(k * n, (k + 1) * n);
+    if (shared.lsma) wmaAndLsma(x, length, wmaRow, scratch.lsmaRows.subarray(k * n, (k + 1) * n));
+    else wma(x, length, wmaRow);
+  });
+  return shared;
+}
+
+/**
+ * The nine MAs of one family (row k = `lengths[k]`, rows of `x.length` bars): in
+ * `scratch.mas`, the latency-bound kinds three lengths per loop, or the rows
+ * {@link sharedWmaSums} computed.
+ */
+function familyMovingAverages(family: Family, x: Float64Array, lengths: readonly number[], scratch: Scratch, shared: SharedSums): Float64Array {
+  const n = x.length;
+  const { mas, maScratch, wmaRows } = scratch;
   const row = (k: number) => mas.subarray(k * n, (k + 1) * n);
+  if (family === 'wma' && (shared.hma || shared.lsma)) return wmaRows;
+  if (family === 'lsma' && shared.lsma) return scratch.lsmaRows;
+  if (family === 'hma' && shared.hma) {
+    lengths.forEach((length, k) => hmaFromWma(x, length, wmaRows.subarray(k * n, (k + 1) * n), row(k), maScratch));
+    return mas;
+  }
   for (let k = 0; k < lengths.length; k += 3) {
     const l0 = lengths[k]!, l1 = lengths[k + 1]!, l2 = lengths[k + 2]!;
     switch (family) {
@@ -90,6 +129,7 @@ function familyMovingAveragesInto(family: Family, x: Float64Array, lengths: read
         movingAverageInto(family, x, l2, row(k + 2), maScratch);
     }
   }
+  return mas;
 }
 
 /**
@@ -268,13 +308,15 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
     const den = scratch.den.subarray(0, m);
     const { outputs, movingAverages, maSignals, maEquities } = buffers;
 
+    const fast = returnsFinite && !(movingAverages || maSignals || maEquities);
+    const shared = fast ? sharedWmaSums(prices, config.lengths, scratch) : { hma: false, lsma: false };
     FAMILIES.forEach((family, f) => {
       const lengths = config.lengths[family];
       const layer1 = outputs.subarray(f * m, (f + 1) * m);
       const layer2 = outputs.subarray((6 + f) * m, (7 + f) * m);
-      if (returnsFinite && !(movingAverages || maSignals || maEquities)) {
-        familyMovingAveragesInto(family, prices, lengths, scratch);
-        familyPass(p, scratch.mas, n, cut, rz, d, familyWeight(config, family), layer1, layer2);
+      if (fast) {
+        const mas = familyMovingAverages(family, prices, lengths, scratch, shared);
+        familyPass(p, mas, n, cut, rz, d, familyWeight(config, family), layer1, layer2);
         return;
       }
       // details wanted, or an infinite scaled return (a price ratio beyond 1.8e308): per MA

@@ -193,6 +193,74 @@ export function hma(x: Float64Array, length: number, out: Float64Array, scratchS
 }
 
 /**
+ * {@link hma} given `wmaOfLength` = {@link wma}(x, length) (the WMA family's row of the same
+ * length): the diff's `WMA(x, L)` term is read instead of recomputed. hullDiff's full-length
+ * sums are wmaFrom's, so `wf / df` there is exactly `wmaOfLength[i]`, and the values are
+ * bit-identical to `hma(x, length, …)`.
+ */
+export function hmaFromWma(x: Float64Array, length: number, wmaOfLength: Float64Array, out: Float64Array, scratchSpace: Float64Array): void {
+  const n = x.length;
+  const half = Math.floor(length / 2);
+  if (n < length || half < 1) return hma(x, length, out, scratchSpace);
+  const diff = scratchSpace.subarray(0, n);
+  let sh = 0.0, wh = 0.0;
+  for (let j = 0; j < half; j++) {
+    const v = x[j]!;
+    sh += v;
+    wh += (j + 1) * v;
+  }
+  const dh = (half * (half + 1)) / 2;
+  for (let i = half; i < length; i++) {
+    const v = x[i]!;
+    wh = wh + half * v - sh;
+    sh = sh + v - x[i - half]!;
+  }
+  diff[length - 1] = 2 * (wh / dh) - wmaOfLength[length - 1]!;
+  for (let i = length; i < n; i++) {
+    const v = x[i]!;
+    wh = wh + half * v - sh;
+    sh = sh + v - x[i - half]!;
+    diff[i] = 2 * (wh / dh) - wmaOfLength[i]!;
+  }
+  out.fill(NaN, 0, length - 1);
+  wmaFrom(diff, length - 1, Math.floor(Math.sqrt(length)), out);
+}
+
+/**
+ * {@link wma} and {@link lsma} of one length from one pass: linregAt's sums (Σy, Σx·y) are
+ * wmaFrom's (S, W) — same seed loop, same recurrence — so both outputs are bit-identical to the
+ * two separate calls.
+ */
+export function wmaAndLsma(x: Float64Array, length: number, wmaOut: Float64Array, lsmaOut: Float64Array): void {
+  const n = x.length;
+  wmaOut.fill(NaN, 0, Math.min(length - 1, n));
+  lsmaOut.fill(NaN, 0, Math.min(length - 1, n));
+  if (n < length) return;
+  const d = (length * (length + 1)) / 2;
+  const sx = (length * (length + 1)) / 2;
+  const sxx = (sx * (2 * length + 1)) / 3;
+  const det = length * sxx - sx * sx;
+  const at = length - 1;
+  let s = 0.0;
+  let w = 0.0;
+  for (let j = 0; j < length; j++) {
+    const v = x[j]!;
+    s += v;
+    w += (j + 1) * v;
+  }
+  for (let i = length - 1; ; ) {
+    wmaOut[i] = w / d;
+    const m = (length * w - sx * s) / det;
+    const b = (s * sxx - sx * w) / det;
+    lsmaOut[i] = m * at + b;
+    if (++i >= n) break;
+    const v = x[i]!;
+    w = w + length * v - s;
+    s = s + v - x[i - length]!;
+  }
+}
+
+/**
  * The least-squares line over each window of `length` bars (x = 1..L, oldest first), evaluated
  * at x = `at`. Running sums as the WMA's: `S = Σy`, `W = Σ x·y`. The reference's LSMA and
  * Pine's `ta.linreg` differ only in `at` ({@link lsma}, and `pineLinreg` in src/pine).
