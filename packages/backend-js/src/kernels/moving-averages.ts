@@ -323,12 +323,13 @@ function kamaThrough(x: Float64Array, length: number, end: number, out: Float64A
   out.fill(k, 0, length);
   let noise = 0.0;
   for (let j = 1; j <= length; j++) noise += Math.abs(x[j]! - x[j - 1]!);
+  const span = +KAMA_SPAN, slow = +KAMA_SLOW; // unboxed locals (see kama3)
   for (let i = length; i <= end; i++) {
     if (i > length) noise = noise + Math.abs(x[i]! - x[i - 1]!) - Math.abs(x[i - length]! - x[i - length - 1]!);
     const v = x[i]!;
     const signal = Math.abs(v - x[i - length]!);
     const ratio = noise === 0 ? 0 : signal / noise;
-    const t = ratio * KAMA_SPAN + KAMA_SLOW;
+    const t = ratio * span + slow;
     k = k + t * t * (v - k);
     out[i] = k;
   }
@@ -413,6 +414,8 @@ export function kama3(x: Float64Array, l0: number, l1: number, l2: number, o0: F
   const [k1, z1] = kamaThrough(x, l1, start, o1);
   const [k2, z2] = kamaThrough(x, l2, start, o2);
   let c0 = k0, c1 = k1, c2 = k2, n0 = z0, n1 = z1, n2 = z2;
+  // unboxed locals: TurboFan re-reads an exported binding (with a TDZ check) every bar otherwise
+  const span = +KAMA_SPAN, slow = +KAMA_SLOW;
   for (let i = start + 1; i < n; i++) {
     const v = x[i]!;
     const step = Math.abs(v - x[i - 1]!);
@@ -422,9 +425,9 @@ export function kama3(x: Float64Array, l0: number, l1: number, l2: number, o0: F
     const r0 = n0 === 0 ? 0 : Math.abs(v - x[i - l0]!) / n0;
     const r1 = n1 === 0 ? 0 : Math.abs(v - x[i - l1]!) / n1;
     const r2 = n2 === 0 ? 0 : Math.abs(v - x[i - l2]!) / n2;
-    const t0 = r0 * KAMA_SPAN + KAMA_SLOW;
-    const t1 = r1 * KAMA_SPAN + KAMA_SLOW;
-    const t2 = r2 * KAMA_SPAN + KAMA_SLOW;
+    const t0 = r0 * span + slow;
+    const t1 = r1 * span + slow;
+    const t2 = r2 * span + slow;
     c0 = c0 + t0 * t0 * (v - c0);
     c1 = c1 + t1 * t1 * (v - c1);
     c2 = c2 + t2 * t2 * (v - c2);
