@@ -28,8 +28,6 @@ class Scratch {
   wmaRows = new Float64Array(0);
   lsmaRows = new Float64Array(0);
   maScratch = new Float64Array(0);
-  /** familyPass's lane state between its calls. */
-  lanes = new Float64Array(30);
   returns = new Float64Array(0);
   returnsOrZero = new Float64Array(0);
   num = new Float64Array(0);
@@ -195,41 +193,9 @@ function accumulateMa(
  * Layer 2 ({@link equityCurve} of Layer 1, cutout 0) takes the sign of the previous bar's Layer 1
  * as `σ = (q > 0) − (q < 0)` (1, −1, or 0 for 0 and NaN): `1 + σ·rz` is again the kernel's `1 + a`.
  */
-function familyPass(p: Float64Array, mas: Float64Array, n: number, cut: number, rz: Float64Array, d: number, startingEquity: number, layer1: Float64Array, layer2: Float64Array, state: Float64Array): void {
+function familyPass(p: Float64Array, mas: Float64Array, n: number, cut: number, rz: Float64Array, d: number, startingEquity: number, layer1: Float64Array, layer2: Float64Array): void {
   const m = p.length;
   if (m === 0) return;
-  // bar 0: every state 0 and every equity 1 (the sums as nine passes would add them)
-  const num0 = 0.0 + 0 * 1.0 + 0 * 1.0 + 0 * 1.0 + 0 * 1.0 + 0 * 1.0 + 0 * 1.0 + 0 * 1.0 + 0 * 1.0 + 0 * 1.0;
-  const den0 = 0.0 + 1.0 + 1.0 + 1.0 + 1.0 + 1.0 + 1.0 + 1.0 + 1.0 + 1.0;
-  const q = layer1Round(num0 / den0);
-  layer1[0] = q;
-  const e = Math.max(startingEquity, EQUITY_FLOOR);
-  layer2[0] = e;
-  state.fill(0, 0, 9);
-  state.fill(1.0, 9, 18);
-  for (let k = 0; k < 9; k++) state[18 + k] = mas[k * n + cut]!;
-  state[27] = p[0]!;
-  state[28] = q;
-  state[29] = e;
-  // Bars 1..m−1 in two calls, a short one first. V8 allocates a function's feedback lazily, in
-  // its first long loop; an optimizing compile started then lacks the feedback of the code before
-  // the loop, deoptimizes on the next call, and the function can stay for good on its
-  // on-stack-replacement code, whose loop keeps the lanes boxed (about 2× slower). After a short
-  // first call the code before the loop has feedback by the time the loop gets hot.
-  const split = Math.min(m, FIRST_CALL_BARS);
-  familyBars(p, mas, n, cut, rz, d, layer1, layer2, state, 1, split);
-  familyBars(p, mas, n, cut, rz, d, layer1, layer2, state, split, m);
-}
-
-/** {@link familyPass}'s first call: long enough to allocate the feedback, too short to get hot. */
-const FIRST_CALL_BARS = 32;
-
-/**
- * Bars `from..to−1` of {@link familyPass}, resuming from and saving back `state`: the nine held
- * states, the nine equities, the nine previous MA values, then the previous price, Layer 1 and
- * the Layer-2 equity.
- */
-function familyBars(p: Float64Array, mas: Float64Array, n: number, cut: number, rz: Float64Array, d: number, layer1: Float64Array, layer2: Float64Array, state: Float64Array, from: number, to: number): void {
   // unboxed double locals: TurboFan re-reads an imported binding (with a TDZ check) and re-checks
   // a parameter (small integer or heap number) every bar, hoisting neither, and a select between
   // an untyped value and a double keeps the result boxed (a heap number per bar)
@@ -237,16 +203,19 @@ function familyBars(p: Float64Array, mas: Float64Array, n: number, cut: number, 
   const decay = +d;
   // row starts of the nine MAs at the cutout
   const o0 = cut, o1 = 1 * n + cut, o2 = 2 * n + cut, o3 = 3 * n + cut, o4 = 4 * n + cut, o5 = 5 * n + cut, o6 = 6 * n + cut, o7 = 7 * n + cut, o8 = 8 * n + cut;
-  let s0 = state[0]! | 0, s1 = state[1]! | 0, s2 = state[2]! | 0, s3 = state[3]! | 0, s4 = state[4]! | 0, s5 = state[5]! | 0, s6 = state[6]! | 0, s7 = state[7]! | 0, s8 = state[8]! | 0;
-  let e0 = state[9]!, e1 = state[10]!, e2 = state[11]!, e3 = state[12]!, e4 = state[13]!, e5 = state[14]!, e6 = state[15]!, e7 = state[16]!, e8 = state[17]!;
-  let y0 = state[18]!, y1 = state[19]!, y2 = state[20]!, y3 = state[21]!, y4 = state[22]!, y5 = state[23]!, y6 = state[24]!, y7 = state[25]!, y8 = state[26]!;
-  let pp = state[27]!, q = state[28]!, e = state[29]!;
-  // the invariant, checked once: also tells TurboFan each array is one (no per-bar check)
-  if (to > p.length || to > rz.length || to > layer1.length || to > layer2.length || o8 + to > mas.length) {
-    throw new RangeError(`familyBars: bars to ${to} exceed an array`);
-  }
-  const end = to | 0; // int32 bounds: a loop counter started from a parameter stays tagged otherwise
-  for (let i = from | 0; i < end; i++) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0;
+  let e0 = 1.0, e1 = 1.0, e2 = 1.0, e3 = 1.0, e4 = 1.0, e5 = 1.0, e6 = 1.0, e7 = 1.0, e8 = 1.0;
+  let pp = p[0]!, y0 = mas[o0]!, y1 = mas[o1]!, y2 = mas[o2]!, y3 = mas[o3]!, y4 = mas[o4]!, y5 = mas[o5]!, y6 = mas[o6]!, y7 = mas[o7]!, y8 = mas[o8]!;
+  // bar 0: every state 0 and every equity 1 (the sums as nine passes would add them)
+  const num0 = 0.0 + 0 * e0 + 0 * e1 + 0 * e2 + 0 * e3 + 0 * e4 + 0 * e5 + 0 * e6 + 0 * e7 + 0 * e8;
+  const den0 = 0.0 + e0 + e1 + e2 + e3 + e4 + e5 + e6 + e7 + e8;
+  let q = layer1Round(num0 / den0);
+  layer1[0] = q;
+  // the floor as Math.max, not `s < floor ? floor : s`: a phi with the untyped parameter would
+  // keep `e` boxed in the loop (a heap number per bar)
+  let e = Math.max(startingEquity, floor);
+  layer2[0] = e;
+  for (let i = 1; i < m; i++) {
     const rr = rz[i]!;
     const sign = +(q > 0) - +(q < 0);
     e = Math.max(e * decay * (1.0 + sign * rr), floor);
@@ -312,12 +281,22 @@ function familyBars(p: Float64Array, mas: Float64Array, n: number, cut: number, 
     q = layer1Round(num / den);
     layer1[i] = q;
   }
-  state[0] = s0; state[1] = s1; state[2] = s2; state[3] = s3; state[4] = s4; state[5] = s5; state[6] = s6; state[7] = s7; state[8] = s8;
-  state[9] = e0; state[10] = e1; state[11] = e2; state[12] = e3; state[13] = e4; state[14] = e5; state[15] = e6; state[16] = e7; state[17] = e8;
-  state[18] = y0; state[19] = y1; state[20] = y2; state[21] = y3; state[22] = y4; state[23] = y5; state[24] = y6; state[25] = y7; state[26] = y8;
-  state[27] = pp;
-  state[28] = q;
-  state[29] = e;
+}
+
+let familyPassPrimed = false;
+
+/**
+ * Once per process: {@link familyPass} on the first bars only (into the outputs the real call
+ * then overwrites). V8 allocates a function's feedback lazily, during its first long loop; an
+ * optimizing compile started then lacks the feedback of the code before the loop, deoptimizes on
+ * the next call, and the function can stay for good on its on-stack-replacement code, whose loop
+ * keeps the lanes boxed (about 2× slower: 1.1–1.2 instead of 0.6 ms per call in 4 of 12 runs
+ * without backendFactory's load-time check, which makes such a short call first).
+ */
+function primeFamilyPass(p: Float64Array, mas: Float64Array, n: number, cut: number, rz: Float64Array, d: number, layer1: Float64Array, layer2: Float64Array): void {
+  familyPassPrimed = true;
+  const bars = Math.min(p.length, 32);
+  familyPass(p.subarray(0, bars), mas, n, cut, rz.subarray(0, bars), d, 1, layer1.subarray(0, bars), layer2.subarray(0, bars));
 }
 
 /** A fused `computeAtc` with its own reusable scratch (one per backend instance). */
@@ -353,7 +332,8 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
       const layer2 = outputs.subarray((6 + f) * m, (7 + f) * m);
       if (fast) {
         const mas = familyMovingAverages(family, prices, lengths, scratch, shared);
-        familyPass(p, mas, n, cut, rz, d, familyWeight(config, family), layer1, layer2, scratch.lanes);
+        if (!familyPassPrimed) primeFamilyPass(p, mas, n, cut, rz, d, layer1, layer2);
+        familyPass(p, mas, n, cut, rz, d, familyWeight(config, family), layer1, layer2);
         return;
       }
       // details wanted, or an infinite scaled return (a price ratio beyond 1.8e308): per MA
