@@ -195,13 +195,14 @@ export function hma(x: Float64Array, length: number, out: Float64Array, scratchS
 /**
  * {@link hma} given `wmaOfLength` = {@link wma}(x, length) (the WMA family's row of the same
  * length): the diff's `WMA(x, L)` term is read instead of recomputed. hullDiff's full-length
- * sums are wmaFrom's, so `wf / df` there is exactly `wmaOfLength[i]`, and the values are
- * bit-identical to `hma(x, length, …)`.
+ * sums are wmaFrom's, so `wf / df` there is exactly `wmaOfLength[i]`; the last WMA runs in the
+ * diffs' loop with wmaFrom's operations. The values are bit-identical to `hma(x, length, …)`.
  */
 export function hmaFromWma(x: Float64Array, length: number, wmaOfLength: Float64Array, out: Float64Array, scratchSpace: Float64Array): void {
   const n = x.length;
   const half = Math.floor(length / 2);
   if (n < length || half < 1) return hma(x, length, out, scratchSpace);
+  const root = Math.floor(Math.sqrt(length));
   const diff = scratchSpace.subarray(0, n);
   let sh = 0.0, wh = 0.0;
   for (let j = 0; j < half; j++) {
@@ -216,14 +217,36 @@ export function hmaFromWma(x: Float64Array, length: number, wmaOfLength: Float64
     sh = sh + v - x[i - half]!;
   }
   diff[length - 1] = 2 * (wh / dh) - wmaOfLength[length - 1]!;
-  for (let i = length; i < n; i++) {
+  // the last step, wmaFrom(diff, L − 1, root), advanced in the same loop as the diffs: its seed
+  // sums the diffs L−1..L+root−2, then each new diff enters as it is computed
+  const firstValid = length - 2 + root;
+  out.fill(NaN, 0, Math.min(firstValid, n));
+  if (n <= firstValid) return;
+  const d = (root * (root + 1)) / 2;
+  let s = 0.0, w = 0.0;
+  for (let j = 0; j < root; j++) {
+    const at = length - 1 + j;
+    if (j > 0) {
+      const v = x[at]!;
+      wh = wh + half * v - sh;
+      sh = sh + v - x[at - half]!;
+      diff[at] = 2 * (wh / dh) - wmaOfLength[at]!;
+    }
+    const v = diff[at]!;
+    s += v;
+    w += (j + 1) * v;
+  }
+  out[firstValid] = w / d;
+  for (let i = firstValid + 1; i < n; i++) {
     const v = x[i]!;
     wh = wh + half * v - sh;
     sh = sh + v - x[i - half]!;
-    diff[i] = 2 * (wh / dh) - wmaOfLength[i]!;
+    const di = 2 * (wh / dh) - wmaOfLength[i]!;
+    diff[i] = di;
+    w = w + root * di - s;
+    s = s + di - diff[i - root]!;
+    out[i] = w / d;
   }
-  out.fill(NaN, 0, length - 1);
-  wmaFrom(diff, length - 1, Math.floor(Math.sqrt(length)), out);
 }
 
 /**
