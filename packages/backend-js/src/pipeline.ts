@@ -22,11 +22,6 @@ import { dema, dema3, ema, ema3, hma, hmaFromWma, kama, kama3, lsma, wma, wmaAnd
 class Scratch {
   n = -1;
   ma = new Float64Array(0);
-  /** A family's nine MAs, rows of `n` bars in the family's length order. */
-  mas = new Float64Array(0);
-  /** The WMA and LSMA families' rows when computed ahead from shared sums ({@link sharedWmaSums}). */
-  wmaRows = new Float64Array(0);
-  lsmaRows = new Float64Array(0);
   maScratch = new Float64Array(0);
   returns = new Float64Array(0);
   returnsOrZero = new Float64Array(0);
@@ -35,14 +30,14 @@ class Scratch {
   growthLambda = NaN;
   growthBars = 0;
   growth = new Float64Array(0);
+  // nine rows of n bars each, allocated on first use: the per-MA (details) path needs neither
+  private laneRows = new Float64Array(0);
+  private keptWmaRows = new Float64Array(0);
 
   ensure(n: number): void {
     if (n === this.n) return;
     this.n = n;
     this.ma = new Float64Array(n);
-    this.mas = new Float64Array(LENGTHS_PER_FAMILY * n);
-    this.wmaRows = new Float64Array(LENGTHS_PER_FAMILY * n);
-    this.lsmaRows = new Float64Array(LENGTHS_PER_FAMILY * n);
     this.maScratch = new Float64Array(n);
     this.returns = new Float64Array(n);
     this.returnsOrZero = new Float64Array(n);
@@ -51,6 +46,20 @@ class Scratch {
     this.growth = new Float64Array(n);
     this.growthLambda = NaN;
     this.growthBars = 0;
+    this.laneRows = new Float64Array(0);
+    this.keptWmaRows = new Float64Array(0);
+  }
+
+  /** A family's nine MAs, rows of `n` bars in the family's length order ({@link familyPass}'s input). */
+  lanes(): Float64Array {
+    if (this.laneRows.length === 0) this.laneRows = new Float64Array(LENGTHS_PER_FAMILY * this.n);
+    return this.laneRows;
+  }
+
+  /** The WMA family's rows, kept while the HMA family reads them ({@link sharedWmaFamilies}). */
+  wmaRows(): Float64Array {
+    if (this.keptWmaRows.length === 0) this.keptWmaRows = new Float64Array(LENGTHS_PER_FAMILY * this.n);
+    return this.keptWmaRows;
   }
 
   /** `exp(λ·max(i,1))` for bars 0..m−1, recomputed only when λ or the size changes. */
@@ -75,48 +84,43 @@ function movingAverageInto(family: Family, x: Float64Array, length: number, out:
   }
 }
 
-/** Which families take their MAs from the WMA family's running sums (their lengths equal its). */
-interface SharedSums {
-  readonly hma: boolean;
-  readonly lsma: boolean;
-}
-
 const sameLengths = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, k) => v === b[k]);
 
-/**
- * The WMA family's rows into `scratch.wmaRows` ahead of the family loop when the HMA or LSMA
- * family has the same lengths (the default config: every family at length 28): LSMA's sums are
- * WMA's (`wmaAndLsma` writes both from one pass into `wmaRows` / `lsmaRows`) and HMA's
- * `WMA(x, L)` term is the WMA row itself (`hmaFromWma`). Same operations, one pass fewer per
- * shared MA.
- */
-function sharedWmaSums(x: Float64Array, lengths: ResolvedAtcConfig['lengths'], scratch: Scratch): SharedSums {
-  const shared = { hma: sameLengths(lengths.hma, lengths.wma), lsma: sameLengths(lengths.lsma, lengths.wma) };
-  if (!shared.hma && !shared.lsma) return shared;
-  const n = x.length;
-  lengths.wma.forEach((length, k) => {
-    const wmaRow = scratch.wmaRows.subarray(k * n, (k + 1) * n);
-    if (shared.lsma) wmaAndLsma(x, length, wmaRow, scratch.lsmaRows.subarray(k * n, (k + 1) * n));
-    else wma(x, length, wmaRow);
-  });
-  return shared;
-}
+/** Row `k` of nine rows of `n` bars. */
+const rowOf = (rows: Float64Array, k: number, n: number): Float64Array => rows.subarray(k * n, (k + 1) * n);
 
 /**
- * The nine MAs of one family (row k = `lengths[k]`, rows of `x.length` bars): in
- * `scratch.mas`, the latency-bound kinds three lengths per loop, or the rows
- * {@link sharedWmaSums} computed.
+ * The families that share the WMA family's running sums, run first through `run` when the HMA or
+ * LSMA family has the WMA family's lengths (the default config: every family at length 28):
+ * LSMA's sums are WMA's (`wmaAndLsma`: both from one pass) and HMA's `WMA(x, L)` term is the WMA
+ * row itself (`hmaFromWma`) — the same operations, one pass fewer per shared MA. Returns the
+ * families it ran (the outputs do not depend on the order families run in).
  */
-function familyMovingAverages(family: Family, x: Float64Array, lengths: readonly number[], scratch: Scratch, shared: SharedSums): Float64Array {
+function sharedWmaFamilies(x: Float64Array, lengths: ResolvedAtcConfig['lengths'], scratch: Scratch, run: (family: Family, mas: Float64Array) => void): Family[] {
+  const hma = sameLengths(lengths.hma, lengths.wma);
+  const lsma = sameLengths(lengths.lsma, lengths.wma);
+  if (!hma && !lsma) return [];
   const n = x.length;
-  const { mas, maScratch, wmaRows } = scratch;
-  const row = (k: number) => mas.subarray(k * n, (k + 1) * n);
-  if (family === 'wma' && (shared.hma || shared.lsma)) return wmaRows;
-  if (family === 'lsma' && shared.lsma) return scratch.lsmaRows;
-  if (family === 'hma' && shared.hma) {
-    lengths.forEach((length, k) => hmaFromWma(x, length, wmaRows.subarray(k * n, (k + 1) * n), row(k), maScratch));
-    return mas;
+  const mas = scratch.lanes();
+  const wmaRows = scratch.wmaRows();
+  lengths.wma.forEach((length, k) => {
+    if (lsma) wmaAndLsma(x, length, rowOf(wmaRows, k, n), rowOf(mas, k, n));
+    else wma(x, length, rowOf(wmaRows, k, n));
+  });
+  if (lsma) run('lsma', mas);
+  run('wma', wmaRows);
+  if (hma) {
+    lengths.hma.forEach((length, k) => hmaFromWma(x, length, rowOf(wmaRows, k, n), rowOf(mas, k, n), scratch.maScratch));
+    run('hma', mas);
   }
+  return ['wma', ...(lsma ? ['lsma' as const] : []), ...(hma ? ['hma' as const] : [])];
+}
+
+/** The nine MAs of one family into `scratch.lanes()` (row k = `lengths[k]`), the latency-bound kinds three lengths per loop. */
+function familyMovingAverages(family: Family, x: Float64Array, lengths: readonly number[], scratch: Scratch): Float64Array {
+  const n = x.length;
+  const mas = scratch.lanes();
+  const row = (k: number) => rowOf(mas, k, n);
   for (let k = 0; k < lengths.length; k += 3) {
     const l0 = lengths[k]!, l1 = lengths[k + 1]!, l2 = lengths[k + 2]!;
     switch (family) {
@@ -124,9 +128,9 @@ function familyMovingAverages(family: Family, x: Float64Array, lengths: readonly
       case 'dema': dema3(x, l0, l1, l2, row(k), row(k + 1), row(k + 2)); break;
       case 'kama': kama3(x, l0, l1, l2, row(k), row(k + 1), row(k + 2)); break;
       default:
-        movingAverageInto(family, x, l0, row(k), maScratch);
-        movingAverageInto(family, x, l1, row(k + 1), maScratch);
-        movingAverageInto(family, x, l2, row(k + 2), maScratch);
+        movingAverageInto(family, x, l0, row(k), scratch.maScratch);
+        movingAverageInto(family, x, l1, row(k + 1), scratch.maScratch);
+        movingAverageInto(family, x, l2, row(k + 2), scratch.maScratch);
     }
   }
   return mas;
@@ -324,31 +328,36 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
     const den = scratch.den.subarray(0, m);
     const { outputs, movingAverages, maSignals, maEquities } = buffers;
 
-    const fast = returnsFinite && !(movingAverages || maSignals || maEquities);
-    const shared = fast ? sharedWmaSums(prices, config.lengths, scratch) : { hma: false, lsma: false };
-    FAMILIES.forEach((family, f) => {
-      const lengths = config.lengths[family];
-      const layer1 = outputs.subarray(f * m, (f + 1) * m);
-      const layer2 = outputs.subarray((6 + f) * m, (7 + f) * m);
-      if (fast) {
-        const mas = familyMovingAverages(family, prices, lengths, scratch, shared);
-        if (!familyPassPrimed) primeFamilyPass(p, mas, n, cut, rz, d, layer1, layer2);
-        familyPass(p, mas, n, cut, rz, d, familyWeight(config, family), layer1, layer2);
-        return;
+    const layer1Of = (f: number) => outputs.subarray(f * m, (f + 1) * m);
+    const layer2Of = (f: number) => outputs.subarray((6 + f) * m, (7 + f) * m);
+
+    if (returnsFinite && !(movingAverages || maSignals || maEquities)) {
+      const run = (family: Family, mas: Float64Array): void => {
+        const f = FAMILIES.indexOf(family);
+        if (!familyPassPrimed) primeFamilyPass(p, mas, n, cut, rz, d, layer1Of(f), layer2Of(f));
+        familyPass(p, mas, n, cut, rz, d, familyWeight(config, family), layer1Of(f), layer2Of(f));
+      };
+      const done = sharedWmaFamilies(prices, config.lengths, scratch, run);
+      for (const family of FAMILIES) {
+        if (!done.includes(family)) run(family, familyMovingAverages(family, prices, config.lengths[family], scratch));
       }
+    } else {
       // details wanted, or an infinite scaled return (a price ratio beyond 1.8e308): per MA
-      num.fill(0);
-      den.fill(0);
-      lengths.forEach((length, k) => {
-        movingAverageInto(family, prices, length, scratch.ma, scratch.maScratch);
-        const maCut = scratch.ma.subarray(cut);
-        const row = (f * LENGTHS_PER_FAMILY + k) * m;
-        movingAverages?.set(maCut, row);
-        accumulateMa(p, maCut, r, d, num, den, maSignals?.subarray(row, row + m), maEquities?.subarray(row, row + m));
+      FAMILIES.forEach((family, f) => {
+        num.fill(0);
+        den.fill(0);
+        config.lengths[family].forEach((length, k) => {
+          movingAverageInto(family, prices, length, scratch.ma, scratch.maScratch);
+          const maCut = scratch.ma.subarray(cut);
+          const row = (f * LENGTHS_PER_FAMILY + k) * m;
+          movingAverages?.set(maCut, row);
+          accumulateMa(p, maCut, r, d, num, den, maSignals?.subarray(row, row + m), maEquities?.subarray(row, row + m));
+        });
+        const layer1 = layer1Of(f);
+        for (let i = 0; i < m; i++) layer1[i] = layer1Round(num[i]! / den[i]!);
+        equityCurve(r, layer1, familyWeight(config, family), d, 0, layer2Of(f));
       });
-      for (let i = 0; i < m; i++) layer1[i] = layer1Round(num[i]! / den[i]!);
-      equityCurve(r, layer1, familyWeight(config, family), d, 0, layer2);
-    });
+    }
     averageSignal(outputs, m, config);
   };
 }
