@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 describe('computeBatch worker pool', () => {
-  it('computes every series in worker threads, equal to compute(), progress monotonic up to the total', async () => {
+  it('computes the series on the calling thread and threads − 1 workers, equal to compute(), progress monotonic up to the total', async () => {
     const { engine } = await open();
     const series = seriesOf(37);
     const seen: number[] = [];
@@ -36,7 +36,9 @@ describe('computeBatch worker pool', () => {
       expect(total).toBe(37);
       seen.push(done);
     } });
-    expect(threadsOf(results).has(0)).toBe(false); // none ran on the main thread
+    const threads = threadsOf(results);
+    expect(threads.has(0)).toBe(true); // a share on the calling thread
+    expect(threads.size).toBe(2); // and the rest on one worker
     results.forEach((r, i) => {
       const single = engine.compute(series[i]!, config);
       single.signals.ema[0] = r.signals.ema[0]!; // the thread id; every other value must match
@@ -58,7 +60,7 @@ describe('computeBatch worker pool', () => {
     await engine.close(); // idempotent
     const reopened = threadsOf(await engine.computeBatch(seriesOf(40), config, { threads: 2 }));
     expect(reopened.size).toBe(2);
-    for (const id of reopened) expect(first.has(id)).toBe(false);
+    for (const id of reopened) if (id !== 0) expect(first.has(id)).toBe(false); // 0: the calling thread
   });
 
   it('never transfers or detaches the caller’s arrays', async () => {
@@ -106,13 +108,13 @@ describe('computeBatch worker pool', () => {
     const { engine } = await open();
     const before = threadsOf(await engine.computeBatch(seriesOf(20), config, { threads: 2 }));
     const series = seriesOf(3);
-    series[1]![0] = EXIT;
+    series[0]![0] = EXIT; // the worker's first chunk (then the calling thread's, then the worker's second)
     const error = await engine.computeBatch(series, config, { threads: 2 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AtcError);
-    expect((error as Error).message).toMatch(/series\[1\]/);
+    expect((error as Error).message).toMatch(/series\[0\]/);
     const after = threadsOf(await engine.computeBatch(seriesOf(20), config, { threads: 2 }));
     expect(after.size).toBe(2);
-    expect([...after].filter((id) => !before.has(id))).toHaveLength(1); // one survivor, one replacement
+    expect([...after].filter((id) => !before.has(id))).toHaveLength(1); // the replacement (0, the calling thread, is in both)
   });
 
   it('two batches at once on one engine share the pool and both come out whole', async () => {
@@ -154,7 +156,7 @@ describe('computeBatch worker pool', () => {
   it.each([
     [20, 2],
     [2, 2],
-  ])('a script that never closes its engine still exits (%i series on %i workers)', (count, used) => {
+  ])('a script that never closes its engine still exits (%i series on %i threads: one worker and the calling thread)', (count, used) => {
     const script = `
       import { AtcEngine } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
       import { backendFactory } from ${JSON.stringify(new URL('./fixtures/thread-backend.mjs', import.meta.url).href)};
