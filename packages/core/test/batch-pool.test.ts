@@ -153,6 +153,23 @@ describe('computeBatch worker pool', () => {
     expect([...threadsOf(await engine.computeBatch(seriesOf(5), config, { threads: 1 }))]).toEqual([0]);
   });
 
+  it('works in a process started with flags Node refuses for workers (--max-old-space-size, --expose-gc, --stack-trace-limit)', () => {
+    const script = `
+      import { AtcEngine } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      import { backendFactory } from ${JSON.stringify(new URL('./fixtures/thread-backend.mjs', import.meta.url).href)};
+      const engine = new AtcEngine(await backendFactory.load());
+      const series = Array.from({ length: 20 }, (_, k) => Float64Array.from({ length: 60 }, (_, j) => 100 + k + j));
+      const results = await engine.computeBatch(series, { cutout: 0 }, { threads: 2 });
+      console.log('threads', new Set(results.map((r) => r.signals.ema[0])).size);
+    `;
+    const flags = ['--max-old-space-size=2048', '--expose-gc', '--stack-trace-limit=20', '--no-warnings'];
+    const run = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, cwd: fileURLToPath(new URL('.', import.meta.url)) });
+    expect(run.error).toBeUndefined();
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('threads 2');
+  });
+
   it.each([
     [20, 2],
     [2, 2],
