@@ -63,6 +63,30 @@ describe('computeBatch worker pool', () => {
     for (const id of reopened) if (id !== 0) expect(first.has(id)).toBe(false); // 0: the calling thread
   });
 
+  it('the calling thread keeps turning its event loop while it computes its share', async () => {
+    const backend = await backendFactory.load();
+    let computedHere = 0; // series computed on this thread so far
+    const engine = new AtcEngine({ ...backend, computeAtc: (...args: Parameters<typeof backend.computeAtc>) => (computedHere++, backend.computeAtc(...args)) });
+    engines.push(engine);
+    await engine.computeBatch(seriesOf(4), config, { threads: 2 }); // pool started
+    computedHere = 0;
+    const seenAtTurns = new Set<number>();
+    let running = true;
+    const turn = () => {
+      seenAtTurns.add(computedHere);
+      if (running) setImmediate(turn);
+    };
+    setImmediate(turn);
+    await engine.computeBatch(seriesOf(300, 4000), config, { threads: 2 });
+    running = false;
+    const share = computedHere;
+    expect(share).toBeGreaterThan(0);
+    // Turns of the event loop between this thread's series, not only before and after its share
+    // (a share computed in one go would show 0 and `share` at most, plus a value per chunk).
+    const between = [...seenAtTurns].filter((k) => k > 0 && k < share);
+    expect(between.length).toBeGreaterThan(5);
+  });
+
   it('never transfers or detaches the caller’s arrays', async () => {
     const { engine } = await open();
     const series = seriesOf(12);
