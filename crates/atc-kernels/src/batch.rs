@@ -179,6 +179,9 @@ pub fn first_non_finite_bar(out: &[f64], m: usize, from: usize) -> Option<usize>
     })
 }
 
+/// One series' output and its growth-check report, claimed by the worker that computes it.
+type Slot<'a> = (&'a mut [f64], &'a mut Option<usize>);
+
 /// The batch: validation, then the series on `threads` threads, each checked with
 /// [`first_non_finite_bar`] when `checks` is given.
 fn run_batch<F>(
@@ -211,7 +214,7 @@ where
             &mut no_checks[..]
         }
     };
-    let slots: Vec<Mutex<Option<(&mut [f64], &mut Option<usize>)>>> = outs
+    let slots: Vec<Mutex<Option<Slot<'_>>>> = outs
         .iter_mut()
         .zip(check_slots.iter_mut())
         .map(|(o, c)| Mutex::new(Some((&mut **o, c))))

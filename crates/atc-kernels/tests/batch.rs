@@ -167,7 +167,8 @@ fn first_non_finite_bar_is_core_growth_check() {
     // a NaN in Layer 1, an infinite Layer-2 equity, a Layer-2 sum past the largest double
     // (each row finite), a NaN in Average_Signal (row 12: not part of the rule), Pine's NaNs
     // before `from`
-    let cases: [(&[(usize, usize, f64)], usize, Option<usize>); 5] = [
+    type Case<'a> = (&'a [(usize, usize, f64)], usize, Option<usize>);
+    let cases: [Case; 5] = [
         (&[(3, 17, f64::NAN)], 0, Some(17)),
         (&[(9, 40, f64::INFINITY), (1, 41, f64::NAN)], 0, Some(40)),
         (&[(6, 8, f64::MAX), (7, 8, f64::MAX)], 0, Some(8)),
