@@ -170,8 +170,9 @@ export async function runBatch(
   return runInPool(workers, backend, series, config, threads, progress);
 }
 
-function computeHere(backend: Backend, prices: Float64Array, config: ResolvedAtcConfig, index: number): Float64Array {
-  const buffers = allocateBuffers(outputBars(config, prices.length), false);
+/** Series `index` computed on this thread into `outputs` (new when not given). */
+function computeHere(backend: Backend, prices: Float64Array, config: ResolvedAtcConfig, index: number, outputs?: Float64Array): Float64Array {
+  const buffers = outputs ? allocateBuffers(0, false, outputs) : allocateBuffers(outputBars(config, prices.length), false);
   try {
     runPipeline(backend, prices, config, buffers, label(index));
   } catch (error) {
@@ -325,9 +326,9 @@ async function runInPool(
       const views = viewsOf(undefined, series, start, end, config, backend);
       for (let i = start; i < end; i++) {
         try {
-          runPipeline(backend, series[i]!, config, allocateBuffers(0, false, views[i - start]!), label(i));
+          computeHere(backend, series[i]!, config, i, views[i - start]);
         } catch (error) {
-          failure ??= error instanceof AtcError ? error : new AtcError(`computeBatch failed on ${label(i)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+          failure ??= error;
           return;
         }
         if (performance.now() - slice >= CALLER_SLICE_MS) {
