@@ -85,7 +85,10 @@ mod signal;
 mod stream;
 
 #[cfg(feature = "std")]
-pub use batch::{check_atc_batch, compute_atc_batch, compute_atc_batch_with, BatchError};
+pub use batch::{
+    check_atc_batch, compute_atc_batch, compute_atc_batch_checked_with, compute_atc_batch_with,
+    first_non_finite_bar, BatchError,
+};
 pub use equity::{
     average_signal, equity_curve, growth, growth_at, layer1_signal, rate_of_change, scaled_returns,
     EQUITY_FLOOR,
