@@ -676,6 +676,76 @@ pub fn kama(x: &[f64], length: usize, out: &mut [f64]) -> KResult {
     Ok(())
 }
 
+/// [`kama`]'s state after a bar: the value and the running noise (its window sum of
+/// `|x[j] − x[j−1]|`). With the series from `length + 1` bars before the next bar on, it continues
+/// the series with the very bits of one pass ([`kama_continue`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KamaCarry {
+    /// The KAMA value of the last bar.
+    pub value: f64,
+    /// The running noise after the last bar.
+    pub noise: f64,
+}
+
+/// [`kama`] of a series' first part that the caller continues with [`kama_continue`] (e.g. in
+/// chunks that stay in cache); returns the state after its last bar. Needs `x.len() > length`
+/// (the running noise is seeded at bar `length`).
+pub fn kama_head(x: &[f64], length: usize, out: &mut [f64]) -> KResult<KamaCarry> {
+    check_len("out", x.len(), out.len())?;
+    if length < 1 || x.len() <= length {
+        return Err(KernelError::SeriesTooShort {
+            what: "KAMA head",
+            length: length + 1,
+            n: x.len(),
+        });
+    }
+    let (mut st, from) = KamaState::init(x, OnTheFly, length, out);
+    for i in from..x.len() {
+        out[i] = st.step(x, i);
+    }
+    Ok(KamaCarry {
+        value: st.k,
+        noise: st.noise,
+    })
+}
+
+/// Continues [`kama_head`] (or a previous `kama_continue`): `x` holds the `length + 1` bars
+/// before the next one (already computed, read for the noise window and the signal) and then the
+/// new bars; `out` receives the new bars only (`out.len() == x.len() − length − 1`). Returns the
+/// state after the last bar. The same operations in the same order as one [`kama`] pass.
+pub fn kama_continue(
+    x: &[f64],
+    length: usize,
+    carry: KamaCarry,
+    out: &mut [f64],
+) -> KResult<KamaCarry> {
+    if length < 1 || x.len() <= length {
+        return Err(KernelError::SeriesTooShort {
+            what: "KAMA continuation",
+            length: length + 1,
+            n: x.len(),
+        });
+    }
+    let first = length + 1;
+    check_len("out", x.len() - first, out.len())?;
+    let mut st = KamaState {
+        k: carry.value,
+        noise: carry.noise,
+        len: length,
+        span: KAMA_FAST - KAMA_SLOW,
+        ad: OnTheFly,
+    };
+    // Local bar `first + m` is the m-th new bar; `i > length` there, so every step slides the
+    // window exactly as the one pass does at that bar.
+    for (m, o) in out.iter_mut().enumerate() {
+        *o = st.step(x, first + m);
+    }
+    Ok(KamaCarry {
+        value: st.k,
+        noise: st.noise,
+    })
+}
+
 /// Any MA by kind. HMA allocates its scratch; see [`hma_with_scratch`].
 pub fn moving_average(kind: MaKind, x: &[f64], length: usize, out: &mut [f64]) -> KResult {
     match kind {
