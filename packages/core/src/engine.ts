@@ -5,7 +5,7 @@ import { MA_KINDS, type MaKind } from './families.js';
 import { OUTPUT_ROWS, allocateBuffers, requireBatchFits, runPipeline } from './pipeline.js';
 import { AtcResult } from './result.js';
 import { outputBars, requireBackendSemantics } from './semantics.js';
-import { type BatchOptions, openWorkerPool, outputsBuffer, runBatch } from './batch.js';
+import { type BatchOptions, openWorkerPool, runBatch } from './batch.js';
 import type { WorkerPool } from './worker-pool.js';
 import { type AtcStream, type AtcStreamSet, openStream, openStreamSet, restoreStream } from './stream.js';
 import { type SeriesInput, outputBuffer, requireFinite, requireLength, requireSameLength, toFloat64, toPrices } from './series.js';
@@ -41,8 +41,6 @@ export interface EquityOptions {
 }
 
 const newF64 = (n: number) => new Float64Array(n);
-/** Shortest single-kernel f64 output (values; i8 outputs: the same bytes) allocated unzeroed; see `AtcEngine.#newF64`. */
-const UNZEROED_MIN_VALUES = 1024;
 const newI8 = (n: number) => new Int8Array(n);
 
 function toFlags(field: string, input: unknown): Uint8Array {
@@ -79,14 +77,6 @@ export class AtcEngine {
   constructor(impl: Backend) {
     this.#impl = impl;
   }
-
-  // Outputs of the seed's single kernels (moving averages, persistSignal, equityCurve) when the
-  // caller passes no `out`: not zeroed where `outputsBuffer` allows it (Node, a shipped backend —
-  // every kernel writes every value, as it must for a reused `out`). CPU µs per allocation
-  // (busy machine, two runs): 10⁴ doubles zeroed 9.1–13.7, unzeroed 2.8–3.2; 10⁶ zeroed 445–530
-  // (fresh pages), unzeroed 17–53. Below ~1,024 values the Buffer costs more than the zeroing.
-  readonly #newF64 = (n: number): Float64Array => (n < UNZEROED_MIN_VALUES ? new Float64Array(n) : new Float64Array(outputsBuffer(this.#impl, 8 * n)));
-  readonly #newI8 = (n: number): Int8Array => (n < 8 * UNZEROED_MIN_VALUES ? new Int8Array(n) : new Int8Array(outputsBuffer(this.#impl, n)));
 
   /** Name of the backend that runs every computation of this engine. */
   get backend(): BackendName {
@@ -246,7 +236,7 @@ export class AtcEngine {
     requireFinite('source', x);
     if (kind === 'kama') requireLength('length', length, Number.MAX_SAFE_INTEGER);
     else requireLength('length', length, x.length, kind === 'hma' ? 2 : 1);
-    const target = outputBuffer('out', out, this.#newF64, Float64Array, x.length, [x]);
+    const target = outputBuffer('out', out, newF64, Float64Array, x.length, [x]);
     this.#impl.movingAverage(kind, x, length, target);
     return target;
   }
@@ -313,7 +303,7 @@ export class AtcEngine {
     const u = toFlags('up', up);
     const d = toFlags('down', down);
     requireSameLength('down', d.length, u.length, 'up');
-    const target = outputBuffer('out', out, this.#newI8, Int8Array, u.length, [u, d]);
+    const target = outputBuffer('out', out, newI8, Int8Array, u.length, [u, d]);
     this.#impl.persistSignal(u, d, target);
     return target;
   }
@@ -331,7 +321,7 @@ export class AtcEngine {
     if (!Number.isInteger(cutout) || cutout < 0 || (r.length > 0 && cutout >= r.length)) {
       throw new AtcInputError('INVALID_CUTOUT', 'options.cutout', `must be an integer in [0, ${r.length}), got ${String(cutout)}`);
     }
-    const target = outputBuffer('out', out, this.#newF64, Float64Array, r.length, [r, s]);
+    const target = outputBuffer('out', out, newF64, Float64Array, r.length, [r, s]);
     this.#impl.equityCurve(r, s, startingEquity, decayMultiplier({ decay }), cutout, target);
     return target;
   }
