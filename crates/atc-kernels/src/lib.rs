@@ -91,10 +91,7 @@ pub use equity::{
     EQUITY_FLOOR,
 };
 pub use error::{KResult, KernelError};
-pub use ma::{
-    dema, ema, hma, hma_with_scratch, kama, kama_continue, kama_head, lsma, moving_average, sma,
-    wma, KamaCarry, MaKind,
-};
+pub use ma::{dema, ema, hma, hma_with_scratch, kama, lsma, moving_average, sma, wma, MaKind};
 pub use math::{exp, isqrt, pairwise_sum, round2, round_ties_even};
 pub use packed::PACKED_LEN;
 #[cfg(target_arch = "x86_64")]

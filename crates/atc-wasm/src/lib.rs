@@ -65,40 +65,6 @@ pub fn moving_average(kind: u32, source: &[f64], len: f64, out: &Float64Array) -
     })
 }
 
-/// KAMA of a long series' first chunk (backend-wasm runs long series in chunks, so that the
-/// copies in and out of linear memory stay in cache); returns the running noise, the value is
-/// `out`'s last. Continue with [`kama_continue`].
-#[wasm_bindgen(js_name = kamaHead)]
-pub fn kama_head(source: &[f64], len: f64, out: &Float64Array) -> Result<f64, JsValue> {
-    with_scratch(|s| {
-        let o = s.f64_out(out)?;
-        let carry = k::kama_head(source, length(len), o).map_err(kernel_error("kamaHead"))?;
-        out.copy_from(o);
-        Ok(carry.noise)
-    })
-}
-
-/// The next chunk of [`kama_head`]'s series: `source` starts `len + 1` bars before the chunk,
-/// `value` / `noise` are the state after the bar before it; `out` gets the chunk's bars. Returns
-/// the running noise after the chunk.
-#[wasm_bindgen(js_name = kamaContinue)]
-pub fn kama_continue(
-    source: &[f64],
-    len: f64,
-    value: f64,
-    noise: f64,
-    out: &Float64Array,
-) -> Result<f64, JsValue> {
-    with_scratch(|s| {
-        let o = s.f64_out(out)?;
-        let carry = k::KamaCarry { value, noise };
-        let next = k::kama_continue(source, length(len), carry, o)
-            .map_err(kernel_error("kamaContinue"))?;
-        out.copy_from(o);
-        Ok(next.noise)
-    })
-}
-
 /// `out[0] = NaN`, `out[i] = p[i]/p[i−1] − 1`.
 #[wasm_bindgen(js_name = rateOfChange)]
 pub fn rate_of_change(prices: &[f64], out: &Float64Array) -> Fallible {

@@ -1,6 +1,5 @@
-// Long equity curves and KAMAs run in chunks (backend.ts, EQUITY_CHUNK / KAMA_CHUNK): the same
-// bits as backend-js's one pass, across chunk seams, with a cutout, at the floor, through NaN / ∞
-// equities, and for KAMA lengths that chunk and that do not.
+// Long equity curves run in chunks (backend.ts, EQUITY_CHUNK): the same bits as backend-js's one
+// pass, across chunk seams, with a cutout, at the floor, and through NaN / ∞ equities.
 import { AtcEngine } from '@adaptive-trend/core';
 import { backendFactory as jsFactory } from '@adaptive-trend/backend-js';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -71,27 +70,5 @@ describe('wasm equityCurve in chunks', () => {
     const eInf = check(inf, signal, {});
     expect(eInf[35_000]).toBe(Infinity);
     expect(Number.isFinite(eInf[N - 1])).toBe(true);
-  });
-});
-
-describe('wasm kama in chunks', () => {
-  it('equals backend-js on long series, with flat runs, for short and long lengths', async () => {
-    const wasm = new AtcEngine(await loadWasmBackend());
-    const js = new AtcEngine(await jsFactory.load());
-    const prices = new Float64Array(70_001);
-    let s = 5;
-    let p = 100;
-    for (let i = 0; i < prices.length; i++) {
-      s = (s * 1103515245 + 12345) % 2147483648;
-      p *= 1 + (s / 2147483648 - 0.5) * 0.02;
-      prices[i] = (i >> 9) % 9 === 4 ? 100 : p; // flat runs: zero noise windows
-    }
-    for (const length of [1, 2, 28, 4096, 5000, 100_000]) {
-      const expected = js.kama(prices, length);
-      expect(differences(wasm.kama(prices, length), expected)).toEqual([]);
-      const out = new Float64Array(prices.length).fill(-7);
-      wasm.kama(prices, length, out);
-      expect(differences(out, expected)).toEqual([]);
-    }
   });
 });
