@@ -18,9 +18,12 @@ fn bar_by_bar(up: &[u8], down: &[u8]) -> Vec<i8> {
         .collect()
 }
 
+/// One build of the kernel (flags up, flags down, out).
+type Build = fn(&[u8], &[u8], &mut [i8]);
+
 /// Every build this CPU runs, by name.
-fn builds() -> Vec<(&'static str, fn(&[u8], &[u8], &mut [i8]))> {
-    let mut all: Vec<(&'static str, fn(&[u8], &[u8], &mut [i8]))> =
+fn builds() -> Vec<(&'static str, Build)> {
+    let mut all: Vec<(&'static str, Build)> =
         vec![("baseline", |u, d, o| persist_signal(u, d, o).unwrap())];
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
