@@ -103,5 +103,7 @@ pub use pipeline::{
     check_atc_inputs, compute_atc, family_lengths, Detail, Params, Robustness, Semantics,
     Workspace, DETAIL_ROWS, FAMILY_COUNT, FAMILY_KINDS, LENGTHS_PER_FAMILY, OUT_ROWS,
 };
+#[cfg(target_arch = "x86_64")]
+pub use signal::persist_signal_avx2;
 pub use signal::{crossover_signal, persist_signal};
 pub use stream::{AtcStream, StepStatus, StreamSet};

@@ -176,7 +176,7 @@ pub fn persist_signal(
             "out",
             [Region::input("up", &up), Region::input("down", &down)],
         )?;
-        Ok(k::persist_signal(&up, &down, o)?)
+        Ok(isa::persist_signal(&up, &down, o)?)
     })
 }
 
