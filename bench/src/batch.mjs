@@ -1,6 +1,6 @@
 // computeBatch against a plain loop of `compute` in the same process (issue 17, item 3):
 // 500 real series × 1,500 bars, cut as consecutive windows from the eleven datasets in
-// ../shared/data. Run alone with `node bench/src/batch.mjs [--runs=N] [--backends=js,wasm]`,
+// ../shared/data. Run alone with `node bench/src/batch.mjs [--runs=N] [--backends=js,wasm] [--threads=N] [--drop-loop-results]`,
 // or import `measureBatch` from another bench script.
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -80,14 +80,16 @@ const median = (xs) => {
  * - `runs`: timed runs of each side (default 7, at least 1); the medians are reported.
  * - `config`: ATC config for both sides (default `{}`).
  * - `batchOptions`: passed to `computeBatch` (e.g. `{ threads: 2 }`).
+ * - `dropLoopResults`: the loop drops each result at once instead of keeping all 500 (the
+ *   measure before 2026-12-06 22:00; computeBatch always returns all of them).
  * - `log`: called with one line per backend (default: none).
  *
- * Returns rows `{ backend, loopMs, batchMs, speedup, loopMinMs, loopMaxMs, batchMinMs, batchMaxMs, series, bars,
+ * Returns rows `{ backend, loopMs, batchMs, speedup, loopMinMs, loopMaxMs, batchMinMs, batchMaxMs, series, bars, loopKeepsResults,
  * coresBefore, coresAfter }` (`speedup` = loopMs / batchMs, medians; `cores*` = {@link coresAvailable}
  * just before and after the timed runs: what two threads could get, the ceiling of the speed-up).
  */
 export async function measureBatch(options = {}) {
-  const { backends = ['native', 'wasm', 'js'], count = 500, bars = 1500, runs = 7, config = {}, batchOptions = {}, log = () => {} } = options;
+  const { backends = ['native', 'wasm', 'js'], count = 500, bars = 1500, runs = 7, config = {}, batchOptions = {}, dropLoopResults = false, log = () => {} } = options;
   const series = options.series ?? realWindows(count, bars);
   if (!series) throw new Error('measureBatch needs ../shared/data (or ATC_SHARED_DIR) or options.series');
   const rows = [];
@@ -102,12 +104,26 @@ export async function measureBatch(options = {}) {
         continue;
       }
     }
-    const loop = () => {
-      for (const s of series) engine.compute(s, config);
+    // Both sides end with the 500 results held, as a caller of either needs them: a loop that
+    // dropped each result at once would let the GC free it young (a scavenge), a cost every
+    // batch pays for the results it returns (they survive to the old generation).
+    let held;
+    const loop = dropLoopResults
+      ? () => {
+          for (const s of series) engine.compute(s, config);
+        }
+      : () => {
+          held = series.map((s) => engine.compute(s, config));
+        };
+    const batch = async () => {
+      held = await engine.computeBatch(series, config, batchOptions);
     };
-    const batch = () => engine.computeBatch(series, config, batchOptions);
-    loop();
-    await batch();
+    // Warm-up: two rounds of each (the JIT of this thread and of every pooled worker).
+    for (let w = 0; w < 2; w++) {
+      loop();
+      await batch();
+    }
+    held = undefined;
     const cores = await coresAvailable();
     const loopMs = [];
     const batchMs = [];
@@ -130,6 +146,7 @@ export async function measureBatch(options = {}) {
       batchMaxMs: Math.max(...batchMs),
       series: series.length,
       bars: series[0]?.length ?? 0,
+      loopKeepsResults: !dropLoopResults,
       coresBefore: cores,
       coresAfter: await coresAvailable(),
     };
@@ -143,7 +160,7 @@ export async function measureBatch(options = {}) {
 /** One line per row: `wasm  loop 1234.5 ms (1200.1–1300.2)  batch 650.3 ms (…)  1.90×`. */
 export function formatBatchRow(r) {
   const ms = (v) => v.toFixed(1);
-  return `${r.backend.padEnd(6)} ${r.series}×${r.bars}  loop ${ms(r.loopMs)} ms (${ms(r.loopMinMs)}–${ms(r.loopMaxMs)})  computeBatch ${ms(r.batchMs)} ms (${ms(r.batchMinMs)}–${ms(r.batchMaxMs)})  speed-up ${r.speedup.toFixed(2)}×  (2 threads got ${r.coresBefore.toFixed(2)}/${r.coresAfter.toFixed(2)} cores before/after)`;
+  return `${r.backend.padEnd(6)} ${r.series}×${r.bars}  loop${r.loopKeepsResults === false ? ' (results dropped)' : ''} ${ms(r.loopMs)} ms (${ms(r.loopMinMs)}–${ms(r.loopMaxMs)})  computeBatch ${ms(r.batchMs)} ms (${ms(r.batchMinMs)}–${ms(r.batchMaxMs)})  speed-up ${r.speedup.toFixed(2)}×  (2 threads got ${r.coresBefore.toFixed(2)}/${r.coresAfter.toFixed(2)} cores before/after)`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -151,5 +168,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const backends = arg('backends')?.split(',');
   const runs = arg('runs') === undefined ? undefined : Number(arg('runs'));
   const threads = arg('threads') === undefined ? undefined : Number(arg('threads'));
-  await measureBatch({ ...(backends && { backends }), ...(runs && { runs }), ...(threads && { batchOptions: { threads } }), log: console.log });
+  const dropLoopResults = process.argv.includes('--drop-loop-results');
+  await measureBatch({ ...(backends && { backends }), ...(runs && { runs }), ...(threads && { batchOptions: { threads } }), dropLoopResults, log: console.log });
 }

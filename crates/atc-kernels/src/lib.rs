@@ -85,7 +85,10 @@ mod signal;
 mod stream;
 
 #[cfg(feature = "std")]
-pub use batch::{check_atc_batch, compute_atc_batch, compute_atc_batch_with, BatchError};
+pub use batch::{
+    check_atc_batch, compute_atc_batch, compute_atc_batch_checked_with, compute_atc_batch_with,
+    first_non_finite_bar, BatchError,
+};
 pub use equity::{
     average_signal, equity_curve, growth, growth_at, layer1_signal, rate_of_change, scaled_returns,
     EQUITY_FLOOR,
@@ -100,5 +103,7 @@ pub use pipeline::{
     check_atc_inputs, compute_atc, family_lengths, Detail, Params, Robustness, Semantics,
     Workspace, DETAIL_ROWS, FAMILY_COUNT, FAMILY_KINDS, LENGTHS_PER_FAMILY, OUT_ROWS,
 };
+#[cfg(target_arch = "x86_64")]
+pub use signal::persist_signal_avx2;
 pub use signal::{crossover_signal, persist_signal};
 pub use stream::{compute_long, AtcStream, StepStatus, StreamSet};

@@ -148,3 +148,129 @@ fn panics_inside_workers_are_caught() {
         other => panic!("expected a panic error, got {other:?}"),
     }
 }
+
+/// The growth check of core's `requireFiniteOutputs`, written out bar by bar as growth.ts does.
+fn first_non_finite_reference(out: &[f64], m: usize, from: usize) -> Option<usize> {
+    (from..m).find(|&i| {
+        let at = |r: usize| out[r * m + i];
+        let layer2 = ((((at(6) + at(7)) + at(8)) + at(9)) + at(10)) + at(11);
+        let total = layer2 + (((at(0) + at(1)) + at(2)) + ((at(3) + at(4)) + at(5)));
+        total.is_nan() || total.is_infinite()
+    })
+}
+
+#[test]
+fn first_non_finite_bar_is_core_growth_check() {
+    let m = 50;
+    let clean = vec![0.5; 13 * m];
+    assert_eq!(first_non_finite_bar(&clean, m, 0), None);
+    // a NaN in Layer 1, an infinite Layer-2 equity, a Layer-2 sum past the largest double
+    // (each row finite), a NaN in Average_Signal (row 12: not part of the rule), Pine's NaNs
+    // before `from`
+    type Case<'a> = (&'a [(usize, usize, f64)], usize, Option<usize>);
+    let cases: [Case; 5] = [
+        (&[(3, 17, f64::NAN)], 0, Some(17)),
+        (&[(9, 40, f64::INFINITY), (1, 41, f64::NAN)], 0, Some(40)),
+        (&[(6, 8, f64::MAX), (7, 8, f64::MAX)], 0, Some(8)),
+        (&[(12, 2, f64::NAN)], 0, None),
+        (
+            &[(0, 3, f64::NAN), (8, 20, f64::NEG_INFINITY)],
+            10,
+            Some(20),
+        ),
+    ];
+    for (k, (writes, from, want)) in cases.iter().enumerate() {
+        let mut out = clean.clone();
+        for &(row, bar, v) in writes.iter() {
+            out[row * m + bar] = v;
+        }
+        assert_eq!(first_non_finite_bar(&out, m, *from), *want, "case {k}");
+        assert_eq!(
+            first_non_finite_reference(&out, m, *from),
+            *want,
+            "case {k} (reference)"
+        );
+    }
+}
+
+#[test]
+fn checked_batch_reports_each_series_growth_check_and_the_same_bits() {
+    // Prices near 1e−300 that jump ×1e60 for nine bars (as in the conformance suite): a held
+    // long position's equity compounds past 1.8e308 there. Series 0, 3, 6 keep their walk.
+    let spiking = |n: usize, seed: u64, jump: Option<usize>| {
+        let mut x: Vec<f64> = random_prices(n, seed).iter().map(|v| v * 1e-300).collect();
+        if let Some(at) = jump {
+            for i in at..at + 9 {
+                x[i] = x[i - 1] * 1e60;
+            }
+            let top = x[at + 8];
+            x[at + 9..].fill(top);
+        }
+        x
+    };
+    let series: Vec<Vec<f64>> = (0..7)
+        .map(|i| {
+            spiking(
+                400 + 150 * i,
+                50 + i as u64,
+                (i % 3 != 0).then_some(120 + 40 * i),
+            )
+        })
+        .collect();
+    for p in [
+        Params::default(),
+        Params {
+            cutout: 30,
+            semantics: Semantics::Pine,
+            ..Params::default()
+        },
+    ] {
+        let refs: Vec<&[f64]> = series.iter().map(|s| s.as_slice()).collect();
+        let m = |s: &Vec<f64>| p.output_bars(s.len());
+        let mut outs: Vec<Vec<f64>> = series.iter().map(|s| vec![0.0; 13 * m(s)]).collect();
+        let mut out_refs: Vec<&mut [f64]> = outs.iter_mut().map(|o| o.as_mut_slice()).collect();
+        let mut report = vec![Some(usize::MAX); series.len()];
+        compute_atc_batch_checked_with(
+            &refs,
+            &p,
+            &mut out_refs,
+            3,
+            |x, par, out, ws| compute_atc(x, par, out, None, ws),
+            &mut report,
+        )
+        .unwrap();
+        let from = if p.semantics == Semantics::Pine {
+            p.cutout
+        } else {
+            0
+        };
+        let mut overflowed = 0;
+        for (i, s) in series.iter().enumerate() {
+            let mut single = vec![0.0; 13 * m(s)];
+            compute_atc(s, &p, &mut single, None, &mut Workspace::new()).unwrap();
+            assert_bits_eq(&format!("series {i}"), &outs[i], &single);
+            assert_eq!(
+                report[i],
+                first_non_finite_reference(&single, m(s), from),
+                "series {i}"
+            );
+            overflowed += report[i].is_some() as usize;
+        }
+        assert!(overflowed > 0 && overflowed < series.len(), "{report:?}");
+    }
+    let mut short_report = vec![None; 1];
+    let s = random_prices(200, 3);
+    let mut o = vec![0.0; 13 * 200];
+    let mut outs: Vec<&mut [f64]> = vec![&mut o, &mut []];
+    assert!(matches!(
+        compute_atc_batch_checked_with(
+            &[&s, &s],
+            &Params::default(),
+            &mut outs,
+            1,
+            |x, par, out, ws| compute_atc(x, par, out, None, ws),
+            &mut short_report
+        ),
+        Err(BatchError::CountMismatch { series: 2, outs: 1 })
+    ));
+}

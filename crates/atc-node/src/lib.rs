@@ -176,7 +176,7 @@ pub fn persist_signal(
             "out",
             [Region::input("up", &up), Region::input("down", &down)],
         )?;
-        Ok(k::persist_signal(&up, &down, o)?)
+        Ok(isa::persist_signal(&up, &down, o)?)
     })
 }
 
@@ -288,8 +288,11 @@ pub fn compute_atc(
     })
 }
 
-/// `computeAtcBatch(series, params, outs, threads)`: `computeAtc(series[i], params, outs[i])`
-/// for every `i` on `min(threads, series.length)` Rust threads, same bits as one call each.
+/// `computeAtcBatch(series, params, outs, threads, nonFinite?)`: `computeAtc(series[i], params,
+/// outs[i])` for every `i` on `min(threads, series.length)` Rust threads, same bits as one call
+/// each. With `nonFinite` (a Float64Array of `series.length`), each thread also runs core's
+/// growth check on the outputs it just wrote: `nonFinite[i]` = the first output bar whose
+/// Layer-1 signals or Layer-2 sum is not finite, −1 if none (`atc_kernels::first_non_finite_bar`).
 /// Everything is converted and checked on the JS thread before any work starts; the call
 /// returns when every series is done. A panic in a worker thread becomes an `Error` naming the
 /// series.
@@ -300,6 +303,7 @@ pub fn compute_atc_batch(
     #[napi(ts_arg_type = "Float64Array")] params: Unknown<'_>,
     #[napi(ts_arg_type = "readonly Float64Array[]")] outs: Unknown<'_>,
     #[napi(ts_arg_type = "number")] threads: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | null | undefined")] non_finite: Unknown<'_>,
 ) -> napi::Result<()> {
     run(env, || {
         // Array getters may run JavaScript: fetch every element before borrowing any memory.
@@ -309,17 +313,47 @@ pub fn compute_atc_batch(
         let threads = integer(threads, "threads", 1)?;
         let series = labelled(series, "series", f64_array)?;
         let mut outs = labelled(outs, "outs", f64_array)?;
-        let inputs: Vec<Region> = (0..)
+        let mut non_finite = optional(non_finite, "nonFinite", f64_array)?;
+        if let Some(nf) = &non_finite {
+            if nf.len() != series.len() {
+                return Err(Failure::Range(format!(
+                    "nonFinite has {} entries but series has {}; they must match",
+                    nf.len(),
+                    series.len()
+                )));
+            }
+        }
+        let mut regions: Vec<Region> = (0..)
             .zip(&series)
             .map(|(i, s)| Region::input(Label::at("series", i), s))
             .collect();
+        // (an absent report is an empty region, which overlaps nothing)
+        regions.push(Region::output(
+            "nonFinite",
+            non_finite.as_deref().unwrap_or_default(),
+        ));
         // (the worker threads use these slices only while this call blocks the JS thread)
-        let mut os = writable_all(&mut outs, "outs", inputs)?;
+        let mut os = writable_all(&mut outs, "outs", regions)?;
         let xs: Vec<&[f64]> = series.iter().map(|s| &**s).collect();
-        k::compute_atc_batch_with(&xs, &params, &mut os, threads, |x, p, o, ws| {
+        let kernel = |x: &[f64], p: &k::Params, o: &mut [f64], ws: &mut k::Workspace| {
             isa::compute_atc(x, p, o, None, ws)
-        })
-        .map_err(|e| match e {
+        };
+        let result = match non_finite.as_mut() {
+            None => k::compute_atc_batch_with(&xs, &params, &mut os, threads, kernel),
+            Some(nf) => {
+                // SAFETY: see the crate docs (valid for the call; exclusive: checked above).
+                let nf = unsafe { nf.as_mut() };
+                let mut bars = vec![None; nf.len()];
+                let result = k::compute_atc_batch_checked_with(
+                    &xs, &params, &mut os, threads, kernel, &mut bars,
+                );
+                for (slot, bar) in nf.iter_mut().zip(bars) {
+                    *slot = bar.map_or(-1.0, |b| b as f64);
+                }
+                result
+            }
+        };
+        result.map_err(|e| match e {
             // thrown like a panic at the boundary (napi-rs's `catch_unwind`): a plain `Error`
             k::BatchError::Panic { .. } => Failure::Napi(napi::Error::from_reason(e.to_string())),
             _ => Failure::Range(e.to_string()),

@@ -50,6 +50,29 @@ describe('native binding boundary', () => {
     expect(() => binding.computeAtcBatch(series, params, [outs[0]!, new Float32Array(13 * 90)] as never, 2)).toThrow(/outs\[1\] must be a Float64Array \(got Float32Array\)/);
     expect(() => binding.computeAtcBatch(series[0] as never, params, outs, 2)).toThrow(TypeError);
     expect(() => binding.computeAtcBatch(series, params, outs, 0)).toThrow(RangeError);
+    // nonFinite: one entry per series, an output like any other
+    expect(() => binding.computeAtcBatch(series, params, outs, 2, new Float64Array(1))).toThrow(/nonFinite has 1 entries but series has 2/);
+    expect(() => binding.computeAtcBatch(series, params, outs, 2, outs[1]!.subarray(0, 2))).toThrow(/must not share memory/);
+    expect(() => binding.computeAtcBatch(series, params, outs, 2, new Int32Array(2) as never)).toThrow(/nonFinite must be a Float64Array/);
+  });
+  it('computeAtcBatch reports per series the first bar the growth check refuses (-1: none)', () => {
+    const params = packConfig(resolveConfig({}));
+    const fine = Float64Array.from({ length: 150 }, (_, i) => (100 + Math.sin(i / 5) * 3 + i * 0.05) * 1e-300);
+    const overflowing = fine.slice();
+    for (let i = 100; i < 109; i++) overflowing[i] = overflowing[i - 1]! * 1e60; // a held equity compounds past 1.8e308
+    overflowing.fill(overflowing[108]!, 109);
+    const series = [fine, overflowing, fine];
+    const outs = series.map((s) => new Float64Array(13 * s.length));
+    const nonFinite = new Float64Array(3).fill(7);
+    binding.computeAtcBatch(series, params, outs, 2, nonFinite);
+    expect(nonFinite[0]).toBe(-1);
+    expect(nonFinite[2]).toBe(-1);
+    const m = overflowing.length;
+    const o = outs[1]!;
+    const finiteAt = (i: number) => Number.isFinite([6, 7, 8, 9, 10, 11].reduce((sum, r) => sum + o[r * m + i]!, 0) + [0, 1, 2, 3, 4, 5].reduce((sum, r) => sum + o[r * m + i]!, 0));
+    const first = Array.from({ length: m }, (_, i) => i).find((i) => !finiteAt(i));
+    expect(first).toBeGreaterThan(99);
+    expect(nonFinite[1]).toBe(first);
   });
   it('computeAtc fills only the detail arrays it is given, with the same numbers', () => {
     const params = packConfig(resolveConfig({}));

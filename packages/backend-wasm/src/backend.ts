@@ -33,6 +33,9 @@ function requireSeparate(method: string, out: ArrayBufferView, a: ArrayBufferVie
   }
 }
 
+/** Bars per call of a long equity curve (3 × 128 kB of copies: L2-sized). */
+const EQUITY_CHUNK = 1 << 14;
+
 /**
  * The WebAssembly backend: the `#[wasm_bindgen]` exports of `crates/atc-wasm` through the glue
  * wasm-bindgen generated, one glue (and so one instance) per backend. Each call copies the
@@ -163,7 +166,28 @@ export class WasmBackend implements Backend {
   ): void => {
     requireSeparate('equityCurve', out, returns, signal);
     try {
-      this.#glue.equityCurve(returns, signal, startingEquity, decayMultiplier, cutout, out);
+      const n = returns.length;
+      if (n - cutout < 2 * EQUITY_CHUNK || signal.length !== n || out.length !== n) {
+        this.#glue.equityCurve(returns, signal, startingEquity, decayMultiplier, cutout, out);
+        return;
+      }
+      // Long series in chunks, so that the linear-memory side of the copies (24 bytes a bar)
+      // stays in cache: 10⁶ bars 5.8–6.2 → 5.5–5.6 ms (native 2.4: the caller's side of the
+      // copies still streams from DRAM). A chunk starts one bar early, from that bar's equity
+      // as its starting equity: the floor keeps a floored value as it is, and the next bar is
+      // `(E·d)·(1 + a)` with the position of the bar before, as in one call.
+      let end = cutout + EQUITY_CHUNK;
+      this.#glue.equityCurve(returns.subarray(0, end), signal.subarray(0, end), startingEquity, decayMultiplier, cutout, out.subarray(0, end));
+      for (let from = end - 1; end < n; from = end - 1) {
+        const carried = out[from]!;
+        if (!Number.isFinite(carried)) {
+          // NaN or ∞ (∞·0 on infinite returns): no chunk can start from it; one call does all.
+          this.#glue.equityCurve(returns, signal, startingEquity, decayMultiplier, cutout, out);
+          return;
+        }
+        end = Math.min(n, end + EQUITY_CHUNK);
+        this.#glue.equityCurve(returns.subarray(from, end), signal.subarray(from, end), carried, decayMultiplier, 0, out.subarray(from, end));
+      }
     } catch (error) {
       this.#recover(error);
     }

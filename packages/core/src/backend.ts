@@ -160,8 +160,12 @@ export interface Backend extends AtcKernels {
   /**
    * Many series at once on `threads` threads of the backend's own (native). Must equal one
    * {@link Backend.computeAtc} per series. Backends without it are run in worker_threads.
+   * May return, per series, the first output bar whose Layer-1 signals or Layer-2 sum is not
+   * finite (−1: none; the verdict of core's growth check, computed in the backend's threads):
+   * core then rescans only the series reported non-finite, to build the error. Without it,
+   * core scans every series' outputs itself.
    */
-  computeAtcBatch?(series: readonly Float64Array[], config: ResolvedAtcConfig, buffers: readonly AtcBuffers[], threads: number): void;
+  computeAtcBatch?(series: readonly Float64Array[], config: ResolvedAtcConfig, buffers: readonly AtcBuffers[], threads: number): ArrayLike<number> | void;
   /**
    * A new stream (or one restored from `restore`, whose vector core has already checked
    * against `streamStateLength(config)`). Optional for third-party backends: core refuses

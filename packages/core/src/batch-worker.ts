@@ -1,6 +1,6 @@
 // Worker side of `engine.computeBatch` for backends without native threads (js, wasm): loads
 // the backend module once, then computes chunk after chunk. A chunk is several series packed in
-// one buffer; their outputs go into one new ArrayBuffer that is transferred back (no copy).
+// one buffer; their outputs go into the ArrayBuffer that came with it, transferred back (no copy).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendFactory } from './backend.js';
 import { type ChunkReply, type ChunkTask, type WorkerInputError, outputsBuffer } from './batch.js';
@@ -18,7 +18,8 @@ function computeChunk(task: ChunkTask): { reply: ChunkReply; transfer: ArrayBuff
   let values = 0;
   for (const n of lengths) values += OUTPUT_ROWS * outputBars(config, n);
   // Not zeroed: every value is written below, or the chunk fails and the buffer is dropped.
-  const outputs = outputsBuffer(backend, values * Float64Array.BYTES_PER_ELEMENT);
+  const bytes = values * Float64Array.BYTES_PER_ELEMENT;
+  const outputs = task.outputs?.byteLength === bytes ? task.outputs : outputsBuffer(backend, bytes);
   let inAt = 0;
   let outAt = 0;
   let k = 0;

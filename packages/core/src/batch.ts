@@ -1,10 +1,12 @@
 // `engine.computeBatch`: many series, all cores. Backends with their own threads (native:
-// Rust threads) get the series in a few large calls; the others (js, wasm) run in the engine's
-// persistent worker pool (worker-pool.ts). Series are handed out in chunks, largest first and
-// shrinking towards the end (guided scheduling), to whichever thread is free: every thread
-// stays busy until the last few series. A chunk's prices are copied into one buffer (the
-// caller's arrays are never transferred or detached) and its outputs come back as one
-// transferred ArrayBuffer that the results view.
+// Rust threads) get the series in a few large calls; the others (js, wasm) run on the calling
+// thread plus `threads − 1` workers of the engine's persistent pool (worker-pool.ts). Series
+// are handed out in chunks, largest first and shrinking towards the end (guided scheduling),
+// to whichever thread is free: every thread stays busy until the last few series. A worker
+// chunk's prices are copied into one buffer (the caller's arrays are never transferred or
+// detached) and its outputs come back as one transferred ArrayBuffer that the results view;
+// the calling thread computes its chunks in place, a turn of its event loop at least every
+// millisecond (so it keeps answering the workers and anything else that is waiting).
 import type { Backend } from './backend.js';
 import type { ResolvedAtcConfig } from './config.js';
 import { AtcError, AtcInputError, type AtcInputErrorCode } from './errors.js';
@@ -15,7 +17,10 @@ import type { PoolWorker, WorkerPool } from './worker-pool.js';
 
 /** Options of {@link AtcEngine.computeBatch}. */
 export interface BatchOptions {
-  /** Threads to use (default: all cores, at most one per series). 1 computes on this thread. */
+  /**
+   * Threads to use, the calling thread included (default: all cores, at most one per series).
+   * 1 computes on this thread only; js and wasm start `threads − 1` worker threads.
+   */
   threads?: number;
   /** Called after each finished chunk of series with the number done so far (never decreasing, ends at `total`). */
   onProgress?: (done: number, total: number) => void;
@@ -29,6 +34,13 @@ export interface ChunkTask {
   readonly lengths: readonly number[];
   readonly prices: Float64Array;
   readonly config: ResolvedAtcConfig;
+  /**
+   * Where the worker writes the chunk's outputs (uninitialised, transferred there and back):
+   * allocated by the calling thread, whose allocator reuses the memory of earlier batches'
+   * freed results. A buffer the worker allocated itself came fresh from the kernel every time
+   * (freed on another thread), and faulting in its pages cost the worker ~20 % more CPU per series.
+   */
+  readonly outputs: ArrayBuffer;
 }
 
 /** A worker's answer: the chunk's outputs back to back, or the series it failed on. */
@@ -155,11 +167,12 @@ export async function runBatch(
       return outputs;
     });
   }
-  return runInPool(workers, series, config, threads, progress);
+  return runInPool(workers, backend, series, config, threads, progress);
 }
 
-function computeHere(backend: Backend, prices: Float64Array, config: ResolvedAtcConfig, index: number): Float64Array {
-  const buffers = allocateBuffers(outputBars(config, prices.length), false);
+/** Series `index` computed on this thread into `outputs` (new when not given). */
+function computeHere(backend: Backend, prices: Float64Array, config: ResolvedAtcConfig, index: number, outputs?: Float64Array): Float64Array {
+  const buffers = outputs ? allocateBuffers(0, false, outputs) : allocateBuffers(outputBars(config, prices.length), false);
   try {
     runPipeline(backend, prices, config, buffers, label(index));
   } catch (error) {
@@ -178,44 +191,74 @@ function runNative(
 ): Float64Array[] {
   const total = series.length;
   // Every value is written by the kernel (or the batch throws and nothing is returned).
-  const buffers = series.map((prices) => {
-    const values = OUTPUT_ROWS * outputBars(config, prices.length);
-    return allocateBuffers(0, false, new Float64Array(outputsBuffer(backend, values * Float64Array.BYTES_PER_ELEMENT)));
-  });
+  const outputs = packedOutputs(backend, series, config);
+  const buffers = outputs.map((o) => allocateBuffers(0, false, o));
   // One call (its Rust threads balance the series through an atomic index); with onProgress,
   // four calls with a report after each, every call still long enough for all threads.
   const chunk = progress ? Math.max(NATIVE_CHUNK, Math.ceil(total / 4)) : total;
   for (let start = 0; start < total; start += chunk) {
     const end = Math.min(total, start + chunk);
-    backend.computeAtcBatch!(series.slice(start, end), config, buffers.slice(start, end), threads);
-    for (let i = start; i < end; i++) requireFiniteOutputs(buffers[i]!.outputs, outputBars(config, series[i]!.length), config, label(i));
+    const nonFinite = backend.computeAtcBatch!(series.slice(start, end), config, buffers.slice(start, end), threads);
+    // The backend's threads ran the growth check: rescan only what they reported (to throw
+    // the same error as `compute`); without a report, scan everything here.
+    for (let i = start; i < end; i++) {
+      if (!nonFinite || !(nonFinite[i - start]! < 0)) requireFiniteOutputs(outputs[i]!, outputBars(config, series[i]!.length), config, label(i));
+    }
     progress?.(end, total);
   }
-  return buffers.map((b) => b.outputs);
+  return outputs;
 }
 
-/** The outputs of series `[start, end)` as consecutive views of `buffer`. */
-function viewsOf(buffer: ArrayBuffer, series: readonly Float64Array[], start: number, end: number, config: ResolvedAtcConfig): Float64Array[] {
+/**
+ * Uninitialised output arrays for every series, consecutive views of a few shared buffers of
+ * at most {@link MAX_CHUNK_VALUES} values (one allocation per ~50 series of 1,500 bars instead
+ * of one each; a result keeps only its buffer alive, as with the worker chunks).
+ */
+function packedOutputs(backend: Backend, series: readonly Float64Array[], config: ResolvedAtcConfig): Float64Array[] {
+  const sizes = series.map((s) => OUTPUT_ROWS * outputBars(config, s.length));
+  const out: Float64Array[] = [];
+  for (let start = 0; start < sizes.length; ) {
+    let end = start + 1;
+    let values = sizes[start]!;
+    while (end < sizes.length && values + sizes[end]! <= MAX_CHUNK_VALUES) values += sizes[end++]!;
+    const buffer = outputsBuffer(backend, values * Float64Array.BYTES_PER_ELEMENT);
+    for (let i = start, at = 0; i < end; at += sizes[i++]!) out.push(new Float64Array(buffer, at * Float64Array.BYTES_PER_ELEMENT, sizes[i]!));
+    start = end;
+  }
+  return out;
+}
+
+/**
+ * The outputs of series `[start, end)` as consecutive views of `buffer` (a worker's reply), or
+ * of a new uninitialised buffer for `backend` when `buffer` is undefined.
+ */
+function viewsOf(buffer: ArrayBuffer | undefined, series: readonly Float64Array[], start: number, end: number, config: ResolvedAtcConfig, backend?: Backend): Float64Array[] {
+  const sizes = series.slice(start, end).map((s) => OUTPUT_ROWS * outputBars(config, s.length));
+  const into = buffer ?? outputsBuffer(backend!, sizes.reduce((a, b) => a + b, 0) * Float64Array.BYTES_PER_ELEMENT);
   const views: Float64Array[] = [];
   let at = 0;
-  for (let i = start; i < end; i++) {
-    const size = OUTPUT_ROWS * outputBars(config, series[i]!.length);
-    views.push(new Float64Array(buffer, at * Float64Array.BYTES_PER_ELEMENT, size));
+  for (const size of sizes) {
+    views.push(new Float64Array(into, at * Float64Array.BYTES_PER_ELEMENT, size));
     at += size;
   }
   return views;
 }
 
-/** Copies series `[start, end)` into one new buffer (transferred; the caller's arrays stay theirs). */
-function pack(series: readonly Float64Array[], start: number, end: number, config: ResolvedAtcConfig): Omit<ChunkTask, 'id'> {
+/**
+ * Copies series `[start, end)` into one new buffer and allocates the buffer for their outputs
+ * (both transferred; the caller's arrays stay theirs).
+ */
+function pack(backend: Backend, series: readonly Float64Array[], start: number, end: number, config: ResolvedAtcConfig): Omit<ChunkTask, 'id'> {
   const lengths = series.slice(start, end).map((s) => s.length);
   const prices = new Float64Array(lengths.reduce((a, b) => a + b, 0));
   let at = 0;
+  let values = 0;
   for (let i = start; i < end; i++) {
     prices.set(series[i]!, at);
     at += series[i]!.length;
+    values += OUTPUT_ROWS * outputBars(config, series[i]!.length);
   }
-  return { first: start, lengths, prices, config };
+  return { first: start, lengths, prices, config, outputs: outputsBuffer(backend, values * Float64Array.BYTES_PER_ELEMENT) };
 }
 
 function replyError(reply: ChunkReply): AtcError {
@@ -224,8 +267,14 @@ function replyError(reply: ChunkReply): AtcError {
   return new AtcError(`batch worker failed on ${label(reply.failed!)}: ${reply.error}`);
 }
 
+/** Lets the event loop run (worker replies, the next chunk's dispatch) between series computed here. */
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Longest stretch of computing on the calling thread between two turns of its event loop. */
+const CALLER_SLICE_MS = 1;
+
 async function runInPool(
   pool: WorkerPool,
+  backend: Backend,
   series: readonly Float64Array[],
   config: ResolvedAtcConfig,
   threads: number,
@@ -248,10 +297,10 @@ async function runInPool(
   const serve = async (worker: PoolWorker) => {
     for (let chunk = queue.take(); chunk && failure === undefined; chunk = queue.take()) {
       const [start, end] = chunk;
-      const task = pack(series, start, end, config);
+      const task = pack(backend, series, start, end, config);
       let reply: ChunkReply;
       try {
-        reply = await worker.run<ChunkReply>(task, [task.prices.buffer as ArrayBuffer]);
+        reply = await worker.run<ChunkReply>(task, [task.prices.buffer as ArrayBuffer, task.outputs]);
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
         const which = end - start === 1 ? label(start) : `${label(start)}…${label(end - 1)}`;
@@ -267,11 +316,39 @@ async function runInPool(
     }
   };
 
+  // The calling thread is one of the `threads`: it takes chunks from the same queue and
+  // computes them in place (no copy, no message), returning to its event loop at least every
+  // CALLER_SLICE_MS so the workers' replies are taken and their next chunks sent without delay.
+  const computeOnCaller = async (first: [number, number] | undefined) => {
+    let slice = performance.now();
+    for (let chunk = first; chunk && failure === undefined; chunk = queue.take()) {
+      const [start, end] = chunk;
+      const views = viewsOf(undefined, series, start, end, config, backend);
+      for (let i = start; i < end; i++) {
+        try {
+          computeHere(backend, series[i]!, config, i, views[i - start]);
+        } catch (error) {
+          failure ??= error;
+          return;
+        }
+        if (performance.now() - slice >= CALLER_SLICE_MS) {
+          await yieldTurn();
+          if (failure !== undefined) return;
+          slice = performance.now();
+        }
+      }
+      views.forEach((view, k) => (outputs[start + k] = view));
+      finished(start, end);
+    }
+  };
+
   // Two chunks in flight per worker: the next one is already queued when a worker posts its
-  // reply, so it never waits for this thread. (Computing a share on this thread too measured
-  // no faster and would block its event loop for a whole chunk.)
-  const workers = pool.take(threads);
-  const loops = [...workers.map(serve), ...workers.map(serve)]; // every worker's first chunk first
+  // reply, so it never waits for this thread while this thread computes its own share. Every
+  // worker's first chunk goes out first, then this thread takes its own, then the second ones.
+  const workers = pool.take(threads - 1);
+  const loops = workers.map(serve);
+  const own = queue.take();
+  loops.push(...workers.map(serve), computeOnCaller(own));
   await Promise.all(loops);
   if (failure !== undefined) throw failure;
   return outputs;

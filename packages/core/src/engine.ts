@@ -123,11 +123,13 @@ export class AtcEngine {
    * `series[i]`). A worker that fails otherwise rejects with an {@link AtcError} naming the
    * series; the pool replaces that worker and stays usable.
    *
+   * On js and wasm the calling thread computes a share itself, alongside `threads − 1` pooled
+   * workers, returning to its event loop at least every millisecond while the batch runs.
    * The pool is started by the first multi-threaded call on js or wasm and reused by the next
    * ones (each worker loads the backend once). Idle workers never keep the process alive;
    * {@link AtcEngine.close} terminates them. The series are copied to the workers (your arrays
    * are never transferred); the results of one chunk of series are views of one ArrayBuffer
-   * of at most 8 MB, so keeping one result keeps its chunk's buffer alive.
+   * of at most 8 MB (native too), so keeping one result keeps its chunk's buffer alive.
    *
    * @example
    * ```ts

@@ -38,6 +38,22 @@ function workerExecArgv(): string[] {
   return out;
 }
 
+/**
+ * A worker with the parent's flags, minus those Node refuses for a worker: per-process and V8
+ * flags such as `--max-old-space-size=4096`, `--expose-gc` or `--trace-gc` make `new Worker`
+ * throw ERR_WORKER_INVALID_EXEC_ARGV, listing them; they apply to the whole process anyway.
+ */
+function startWorker(spec: WorkerSpec): Worker {
+  const execArgv = workerExecArgv();
+  try {
+    return new Worker(WORKER_SCRIPT, { workerData: spec, execArgv });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    const refused = new Set(String((error as Error).message).replace(/^[^:]*:\s*/, '').split(', '));
+    return new Worker(WORKER_SCRIPT, { workerData: spec, execArgv: execArgv.filter((flag) => !refused.has(flag)) });
+  }
+}
+
 /** One pooled thread; answers each `run` message with exactly one reply. */
 export class PoolWorker {
   readonly #worker: Worker;
@@ -46,7 +62,7 @@ export class PoolWorker {
   #death: Error | undefined;
 
   constructor(spec: WorkerSpec) {
-    this.#worker = new Worker(WORKER_SCRIPT, { workerData: spec, execArgv: workerExecArgv() });
+    this.#worker = startWorker(spec);
     this.#worker.on('message', (reply: WorkerReply) => {
       const waiting = this.#pending.get(reply.id);
       if (!waiting) return;

@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 describe('computeBatch worker pool', () => {
-  it('computes every series in worker threads, equal to compute(), progress monotonic up to the total', async () => {
+  it('computes the series on the calling thread and threads − 1 workers, equal to compute(), progress monotonic up to the total', async () => {
     const { engine } = await open();
     const series = seriesOf(37);
     const seen: number[] = [];
@@ -36,7 +36,9 @@ describe('computeBatch worker pool', () => {
       expect(total).toBe(37);
       seen.push(done);
     } });
-    expect(threadsOf(results).has(0)).toBe(false); // none ran on the main thread
+    const threads = threadsOf(results);
+    expect(threads.has(0)).toBe(true); // a share on the calling thread
+    expect(threads.size).toBe(2); // and the rest on one worker
     results.forEach((r, i) => {
       const single = engine.compute(series[i]!, config);
       single.signals.ema[0] = r.signals.ema[0]!; // the thread id; every other value must match
@@ -58,7 +60,31 @@ describe('computeBatch worker pool', () => {
     await engine.close(); // idempotent
     const reopened = threadsOf(await engine.computeBatch(seriesOf(40), config, { threads: 2 }));
     expect(reopened.size).toBe(2);
-    for (const id of reopened) expect(first.has(id)).toBe(false);
+    for (const id of reopened) if (id !== 0) expect(first.has(id)).toBe(false); // 0: the calling thread
+  });
+
+  it('the calling thread keeps turning its event loop while it computes its share', async () => {
+    const backend = await backendFactory.load();
+    let computedHere = 0; // series computed on this thread so far
+    const engine = new AtcEngine({ ...backend, computeAtc: (...args: Parameters<typeof backend.computeAtc>) => (computedHere++, backend.computeAtc(...args)) });
+    engines.push(engine);
+    await engine.computeBatch(seriesOf(4), config, { threads: 2 }); // pool started
+    computedHere = 0;
+    const seenAtTurns = new Set<number>();
+    let running = true;
+    const turn = () => {
+      seenAtTurns.add(computedHere);
+      if (running) setImmediate(turn);
+    };
+    setImmediate(turn);
+    await engine.computeBatch(seriesOf(300, 4000), config, { threads: 2 });
+    running = false;
+    const share = computedHere;
+    expect(share).toBeGreaterThan(0);
+    // Turns of the event loop between this thread's series, not only before and after its share
+    // (a share computed in one go would show 0 and `share` at most, plus a value per chunk).
+    const between = [...seenAtTurns].filter((k) => k > 0 && k < share);
+    expect(between.length).toBeGreaterThan(5);
   });
 
   it('never transfers or detaches the caller’s arrays', async () => {
@@ -106,13 +132,13 @@ describe('computeBatch worker pool', () => {
     const { engine } = await open();
     const before = threadsOf(await engine.computeBatch(seriesOf(20), config, { threads: 2 }));
     const series = seriesOf(3);
-    series[1]![0] = EXIT;
+    series[0]![0] = EXIT; // the worker's first chunk (then the calling thread's, then the worker's second)
     const error = await engine.computeBatch(series, config, { threads: 2 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AtcError);
-    expect((error as Error).message).toMatch(/series\[1\]/);
+    expect((error as Error).message).toMatch(/series\[0\]/);
     const after = threadsOf(await engine.computeBatch(seriesOf(20), config, { threads: 2 }));
     expect(after.size).toBe(2);
-    expect([...after].filter((id) => !before.has(id))).toHaveLength(1); // one survivor, one replacement
+    expect([...after].filter((id) => !before.has(id))).toHaveLength(1); // the replacement (0, the calling thread, is in both)
   });
 
   it('two batches at once on one engine share the pool and both come out whole', async () => {
@@ -151,10 +177,27 @@ describe('computeBatch worker pool', () => {
     expect([...threadsOf(await engine.computeBatch(seriesOf(5), config, { threads: 1 }))]).toEqual([0]);
   });
 
+  it('works in a process started with flags Node refuses for workers (--max-old-space-size, --expose-gc, --stack-trace-limit)', () => {
+    const script = `
+      import { AtcEngine } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      import { backendFactory } from ${JSON.stringify(new URL('./fixtures/thread-backend.mjs', import.meta.url).href)};
+      const engine = new AtcEngine(await backendFactory.load());
+      const series = Array.from({ length: 20 }, (_, k) => Float64Array.from({ length: 60 }, (_, j) => 100 + k + j));
+      const results = await engine.computeBatch(series, { cutout: 0 }, { threads: 2 });
+      console.log('threads', new Set(results.map((r) => r.signals.ema[0])).size);
+    `;
+    const flags = ['--max-old-space-size=2048', '--expose-gc', '--stack-trace-limit=20', '--no-warnings'];
+    const run = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, cwd: fileURLToPath(new URL('.', import.meta.url)) });
+    expect(run.error).toBeUndefined();
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('threads 2');
+  });
+
   it.each([
     [20, 2],
     [2, 2],
-  ])('a script that never closes its engine still exits (%i series on %i workers)', (count, used) => {
+  ])('a script that never closes its engine still exits (%i series on %i threads: one worker and the calling thread)', (count, used) => {
     const script = `
       import { AtcEngine } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
       import { backendFactory } from ${JSON.stringify(new URL('./fixtures/thread-backend.mjs', import.meta.url).href)};

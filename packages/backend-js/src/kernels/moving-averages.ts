@@ -193,6 +193,97 @@ export function hma(x: Float64Array, length: number, out: Float64Array, scratchS
 }
 
 /**
+ * {@link hma} given `wmaOfLength` = {@link wma}(x, length) (the WMA family's row of the same
+ * length): the diff's `WMA(x, L)` term is read instead of recomputed. hullDiff's full-length
+ * sums are wmaFrom's, so `wf / df` there is exactly `wmaOfLength[i]`; the last WMA runs in the
+ * diffs' loop with wmaFrom's operations. The values are bit-identical to `hma(x, length, …)`.
+ */
+export function hmaFromWma(x: Float64Array, length: number, wmaOfLength: Float64Array, out: Float64Array, scratchSpace: Float64Array): void {
+  const n = x.length;
+  const half = Math.floor(length / 2);
+  if (n < length || half < 1) return hma(x, length, out, scratchSpace);
+  const root = Math.floor(Math.sqrt(length));
+  const diff = scratchSpace.subarray(0, n);
+  let sh = 0.0, wh = 0.0;
+  for (let j = 0; j < half; j++) {
+    const v = x[j]!;
+    sh += v;
+    wh += (j + 1) * v;
+  }
+  const dh = (half * (half + 1)) / 2;
+  for (let i = half; i < length; i++) {
+    const v = x[i]!;
+    wh = wh + half * v - sh;
+    sh = sh + v - x[i - half]!;
+  }
+  diff[length - 1] = 2 * (wh / dh) - wmaOfLength[length - 1]!;
+  // the last step, wmaFrom(diff, L − 1, root), advanced in the same loop as the diffs: its seed
+  // sums the diffs L−1..L+root−2, then each new diff enters as it is computed
+  const firstValid = length - 2 + root;
+  out.fill(NaN, 0, Math.min(firstValid, n));
+  if (n <= firstValid) return;
+  const d = (root * (root + 1)) / 2;
+  let s = 0.0, w = 0.0;
+  for (let j = 0; j < root; j++) {
+    const at = length - 1 + j;
+    if (j > 0) {
+      const v = x[at]!;
+      wh = wh + half * v - sh;
+      sh = sh + v - x[at - half]!;
+      diff[at] = 2 * (wh / dh) - wmaOfLength[at]!;
+    }
+    const v = diff[at]!;
+    s += v;
+    w += (j + 1) * v;
+  }
+  out[firstValid] = w / d;
+  for (let i = firstValid + 1; i < n; i++) {
+    const v = x[i]!;
+    wh = wh + half * v - sh;
+    sh = sh + v - x[i - half]!;
+    const di = 2 * (wh / dh) - wmaOfLength[i]!;
+    diff[i] = di;
+    w = w + root * di - s;
+    s = s + di - diff[i - root]!;
+    out[i] = w / d;
+  }
+}
+
+/**
+ * {@link wma} and {@link lsma} of one length from one pass: linregAt's sums (Σy, Σx·y) are
+ * wmaFrom's (S, W) — same seed loop, same recurrence — so both outputs are bit-identical to the
+ * two separate calls.
+ */
+export function wmaAndLsma(x: Float64Array, length: number, wmaOut: Float64Array, lsmaOut: Float64Array): void {
+  const n = x.length;
+  wmaOut.fill(NaN, 0, Math.min(length - 1, n));
+  lsmaOut.fill(NaN, 0, Math.min(length - 1, n));
+  if (n < length) return;
+  const d = (length * (length + 1)) / 2;
+  const sx = (length * (length + 1)) / 2;
+  const sxx = (sx * (2 * length + 1)) / 3;
+  const det = length * sxx - sx * sx;
+  const at = length - 1;
+  let s = 0.0;
+  let w = 0.0;
+  for (let j = 0; j < length; j++) {
+    const v = x[j]!;
+    s += v;
+    w += (j + 1) * v;
+  }
+  for (let i = length - 1; ; ) {
+    wmaOut[i] = w / d;
+    const m = (length * w - sx * s) / det;
+    const b = (s * sxx - sx * w) / det;
+    lsmaOut[i] = m * at + b;
+    if (++i >= n) break;
+    const v = x[i]!;
+    w = w + length * v - s;
+    s = s + v - x[i - length]!;
+  }
+}
+
+/**
  * The least-squares line over each window of `length` bars (x = 1..L, oldest first), evaluated
  * at x = `at`. Running sums as the WMA's: `S = Σy`, `W = Σ x·y`. The reference's LSMA and
  * Pine's `ta.linreg` differ only in `at` ({@link lsma}, and `pineLinreg` in src/pine).
@@ -255,12 +346,13 @@ function kamaThrough(x: Float64Array, length: number, end: number, out: Float64A
   out.fill(k, 0, length);
   let noise = 0.0;
   for (let j = 1; j <= length; j++) noise += Math.abs(x[j]! - x[j - 1]!);
+  const span = +KAMA_SPAN, slow = +KAMA_SLOW; // unboxed locals (see kama3)
   for (let i = length; i <= end; i++) {
     if (i > length) noise = noise + Math.abs(x[i]! - x[i - 1]!) - Math.abs(x[i - length]! - x[i - length - 1]!);
     const v = x[i]!;
     const signal = Math.abs(v - x[i - length]!);
     const ratio = noise === 0 ? 0 : signal / noise;
-    const t = ratio * KAMA_SPAN + KAMA_SLOW;
+    const t = ratio * span + slow;
     k = k + t * t * (v - k);
     out[i] = k;
   }
@@ -345,6 +437,8 @@ export function kama3(x: Float64Array, l0: number, l1: number, l2: number, o0: F
   const [k1, z1] = kamaThrough(x, l1, start, o1);
   const [k2, z2] = kamaThrough(x, l2, start, o2);
   let c0 = k0, c1 = k1, c2 = k2, n0 = z0, n1 = z1, n2 = z2;
+  // unboxed locals: TurboFan re-reads an exported binding (with a TDZ check) every bar otherwise
+  const span = +KAMA_SPAN, slow = +KAMA_SLOW;
   for (let i = start + 1; i < n; i++) {
     const v = x[i]!;
     const step = Math.abs(v - x[i - 1]!);
@@ -354,9 +448,9 @@ export function kama3(x: Float64Array, l0: number, l1: number, l2: number, o0: F
     const r0 = n0 === 0 ? 0 : Math.abs(v - x[i - l0]!) / n0;
     const r1 = n1 === 0 ? 0 : Math.abs(v - x[i - l1]!) / n1;
     const r2 = n2 === 0 ? 0 : Math.abs(v - x[i - l2]!) / n2;
-    const t0 = r0 * KAMA_SPAN + KAMA_SLOW;
-    const t1 = r1 * KAMA_SPAN + KAMA_SLOW;
-    const t2 = r2 * KAMA_SPAN + KAMA_SLOW;
+    const t0 = r0 * span + slow;
+    const t1 = r1 * span + slow;
+    const t2 = r2 * span + slow;
     c0 = c0 + t0 * t0 * (v - c0);
     c1 = c1 + t1 * t1 * (v - c1);
     c2 = c2 + t2 * t2 * (v - c2);

@@ -54,6 +54,10 @@ export function accumulateThree(
   let s0 = l0.s, a0 = l0.a, e0 = l0.e, q0 = l0.previous, m0p = ma0[cutout]!;
   let s1 = l1.s, a1 = l1.a, e1 = l1.e, q1 = l1.previous, m1p = ma1[cutout]!;
   let s2 = l2.s, a2 = l2.a, e2 = l2.e, q2 = l2.previous, m2p = ma2[cutout]!;
+  // unboxed double locals: TurboFan re-reads an imported binding (with a TDZ check) and re-checks
+  // a parameter every bar otherwise
+  const floor = +EQUITY_FLOOR;
+  const decay = +d;
   for (let i = cutout + 1; i < n; i++) {
     const p = close[i]!, pp = close[i - 1]!, ri = r[i]!;
     const m0 = ma0[i]!, m1 = ma1[i]!, m2 = ma2[i]!;
@@ -69,9 +73,9 @@ export function accumulateThree(
     a0 = q0 !== 0 ? q0 * ri : a0;
     a1 = q1 !== 0 ? q1 * ri : a1;
     a2 = q2 !== 0 ? q2 * ri : a2;
-    e0 = Math.max(e0 * d * (1 + a0), EQUITY_FLOOR);
-    e1 = Math.max(e1 * d * (1 + a1), EQUITY_FLOOR);
-    e2 = Math.max(e2 * d * (1 + a2), EQUITY_FLOOR);
+    e0 = Math.max(e0 * decay * (1 + a0), floor);
+    e1 = Math.max(e1 * decay * (1 + a1), floor);
+    e2 = Math.max(e2 * decay * (1 + a2), floor);
     num[i] = num[i]! + s0 * e0 + s1 * e1 + s2 * e2;
     den[i] = den[i]! + e0 + e1 + e2;
     q0 = s0; q1 = s1; q2 = s2;

@@ -4,21 +4,49 @@
 // the per-bar step's operations (settleReference / settlePine, their steady branches) — each
 // bar's sums still add the MAs in k order from 0.0, so the bits are the per-bar path's. Per-MA
 // and per-family state is read once into locals and written back once.
-import { LENGTHS_PER_FAMILY, STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS } from '@adaptive-trend/core';
+import { LENGTHS_PER_FAMILY, MA_COUNT, STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS } from '@adaptive-trend/core';
 import { EQUITY_FLOOR } from '../kernels/equity.js';
 import { fdlibmExp } from '../kernels/exp.js';
-import { round2 } from '../kernels/layer1.js';
+import { layer1Round, round2 } from '../kernels/layer1.js';
 import { pineCut } from '../pine/average.js';
 import { pineRound2 } from '../pine/layer1.js';
 import { outputsFinite } from './outputs.js';
 import type { StreamPlan } from './plan.js';
 
-/** The run's per-bar scratch: scaled returns and the family's Layer-1 sums (`n` bars or more). */
+/**
+ * A run's scratch in one buffer, `lane`: the MA values (`values`, at offset 0), the closes
+ * (`closes`, at `closesAt`) and per-bar rows of `n` bars or more — scaled returns, the family's
+ * Layer-1 sums and the average's sums — at their offsets; `values`, `closes`, `returns`, `num`,
+ * `den` are views of it. One array, because V8 checks and reloads each typed array's map,
+ * length and data pointer on every iteration of a loop: with one array instead of five the
+ * settle's per-MA loop runs about a quarter fewer instructions.
+ */
 export interface SettleScratch {
-  returns: Float64Array;
-  num: Float64Array;
-  den: Float64Array;
+  readonly lane: Float64Array;
+  readonly values: Float64Array;
+  readonly closes: Float64Array;
+  readonly closesAt: number;
+  readonly returns: Float64Array;
+  readonly returnsAt: number;
+  readonly num: Float64Array;
+  readonly numAt: number;
+  readonly den: Float64Array;
+  readonly denAt: number;
+  readonly nomAt: number;
+  readonly sumAt: number;
+  /** Six doubles for the branch-free equity floor ("Floor picks" below): candidates at even offsets, the floor at odd ones. */
+  readonly pickAt: number;
 }
+
+/*
+ * Floor picks: the equity floor `Math.max(u, EQUITY_FLOOR)` without a branch: u goes to `w[at]`, the floor
+ * sits in `w[at + 1]`, and the result is `w[at + +(u < EQUITY_FLOOR)]` — the same double for
+ * every u (below the floor, −∞ and −0 included: the floor; NaN, +∞ and the rest: u). V8 compiles
+ * Math.max to compare-and-branch, and on long series the growth factor makes the equities
+ * cross the floor often enough that those branches mispredict (pushMany of 10⁷ bars: ~9%
+ * faster with this form). Callers store u and read the pick inline (a helper returning a
+ * double would box it when not inlined).
+ */
 
 /**
  * The first bar from which {@link settleRun} may take over: past the cutout bar (and so past bar
@@ -29,13 +57,46 @@ export function firstSteadyBar(p: StreamPlan): number {
 }
 
 /**
- * Bars `i0 .. i0+n−1` (all ≥ {@link firstSteadyBar}) after their MAs: closes x[i0 + j] =
- * xs[x0 + j], MA q's value of bar i0 + j at `values[vAt + j + q·vStride]`; outputs of bar
- * i0 + j at `out[at + j + row·stride]`. −1, or the first bar offset whose outputs fail core's
- * growth rule (`st` must then be discarded, as after the per-bar settle's failure).
+ * Bars `i0 .. i0+n−1`, all before the cutout, after their MAs (arguments as {@link settleRun}):
+ * the per-bar settle's `i < c` branch over the run, MA by MA — no outputs (13 NaNs per bar);
+ * reference: each MA's `maPrev` becomes its last value; Pine: each MA's crossover signal steps
+ * from bar 1 on as `settlePine`'s (the same branch-free operations).
  */
-export function settleRun(p: StreamPlan, st: Float64Array, xs: Float64Array, x0: number, i0: number, n: number, values: Float64Array, vAt: number, vStride: number, out: Float64Array, at: number, stride: number, scratch: SettleScratch): number {
-  const { returns, num, den } = scratch;
+export function settleBeforeCutout(p: StreamPlan, st: Float64Array, xs: Float64Array, x0: number, i0: number, n: number, values: Float64Array, vAt: number, vStride: number, out: Float64Array, at: number, stride: number): void {
+  for (let row = 0; row < 13; row++) out.fill(NaN, at + row * stride, at + row * stride + n);
+  const first = p.layout.mas;
+  for (let q = 0, v0 = vAt; q < MA_COUNT; q++, v0 += vStride) {
+    const o = first + q * STREAM_MA_SLOTS;
+    if (!p.pine) {
+      st[o + 6] = values[v0 + n - 1]!;
+      continue;
+    }
+    let j = 0;
+    let maPrevious = st[o + 6]!, s = st[o + 7]!;
+    if (i0 === 0) {
+      maPrevious = values[v0]!; // bar 0: no crossover
+      j = 1;
+    }
+    for (let end = x0 + j; j < n; j++, end++) {
+      const v = xs[end]!, previous = xs[end - 1]!;
+      const ma = values[v0 + j]!;
+      const t = (+(v > ma) & +(previous <= maPrevious)) - (+(v < ma) & +(previous >= maPrevious));
+      s = t + s * (1 - t * t);
+      maPrevious = ma;
+    }
+    st[o + 6] = maPrevious;
+    st[o + 7] = s;
+  }
+}
+
+/**
+ * Bars `i0 .. i0+n−1` (all ≥ {@link firstSteadyBar}) after their MAs: closes x[i0 + j] =
+ * `scratch.closes[x0 + j]`, MA q's value of bar i0 + j at `scratch.values[vAt + j + q·vStride]`;
+ * outputs of bar i0 + j at `out[at + j + row·stride]`. −1, or the first bar offset whose outputs
+ * fail core's growth rule (`st` must then be discarded, as after the per-bar settle's failure).
+ */
+export function settleRun(p: StreamPlan, st: Float64Array, x0: number, i0: number, n: number, vAt: number, vStride: number, out: Float64Array, at: number, stride: number, scratch: SettleScratch): number {
+  const { closes: xs, values, returns, num, den } = scratch;
   const c = p.cutout;
   const pine = p.pine;
   let finite = true;
@@ -46,27 +107,21 @@ export function settleRun(p: StreamPlan, st: Float64Array, xs: Float64Array, x0:
     returns[j] = r;
     finite &&= r - r === 0;
   }
+  if (!pine && finite) return referenceFiniteRun(p, st, scratch.closesAt + x0, n, vAt, vStride, out, at, stride, scratch);
+  const { lane, returnsAt, numAt, denAt } = scratch;
   for (let f = 0; f < 6; f++) {
+    const last = (f + 1) * LENGTHS_PER_FAMILY;
+    if (pine) {
+      for (let q = f * LENGTHS_PER_FAMILY; q < last; q += 3) {
+        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, q === f * LENGTHS_PER_FAMILY, lane, scratch.closesAt + x0, n, vAt + q * vStride, vStride, returnsAt, numAt, denAt, scratch.pickAt);
+      }
+      pineFamily(p, st, f, n, returns, num, den, out, at, stride);
+      continue;
+    }
     num.fill(0.0, 0, n);
     den.fill(0.0, 0, n);
-    const last = (f + 1) * LENGTHS_PER_FAMILY;
-    for (let q = f * LENGTHS_PER_FAMILY; q < last; ) {
-      if (pine && q + 3 <= last) {
-        pineThree(p, st, q, xs, x0, n, values, vAt + q * vStride, vStride, returns, num, den);
-        q += 3;
-      } else if (pine) {
-        pineMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
-        q++;
-      } else if (finite && q + 3 <= last) {
-        referenceThree(p, st, q, xs, x0, n, values, vAt + q * vStride, vStride, returns, num, den);
-        q += 3;
-      } else {
-        referenceMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
-        q++;
-      }
-    }
-    if (pine) pineFamily(p, st, f, n, returns, num, den, out, at, stride);
-    else referenceFamily(p, st, f, n, returns, num, den, out, at, stride);
+    for (let q = f * LENGTHS_PER_FAMILY; q < last; q++) referenceMa(p, st, q, xs, x0, n, values, vAt + q * vStride, returns, num, den);
+    referenceFamily(p, st, f, n, returns, num, den, out, at, stride);
   }
   if (pine) pineAverage(n, out, at, stride);
   else referenceAverage(p, st, n, out, at, stride);
@@ -109,32 +164,55 @@ function referenceMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Arra
 }
 
 /**
+ * settleRun's reference path when every return of the run is finite (the usual case). Per family:
+ * its MAs three at a time ({@link referenceThree}), then Layer 1 and Layer 2, adding the
+ * family's terms of the average as it goes ({@link referenceFamilyFinite}); then the average and
+ * core's growth rule per bar ({@link referenceAverageFinite}). Every sum adds its terms in the
+ * per-bar step's order from 0.0.
+ */
+function referenceFiniteRun(p: StreamPlan, st: Float64Array, x0: number, n: number, vAt: number, vStride: number, out: Float64Array, at: number, stride: number, scratch: SettleScratch): number {
+  const { lane, returnsAt, numAt, denAt, nomAt, sumAt, pickAt } = scratch; // x0, vAt: offsets in lane
+  const d = p.d;
+  for (let f = 0; f < 6; f++) {
+    for (let q = f * LENGTHS_PER_FAMILY, k = 0; k < LENGTHS_PER_FAMILY; q += 3, k += 3) {
+      referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, k === 0, lane, x0, n, vAt + q * vStride, vStride, returnsAt, numAt, denAt, pickAt);
+    }
+    referenceFamilyFinite(p, st, f, n, lane, returnsAt, numAt, denAt, nomAt, sumAt, pickAt, out, at, stride);
+  }
+  return referenceAverageFinite(p, st, n, lane, nomAt, sumAt, out, at, stride);
+}
+
+/**
  * {@link referenceMa} for MAs q, q+1, q+2 when every return of the run is finite (its
  * branch-free form only), in one loop as `accumulateThree`: three independent equity
- * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order.
+ * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order;
+ * `first` (the family's first three): they start from 0.0 here instead of from a zeroed array.
+ * Everything it reads per bar is in `w` (the run's lane): closes from `x0`, the MAs' values from
+ * `v0`, returns and the sums at their offsets; the MAs' slots from `o0` in `st`.
  */
-function referenceThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
-  const o0 = p.layout.mas + q * STREAM_MA_SLOTS, o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
-  const d = p.d;
+function referenceThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number, rAt: number, numAt: number, denAt: number, pickAt: number): void {
+  const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
+  const p0 = pickAt, p1 = pickAt + 2, p2 = pickAt + 4; // the floor picks ("Floor picks" above)
+  w[p0 + 1] = EQUITY_FLOOR; w[p1 + 1] = EQUITY_FLOOR; w[p2 + 1] = EQUITY_FLOOR;
   let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!;
   let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!;
   let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!;
   for (let j = 0, end = x0; j < n; j++, end++) {
-    const v = xs[end]!, previous = xs[end - 1]!;
-    const r = returns[j]!;
-    e0 = Math.max(e0 * d * (1.0 + s0 * r), EQUITY_FLOOR);
-    e1 = Math.max(e1 * d * (1.0 + s1 * r), EQUITY_FLOOR);
-    e2 = Math.max(e2 * d * (1.0 + s2 * r), EQUITY_FLOOR);
-    const m0 = values[v0 + j]!, m1 = values[v1 + j]!, m2 = values[v2 + j]!;
+    const v = w[end]!, previous = w[end - 1]!;
+    const r = w[rAt + j]!;
+    const u0 = e0 * d * (1.0 + s0 * r), u1 = e1 * d * (1.0 + s1 * r), u2 = e2 * d * (1.0 + s2 * r);
+    w[p0] = u0; w[p1] = u1; w[p2] = u2;
+    e0 = w[p0 + +(u0 < EQUITY_FLOOR)]!; e1 = w[p1 + +(u1 < EQUITY_FLOOR)]!; e2 = w[p2 + +(u2 < EQUITY_FLOOR)]!;
+    const m0 = w[v0 + j]!, m1 = w[v1 + j]!, m2 = w[v2 + j]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
     const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
     s0 = t0 + s0 * (1 - t0 * t0);
     s1 = t1 + s1 * (1 - t1 * t1);
     s2 = t2 + s2 * (1 - t2 * t2);
-    num[j] = num[j]! + s0 * e0 + s1 * e1 + s2 * e2;
-    den[j] = den[j]! + e0 + e1 + e2;
+    w[numAt + j] = (first ? 0.0 : w[numAt + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
+    w[denAt + j] = (first ? 0.0 : w[denAt + j]!) + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0;
@@ -142,7 +220,61 @@ function referenceThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64A
   st[o2 + 6] = y2; st[o2 + 7] = s2; st[o2 + 8] = e2;
 }
 
-/** `settleReference`'s Layer 1 and Layer-2 step of family f over the run. */
+/**
+ * `settleReference`'s Layer 1 and Layer-2 step of family f over the run, every return finite:
+ * the batch's branch-free forms, `layer1Round` and `layer2Finite`'s step — the sign of the
+ * previous bar's Layer 1 flips often on real data and the `signal > 0` / `signal < 0` branches
+ * were mispredicted; σ·r is r, −r or ±0, so `1 + σ·r` is `1 + a`; the floor is a pick ("Floor
+ * picks" above; NaN stays NaN). Adds the family's `cut(L1)·E2` and `E2` to the average's sums
+ * (`averageSignal`'s terms, its branch-free cut; family 0 starts them from 0.0).
+ */
+function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, w: Float64Array, rAt: number, numAt: number, denAt: number, nomAt: number, sumAt: number, pickAt: number, out: Float64Array, at: number, stride: number): void {
+  const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
+  const { d, longThreshold, shortThreshold } = p;
+  const first = f === 0;
+  let eq2 = st[g]!, signal = st[g + 2]!;
+  const l1At = at + f * stride, l2At = at + (6 + f) * stride;
+  w[pickAt + 1] = EQUITY_FLOOR; // the floor pick ("Floor picks" above)
+  for (let j = 0; j < n; j++) {
+    const layer1 = layer1Round(w[numAt + j]! / w[denAt + j]!);
+    const sign = +(signal > 0) - +(signal < 0);
+    const u = eq2 * d * (1.0 + sign * w[rAt + j]!);
+    w[pickAt] = u;
+    eq2 = w[pickAt + +(u < EQUITY_FLOOR)]!;
+    signal = layer1;
+    out[l1At + j] = layer1;
+    out[l2At + j] = eq2;
+    const long = +(layer1 > longThreshold);
+    const cut = long - (+(layer1 < shortThreshold) & (long ^ 1)); // long wins when both hold
+    w[nomAt + j] = (first ? 0.0 : w[nomAt + j]!) + cut * eq2;
+    w[sumAt + j] = (first ? 0.0 : w[sumAt + j]!) + eq2;
+  }
+  st[g] = eq2;
+  st[g + 2] = signal;
+}
+
+/**
+ * `settleReference`'s average from the sums {@link referenceFamilyFinite} left (strategy mode:
+ * the previous bar's), and core's growth rule per bar: the first failing bar offset, or −1.
+ */
+function referenceAverageFinite(p: StreamPlan, st: Float64Array, n: number, w: Float64Array, nomAt: number, sumAt: number, out: Float64Array, at: number, stride: number): number {
+  const avgAt = p.layout.avgPrev;
+  const strategyMode = p.strategyMode;
+  const row = at + 12 * stride;
+  let avgPrevious = st[avgAt]!;
+  let failed = -1;
+  for (let j = 0; j < n; j++) {
+    const quotient = w[nomAt + j]! / w[sumAt + j]!;
+    const average = Number.isFinite(quotient) ? quotient : 0.0;
+    out[row + j] = strategyMode ? avgPrevious : average;
+    avgPrevious = average;
+    if (failed < 0 && !outputsFinite(out, at + j, stride)) failed = j;
+  }
+  st[avgAt] = avgPrevious;
+  return failed;
+}
+
+/** `settleReference`'s Layer 1 and Layer-2 step of family f over the run (any returns). */
 function referenceFamily(p: StreamPlan, st: Float64Array, f: number, n: number, returns: Float64Array, num: Float64Array, den: Float64Array, out: Float64Array, at: number, stride: number): void {
   const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
   const d = p.d;
@@ -169,6 +301,7 @@ function referenceFamily(p: StreamPlan, st: Float64Array, f: number, n: number, 
 /** `settleReference`'s average over the run (strategy mode: the previous bar's). */
 function referenceAverage(p: StreamPlan, st: Float64Array, n: number, out: Float64Array, at: number, stride: number): void {
   const avgAt = p.layout.avgPrev;
+  const { longThreshold, shortThreshold, strategyMode } = p;
   let avgPrevious = st[avgAt]!;
   for (let j = 0; j < n; j++) {
     const b = at + j;
@@ -177,68 +310,51 @@ function referenceAverage(p: StreamPlan, st: Float64Array, n: number, out: Float
     for (let f = 0; f < 6; f++) {
       const l1 = out[b + f * stride]!;
       const e2 = out[b + (6 + f) * stride]!;
-      const cut = l1 > p.longThreshold ? 1.0 : l1 < p.shortThreshold ? -1.0 : 0.0;
+      // averageSignal's branch-free cut(L1): long wins when both tests hold
+      const long = +(l1 > longThreshold);
+      const cut = long - (+(l1 < shortThreshold) & (long ^ 1));
       nom += cut * e2;
       sum += e2;
     }
     const quotient = nom / sum;
     const average = Number.isFinite(quotient) ? quotient : 0.0;
-    out[b + 12 * stride] = p.strategyMode ? avgPrevious : average;
+    out[b + 12 * stride] = strategyMode ? avgPrevious : average;
     avgPrevious = average;
   }
   st[avgAt] = avgPrevious;
 }
 
-/** `settlePine`'s per-MA step over the run (bars past 0 and the cutout). */
-function pineMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
-  const o = p.layout.mas + q * STREAM_MA_SLOTS;
-  const d = p.d;
-  let maPrevious = st[o + 6]!, s = st[o + 7]!, e = st[o + 8]!, a = st[o + 9]!;
-  for (let j = 0, end = x0; j < n; j++, end++) {
-    const v = xs[end]!, previous = xs[end - 1]!;
-    const ma = values[v0 + j]!;
-    const held = s; // sig[1]
-    const t = (+(v > ma) & +(previous <= maPrevious)) - (+(v < ma) & +(previous >= maPrevious));
-    s = t + held * (1 - t * t);
-    maPrevious = ma;
-    a = held !== 0 ? held * returns[j]! : a;
-    e = Math.max(e * d * (1 + a), EQUITY_FLOOR);
-    num[j] = num[j]! + s * e;
-    den[j] = den[j]! + e;
-  }
-  st[o + 6] = maPrevious;
-  st[o + 7] = s;
-  st[o + 8] = e;
-  st[o + 9] = a;
-}
-
-/** {@link pineMa} for MAs q, q+1, q+2 in one loop (see {@link referenceThree}); the sums add them in order. */
-function pineThree(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number, returns: Float64Array, num: Float64Array, den: Float64Array): void {
-  const o0 = p.layout.mas + q * STREAM_MA_SLOTS, o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
-  const d = p.d;
+/**
+ * `settlePine`'s per-MA step (bars past 0 and the cutout) for MAs q, q+1, q+2 in one loop, the
+ * sums adding them in order; arguments as {@link referenceThree} (everything per bar in `w`).
+ */
+function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number, rAt: number, numAt: number, denAt: number, pickAt: number): void {
+  const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
+  const p0 = pickAt, p1 = pickAt + 2, p2 = pickAt + 4; // the floor picks ("Floor picks" above)
+  w[p0 + 1] = EQUITY_FLOOR; w[p1 + 1] = EQUITY_FLOOR; w[p2 + 1] = EQUITY_FLOOR;
   let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!, a0 = st[o0 + 9]!;
   let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!, a1 = st[o1 + 9]!;
   let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!, a2 = st[o2 + 9]!;
   for (let j = 0, end = x0; j < n; j++, end++) {
-    const v = xs[end]!, previous = xs[end - 1]!;
-    const r = returns[j]!;
-    const m0 = values[v0 + j]!, m1 = values[v1 + j]!, m2 = values[v2 + j]!;
+    const v = w[end]!, previous = w[end - 1]!;
+    const r = w[rAt + j]!;
+    const m0 = w[v0 + j]!, m1 = w[v1 + j]!, m2 = w[v2 + j]!;
     // a from the held signal (sig[1]), before the crossover updates it
     a0 = s0 !== 0 ? s0 * r : a0;
     a1 = s1 !== 0 ? s1 * r : a1;
     a2 = s2 !== 0 ? s2 * r : a2;
-    e0 = Math.max(e0 * d * (1 + a0), EQUITY_FLOOR);
-    e1 = Math.max(e1 * d * (1 + a1), EQUITY_FLOOR);
-    e2 = Math.max(e2 * d * (1 + a2), EQUITY_FLOOR);
+    const u0 = e0 * d * (1 + a0), u1 = e1 * d * (1 + a1), u2 = e2 * d * (1 + a2);
+    w[p0] = u0; w[p1] = u1; w[p2] = u2;
+    e0 = w[p0 + +(u0 < EQUITY_FLOOR)]!; e1 = w[p1 + +(u1 < EQUITY_FLOOR)]!; e2 = w[p2 + +(u2 < EQUITY_FLOOR)]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
     const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
     s0 = t0 + s0 * (1 - t0 * t0);
     s1 = t1 + s1 * (1 - t1 * t1);
     s2 = t2 + s2 * (1 - t2 * t2);
-    num[j] = num[j]! + s0 * e0 + s1 * e1 + s2 * e2;
-    den[j] = den[j]! + e0 + e1 + e2;
+    w[numAt + j] = (first ? 0.0 : w[numAt + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
+    w[denAt + j] = (first ? 0.0 : w[denAt + j]!) + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0; st[o0 + 9] = a0;

@@ -6,25 +6,39 @@ import { stepMovingAverages } from './moving-averages.js';
 import { settlePine } from './pine-step.js';
 import type { StreamPlan } from './plan.js';
 import { settleReference } from './reference-step.js';
-import { firstSteadyBar, settleRun } from './settle-run.js';
+import { type SettleScratch, firstSteadyBar, settleBeforeCutout, settleRun } from './settle-run.js';
 
 /** Bars `advanceMany` steps MA by MA at once: bounds its scratch (54 × this doubles). */
 const RUN = 256;
 
 /**
  * `advanceMany`'s scratch, shared by every stream (JavaScript runs one step at a time and a step
- * calls no user code), so a stream's own memory stays O(longest length): the MA values of a
- * run (`54 × RUN`) and its closes (the state's W, then the run's), grown to the largest W.
+ * calls no user code), so a stream's own memory stays O(longest length): one buffer (see
+ * {@link SettleScratch}) with the MA values of a run (`54 × RUN`), five per-bar rows of RUN, the
+ * floor picks and the closes (the state's W, then the run's), grown to the largest W.
  */
-const run = { values: new Float64Array(0), closes: new Float64Array(0), returns: new Float64Array(0), num: new Float64Array(0), den: new Float64Array(0) };
-function runScratch(window: number): typeof run {
-  if (run.values.length === 0) {
-    run.values = new Float64Array(MA_COUNT * RUN);
-    run.returns = new Float64Array(RUN);
-    run.num = new Float64Array(RUN);
-    run.den = new Float64Array(RUN);
-  }
-  if (run.closes.length < window + RUN) run.closes = new Float64Array(window + RUN);
+let run: SettleScratch | undefined;
+function runScratch(window: number): SettleScratch {
+  if (run !== undefined && run.closes.length >= window + RUN) return run;
+  const row = (k: number) => (MA_COUNT + k) * RUN; // per-bar row k after the values
+  const pickAt = row(5);
+  const closesAt = pickAt + 8;
+  const lane = new Float64Array(closesAt + window + RUN);
+  run = {
+    lane,
+    values: lane.subarray(0, MA_COUNT * RUN),
+    closes: lane.subarray(closesAt),
+    closesAt,
+    returns: lane.subarray(row(0), row(1)),
+    returnsAt: row(0),
+    num: lane.subarray(row(1), row(2)),
+    numAt: row(1),
+    den: lane.subarray(row(2), row(3)),
+    denAt: row(2),
+    nomAt: row(3),
+    sumAt: row(4),
+    pickAt,
+  };
   return run;
 }
 
@@ -76,16 +90,19 @@ export class Stepper {
       const i0 = i + start;
       stepMovingAverages(plan, st, xs, W, i0, count, this.slotsFor(i0), values, this.seed);
       for (let j = 0; j < W; j++) st[j] = xs[count + j]!; // the state's closes after the run
-      // bars up to the cutout one by one, the steady rest MA by MA (settleRun)
+      // bars before the cutout MA by MA (no outputs), the cutout bar alone, the steady rest MA
+      // by MA (settleRun)
+      const early = Math.min(count, Math.max(0, plan.cutout - i0));
+      if (early > 0) settleBeforeCutout(plan, st, xs, W, i0, early, values, 0, count, out, at + start, stride);
       const steady = Math.min(count, Math.max(0, firstSteadyBar(plan) - i0));
-      for (let j = 0; j < steady; j++) {
+      for (let j = early; j < steady; j++) {
         const ok = plan.pine
           ? settlePine(plan, st, xs, W + j, i0 + j, values, j, count, out, at + start + j, stride)
           : settleReference(plan, st, xs, W + j, i0 + j, values, j, count, out, at + start + j, stride);
         if (!ok) return start + j;
       }
       if (steady < count) {
-        const failed = settleRun(plan, st, xs, W + steady, i0 + steady, count - steady, values, steady, count, out, at + start + steady, stride, scratch);
+        const failed = settleRun(plan, st, W + steady, i0 + steady, count - steady, steady, count, out, at + start + steady, stride, scratch);
         if (failed >= 0) return start + steady + failed;
       }
     }

@@ -80,6 +80,33 @@ export function defineBatchTests(engine: EngineSource): void {
     requireSameAsCompute(engine, series.slice(0, 4), await engine().computeBatch(series.slice(0, 4), {}, { threads: 2 }), {});
   });
 
+  it('an equity overflowing in series N is refused as compute() refuses it, naming series[N] (the growth check of the batch)', async () => {
+    // Valid prices near 1e−300 that jump ×1e60 for nine bars: a held long position's equity
+    // compounds past 1.8e308 (as in the bit-identity tier). Native runs this check in its
+    // Rust threads, js and wasm in the workers: same code, bar and message as compute().
+    const overflowing = Float64Array.from({ length: 200 }, (_, i) => (100 + Math.sin(i / 5) * 3 + i * 0.05) * 1e-300);
+    for (let i = 100; i < 109; i++) overflowing[i] = overflowing[i - 1]! * 1e60;
+    overflowing.fill(overflowing[108]!, 109);
+    for (const config of [{} as AtcConfigInput, { semantics: 'pine', cutout: 20 } as AtcConfigInput]) {
+      const single = (() => {
+        try {
+          engine().compute(overflowing, config);
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })();
+      expect(single).toMatchObject({ code: 'GROWTH_OVERFLOW' });
+      const series = someSeries(9).map((s) => s.subarray(0, 200).map((v) => v * 1e-300));
+      series[6] = overflowing;
+      const error = await engine().computeBatch(series, config, { threads: 2 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AtcInputError);
+      const { code, field, index } = single as AtcInputError;
+      expect(error).toMatchObject({ code, field, index });
+      expect((error as Error).message).toBe((single as Error).message.replace('of prices', 'of series[6]'));
+    }
+  });
+
   it('computeAtc writes every output value (batch outputs are not zeroed first)', () => {
     for (const config of [{ cutout: 10 } as AtcConfigInput, { semantics: 'pine', cutout: 30 } as AtcConfigInput]) {
       const prices = someSeries(1)[0]!.subarray(0, 400);
