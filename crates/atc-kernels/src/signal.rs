@@ -182,45 +182,8 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 mod tests {
     use super::*;
 
-    /// Bar-by-bar reference of [`persist_signal`]: [`persist`] on every bar.
-    fn persist_scalar(up: &[u8], down: &[u8]) -> alloc::vec::Vec<i8> {
-        let mut s = 0i8;
-        up.iter()
-            .zip(down)
-            .map(|(&u, &d)| {
-                s = persist(s, u != 0, d != 0);
-                s
-            })
-            .collect()
-    }
-
-    #[test]
-    fn blocks_of_words_equal_bar_by_bar() {
-        // Any non-zero byte is a set flag (0x80 and 0xff test the SWAR byte test's edges).
-        let flags = [0u8, 0, 0, 0, 0, 1, 2, 0x7f, 0x80, 0xff];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for n in (0..40).chain([255, 256, 1000, 1001]) {
-            for _ in 0..50 {
-                let up: alloc::vec::Vec<u8> =
-                    (0..n).map(|_| flags[(next() % 10) as usize]).collect();
-                let down: alloc::vec::Vec<u8> =
-                    (0..n).map(|_| flags[(next() % 10) as usize]).collect();
-                let mut out = alloc::vec![7i8; n];
-                persist_signal(&up, &down, &mut out).unwrap();
-                assert_eq!(
-                    out,
-                    persist_scalar(&up, &down),
-                    "n = {n}, up {up:?}, down {down:?}"
-                );
-            }
-        }
-    }
+    // Every block/tail split and flag byte against the bar-by-bar rule, on every build:
+    // tests/persist.rs.
 
     #[test]
     fn a_state_carries_across_words_and_blocks() {

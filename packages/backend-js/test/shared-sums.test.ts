@@ -1,24 +1,9 @@
 // hmaFromWma / wmaAndLsma (the fused pipeline's shared WMA sums) must equal the single kernels
 // bit for bit, including series shorter than the length and the shortest Hull length.
 import { describe, expect, it } from 'vitest';
+import { bits, randomWalk } from './inputs.js';
 import { hma, hmaFromWma, lsma, wma, wmaAndLsma } from '../src/kernels/moving-averages.js';
 
-function randomWalk(n: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const x = new Float64Array(n);
-  let p = 100;
-  for (let i = 0; i < n; i++) {
-    if (next() > 0.2) p *= 1 + (next() - 0.5) * 0.02;
-    x[i] = p;
-  }
-  return x;
-}
-
-const bits = (a: Float64Array): string[] => Array.from(a, (v) => (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v.toString(16)));
 const cases = Array.from({ length: 120 }, (_, c) => ({ n: [1, 2, 3, 7, 20, 34, 35, 36, 300][c % 9]!, length: 2 + ((c * 7) % 40), seed: c + 1 }));
 
 describe('shared WMA sums', () => {

@@ -1,25 +1,8 @@
 // ema3 / dema3 / kama3 (three lengths in one loop, used by the fused pipeline) must equal three
 // single-length calls bit for bit, including short series and lengths longer than the series.
 import { describe, expect, it } from 'vitest';
+import { bits, randomWalk } from './inputs.js';
 import { dema, dema3, ema, ema3, kama, kama3 } from '../src/kernels/moving-averages.js';
-
-function randomWalk(n: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const x = new Float64Array(n);
-  let p = 100;
-  for (let i = 0; i < n; i++) {
-    // flat runs on purpose: they exercise the "e equals the input" branches
-    if (next() > 0.2) p *= 1 + (next() - 0.5) * 0.02;
-    x[i] = p;
-  }
-  return x;
-}
-
-const bits = (a: Float64Array): string[] => Array.from(a, (v) => (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v.toString(16)));
 
 const cases: [string, typeof ema, typeof ema3][] = [
   ['ema', ema, ema3],
