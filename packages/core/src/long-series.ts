@@ -3,10 +3,11 @@
 // and its cost per bar grow with n), the backend's own stream advances all 54 MAs bar by bar
 // over chunks of the series — in the backend when it has `computeLongSeries` (native: the
 // chunk loop in Rust, writing the outputs directly), else here through `pushMany`. Memory: the
-// outputs, the stream's O(longest length) state and one chunk. The stream's bars equal `compute`'s bit for bit (conformance tier s), so the result
-// is the same whichever path ran.
+// outputs, the stream's O(longest length) state and one chunk. The stream's bars equal
+// `compute`'s bit for bit (conformance tier s), so the result is the same whichever path ran.
 import type { AtcBuffers, Backend, BackendName } from './backend.js';
 import type { ResolvedAtcConfig } from './config.js';
+import { AtcError } from './errors.js';
 import { requireFiniteOutputs } from './growth.js';
 import { type Semantics, firstInputBar, outputBars } from './semantics.js';
 
@@ -94,7 +95,7 @@ export function runLongSeries(backend: Backend, prices: Float64Array, config: Re
     if (bad < 0) return;
     // that bar's column and the earlier ones are written: the check finds it
     requireFiniteOutputs(outputs.subarray(0, ROWS * m), m, config, label);
-    throw new Error(`[adaptive-trend] the backend refused bar ${bad} whose outputs are finite (backend bug)`);
+    throw new AtcError(`the ${backend.name} backend's computeLongSeries reported bar ${bad} not finite, but its outputs are finite (a backend bug; please report it)`);
   }
   const first = firstInputBar(config); // input bar of output column 0
   const stream = backend.createStream!(config);
