@@ -5,7 +5,10 @@
 // pool's workers), threads that ended during the run (native's Rust threads: process CPU minus
 // the rest) and the threads the process started with (V8's GC/compiler helpers, libuv).
 //
-//   node bench/src/batch-cpu.mjs [--backends=native,wasm,js] [--runs=9] [--core=/path/to/other/core/dist/index.js]
+//   node bench/src/batch-cpu.mjs [--backends=native,wasm,js] [--runs=9] [--threads=N] [--core=/path/to/other/core/dist/index.js]
+//
+// Also counted: minor page faults of the whole process (fresh memory the kernel had to map
+// and zero; a buffer the allocator recycles costs none).
 //
 // `--core` adds a third side: computeBatch of another build of @adaptive-trend/core (e.g. the
 // main branch's) on the same backend instance, for a before/after in one process.
@@ -16,6 +19,7 @@ import { realWindows } from './batch.mjs';
 const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const backends = (arg('backends') ?? 'native,wasm,js').split(',');
 const runs = Number(arg('runs') ?? 9);
+const batchOptions = arg('threads') ? { threads: Number(arg('threads')) } : {};
 const Other = arg('core') ? await import(arg('core')) : undefined;
 const series = realWindows(500, 1500);
 if (!series) throw new Error('needs ../shared/data (or ATC_SHARED_DIR)');
@@ -50,8 +54,8 @@ for (const name of backends) {
     loop: () => {
       held = series.map((s) => engine.compute(s));
     },
-    ...(other && { 'other core batch': async () => (held = await other.computeBatch(series)) }),
-    computeBatch: async () => (held = await engine.computeBatch(series)),
+    ...(other && { 'other core batch': async () => (held = await other.computeBatch(series, {}, batchOptions)) }),
+    computeBatch: async () => (held = await engine.computeBatch(series, {}, batchOptions)),
   };
   for (let w = 0; w < 2; w++) for (const side of Object.values(sides)) await side();
   const rows = {};
@@ -60,11 +64,13 @@ for (const name of backends) {
     for (const [side, run] of Object.entries(sides)) {
       held = undefined;
       const before = threadCpu();
+      const f0 = process.resourceUsage().minorPageFault;
       const p0 = processCpu();
       const t0 = performance.now();
       await run();
       const wall = performance.now() - t0;
       const total = processCpu() - p0;
+      const faults = process.resourceUsage().minorPageFault - f0;
       const after = threadCpu();
       let main = 0, helpers = 0;
       const workers = [];
@@ -81,6 +87,7 @@ for (const name of backends) {
       workers.sort((a, b) => b - a).forEach((d, i) => add(`${side} worker ${i + 1} cpu`, d));
       if (ended > 1) add(`${side} ended threads cpu (native: Rust)`, ended);
       add(`${side} startup threads cpu (V8 helpers, libuv)`, helpers);
+      add(`${side} minor page faults (count, not ms)`, faults);
     }
   }
   console.log(`batch-cpu ${name}: ${runs} interleaved runs, median (min–max) ms; uptime load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
