@@ -1,6 +1,7 @@
 // Worker side of `engine.computeBatch` for backends without native threads (js, wasm): loads
 // the backend module once, then computes chunk after chunk. A chunk is several series packed in
-// one buffer; their outputs go into the ArrayBuffer that came with it, transferred back (no copy).
+// one buffer; their outputs go into the ArrayBuffer that came with it, transferred back (no copy),
+// and so does the prices buffer, for the calling thread to pack a later chunk into.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendFactory } from './backend.js';
 import { type ChunkReply, type ChunkTask, type WorkerInputError, outputsBuffer } from './batch.js';
@@ -42,7 +43,9 @@ function computeChunk(task: ChunkTask): { reply: ChunkReply; transfer: ArrayBuff
     }
     return { reply: { id: task.id, failed: index, error: error instanceof Error ? error.message : String(error) }, transfer: [] };
   }
-  return { reply: { id: task.id, outputs }, transfer: [outputs] };
+  // The prices buffer goes back too: the calling thread packs its next chunk into it.
+  const back = prices.buffer as ArrayBuffer;
+  return { reply: { id: task.id, outputs, prices: back }, transfer: [outputs, back] };
 }
 
 parentPort!.on('message', (task: ChunkTask) => {

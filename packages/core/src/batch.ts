@@ -47,6 +47,11 @@ export interface ChunkTask {
 export interface ChunkReply {
   readonly id: number;
   readonly outputs?: ArrayBuffer;
+  /**
+   * The task's `prices` buffer, handed back (transferred) so the next chunk for this worker is
+   * packed into it instead of a new allocation.
+   */
+  readonly prices?: ArrayBuffer;
   /** Batch index of the series that failed. */
   readonly failed?: number;
   readonly inputError?: WorkerInputError;
@@ -245,12 +250,16 @@ function viewsOf(buffer: ArrayBuffer | undefined, series: readonly Float64Array[
 }
 
 /**
- * Copies series `[start, end)` into one new buffer and allocates the buffer for their outputs
- * (both transferred; the caller's arrays stay theirs).
+ * Copies series `[start, end)` into one buffer — `reuse` (a buffer an earlier chunk's reply
+ * handed back) when it is large enough, else a new one — and allocates the buffer for their
+ * outputs (both transferred; the caller's arrays stay theirs).
  */
-function pack(backend: Backend, series: readonly Float64Array[], start: number, end: number, config: ResolvedAtcConfig): Omit<ChunkTask, 'id'> {
+function pack(backend: Backend, series: readonly Float64Array[], start: number, end: number, config: ResolvedAtcConfig, reuse: ArrayBuffer | undefined): Omit<ChunkTask, 'id'> {
   const lengths = series.slice(start, end).map((s) => s.length);
-  const prices = new Float64Array(lengths.reduce((a, b) => a + b, 0));
+  const count = lengths.reduce((a, b) => a + b, 0);
+  const bytes = count * Float64Array.BYTES_PER_ELEMENT;
+  // (the worker reads exactly `lengths` values: the rest of a larger reused buffer is ignored)
+  const prices = reuse && reuse.byteLength >= bytes ? new Float64Array(reuse, 0, count) : new Float64Array(count);
   let at = 0;
   let values = 0;
   for (let i = start; i < end; i++) {
@@ -294,10 +303,13 @@ async function runInPool(
     }
   };
 
+  // Packing buffers handed back by the workers, reused for the next chunks: a batch allocates
+  // about one per chunk in flight instead of one per chunk.
+  const spare: ArrayBuffer[] = [];
   const serve = async (worker: PoolWorker) => {
     for (let chunk = queue.take(); chunk && failure === undefined; chunk = queue.take()) {
       const [start, end] = chunk;
-      const task = pack(backend, series, start, end, config);
+      const task = pack(backend, series, start, end, config, spare.pop());
       let reply: ChunkReply;
       try {
         reply = await worker.run<ChunkReply>(task, [task.prices.buffer as ArrayBuffer, task.outputs]);
@@ -307,6 +319,7 @@ async function runInPool(
         failure ??= new AtcError(`batch worker died while computing ${which}: ${detail}`, { cause: error });
         return;
       }
+      if (reply.prices) spare.push(reply.prices);
       if (!reply.outputs) {
         failure ??= replyError(reply);
         return;
