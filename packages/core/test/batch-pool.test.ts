@@ -50,6 +50,29 @@ describe('computeBatch worker pool', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
   });
 
+  it('series of uneven lengths come out whole when later chunks are packed into buffers the workers handed back', async () => {
+    const backend = await backendFactory.load();
+    // Slow on the calling thread only (workers load the plain module): the worker gets many chunks.
+    const slowHere = (...args: Parameters<typeof backend.computeAtc>) => {
+      for (const until = performance.now() + 1; performance.now() < until; );
+      backend.computeAtc(...args);
+    };
+    const engine = new AtcEngine({ ...backend, computeAtc: slowHere });
+    engines.push(engine);
+    // Lengths grow fast along the batch, then the last series are short again: a handed-back
+    // buffer is too small for some later chunks (a new one is allocated) and larger than
+    // others need (only its first values are the chunk's).
+    const length = (k: number) => (k < 75 ? 40 + Math.floor((k * k) / 4) : 40 + (89 - k));
+    const series = Array.from({ length: 90 }, (_, k) => seriesOf(1, length(k))[0]!.map((v) => v + k));
+    const results = await engine.computeBatch(series, config, { threads: 2 });
+    expect(threadsOf(results).size).toBe(2);
+    results.forEach((r, i) => {
+      const single = engine.compute(series[i]!, config);
+      single.signals.ema[0] = r.signals.ema[0]!; // the thread id; every other value must match
+      expect(r.toRecord()).toEqual(single.toRecord());
+    });
+  });
+
   it('reuses the same workers on later calls, and close() ends them (a later call starts new ones)', async () => {
     const { engine } = await open();
     const first = threadsOf(await engine.computeBatch(seriesOf(40), config, { threads: 2 }));
