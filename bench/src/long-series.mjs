@@ -205,6 +205,47 @@ async function ratio() {
   }
 }
 
+/**
+ * `--paths`: in one process per backend, `compute` on the long path over `--bars` bars two ways,
+ * interleaved: the backend's own `computeLongSeries` (core's default chunk) against core's chunk
+ * loop through `pushMany` (`--chunk`, default 65,535: any size but the default skips
+ * `computeLongSeries`). CPU ns/bar of each and the per-pair ratio own/pushMany.
+ */
+async function paths() {
+  const bars = Number(option('bars', '1e6'));
+  const backends = option('backends', 'js').split(',');
+  const pairs = Number(option('pairs', '5'));
+  const chunk = Number(option('chunk', '65535'));
+  const core = await import('@adaptive-trend/core');
+  const { setLongSeriesOptions } = await import('../../packages/core/dist/long-series.js');
+  console.log(`backend | bars | computeLongSeries CPU ns/bar | pushMany chunks CPU ns/bar | ratio median (min–max)`);
+  for (const name of backends) {
+    await import(`@adaptive-trend/backend-${name}`);
+    const engine = await core.createAtc({ backend: name });
+    const closes = longSeries(bars);
+    const config = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(bars / 10) });
+    const perBar = (chunkBars) => {
+      setLongSeriesOptions({ threshold: 0, chunkBars });
+      const t = cpuMs();
+      engine.compute(closes, config);
+      return ((cpuMs() - t) * 1e6) / bars;
+    };
+    perBar(1 << 16);
+    perBar(chunk);
+    const own = [], chunked = [], ratios = [];
+    for (let p = 0; p < pairs; p++) {
+      const [a, b] = p % 2 ? [perBar(1 << 16), perBar(chunk)] : [undefined, perBar(chunk)];
+      const o = a ?? perBar(1 << 16);
+      own.push(o);
+      chunked.push(b);
+      ratios.push(o / b);
+    }
+    setLongSeriesOptions({ threshold: undefined, chunkBars: 1 << 16 });
+    const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+    console.log(`${name} | ${bars} | ${med(own).toFixed(0)} | ${med(chunked).toFixed(0)} | ${med(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`);
+  }
+}
+
 async function parent() {
   const sizes = option('sizes', `${BASE_BARS},1e6,1e7`).split(',').map(Number);
   const backends = option('backends', 'native,wasm,js').split(',');
@@ -240,4 +281,5 @@ if (process.argv[1] !== fileURLToPath(import.meta.url)) {
 } else if (at >= 0) await child(process.argv[at + 1], Number(process.argv[at + 2]), process.argv[at + 3]);
 else if (process.argv.includes('--crossover')) await crossover();
 else if (process.argv.includes('--ratio')) await ratio();
+else if (process.argv.includes('--paths')) await paths();
 else await parent();
