@@ -7,6 +7,7 @@
 //   node bench/src/long-series.mjs                        # 10⁶ and 10⁷ rows + the 1,500 base
 //   node bench/src/long-series.mjs --sizes 1500,1e4,1e5,1e6,1e7 --backends native,wasm,js \
 //        --modes compute,batch,stream
+//   node bench/src/long-series.mjs --backends js --chunk 65535  # core's pushMany chunks, not computeLongSeries
 //
 // Modes: `compute` = engine.compute(closes) (whichever path core picks: docs/architecture.md
 // "Long series"); `batch` = the backend's materialising `computeAtc` called directly (the path
@@ -72,6 +73,8 @@ async function child(backendName, bars, mode) {
   const core = await import('@adaptive-trend/core');
   await import(`@adaptive-trend/backend-${backendName}`);
   const engine = await core.createAtc({ backend: backendName });
+  const chunkBars = option('chunk', undefined); // any size but core's default: its chunk loop through pushMany
+  if (chunkBars !== undefined) (await import('../../packages/core/dist/long-series.js')).setLongSeriesOptions({ chunkBars: Number(chunkBars) });
   const backend = mode === 'batch' ? await loadBackend(backendName) : undefined;
   const config = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(bars / 10) });
   const smallConfig = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(BASE_BARS / 10) });
@@ -259,7 +262,7 @@ async function parent() {
       for (const bars of sizes) {
         let row;
         try {
-          const out = execFileSync(process.execPath, ['--max-old-space-size=8192', self, '--child', backend, String(bars), mode], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 });
+          const out = execFileSync(process.execPath, ['--max-old-space-size=8192', self, '--child', backend, String(bars), mode, ...(option('chunk', undefined) ? ['--chunk', option('chunk')] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 });
           row = JSON.parse(out.trim().split('\n').at(-1));
         } catch (error) {
           const why = String(error.stderr ?? error.message).trim().split('\n').filter((l) => /Error|error/.test(l))[0] ?? 'failed';
