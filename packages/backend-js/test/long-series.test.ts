@@ -49,6 +49,12 @@ describe('computeLongSeries', () => {
     }
   });
 
+  it('equals createStream + pushMany past a cutout longer than its pre-cutout chunk (8,192 bars)', () => {
+    const config = resolveConfig({ cutout: 9000 });
+    const prices = randomWalk(9600, 11);
+    expect(bits(throughLongSeries(prices, config) as Float64Array)).toEqual(bits(throughPushMany(prices, config, 4096) as Float64Array));
+  });
+
   it('refuses the bar pushMany refuses (an equity overflow inside a run)', () => {
     const prices = randomWalk(2300, 5);
     for (let i = 2000; i < 2120; i++) prices[i] = (100 + Math.sin(i / 5) * 3) * 1e-300;

@@ -8,6 +8,9 @@ import { planStream } from './plan.js';
 import { initialState } from './state.js';
 import { Stepper, requireClose } from './step.js';
 
+/** Bars before the cutout stepped per call (a multiple of the stepper's run). */
+const PRE_CUTOUT_CHUNK = 1 << 13;
+
 /**
  * The 13 output rows of `prices` (row r of output bar t at `outputs[r·m + t]`, m =
  * `outputBars(config, n)`) through a new stream. −1, or the input bar whose outputs fail core's
@@ -28,11 +31,14 @@ export function computeJsLongSeries(prices: Float64Array, config: ResolvedAtcCon
   for (let j = 0; j < n; j++) requireClose('computeLongSeries', prices[j]!);
   const stepper = new Stepper(planStream(config));
   const st = initialState(stepper.plan);
-  // reference: the bars before the cutout have no column; their (NaN) outputs go to a scratch
+  // reference: the bars before the cutout have no column; their (NaN) outputs go to a small
+  // scratch, chunk by chunk (a scratch of 13 × cutout doubles would be paged in for nothing)
   const first = Math.min(firstInputBar(config), n);
-  if (first > 0) {
-    const failed = stepper.advanceMany(st, prices, 0, first, 0, new Float64Array(13 * first), 0, first);
-    if (failed >= 0) return failed; // not reached: bars before the cutout have no outputs to fail
+  const scratch = new Float64Array(13 * Math.min(first, PRE_CUTOUT_CHUNK));
+  for (let start = 0; start < first; start += PRE_CUTOUT_CHUNK) {
+    const k = Math.min(PRE_CUTOUT_CHUNK, first - start);
+    const failed = stepper.advanceMany(st, prices, start, k, start, scratch, 0, k);
+    if (failed >= 0) return start + failed; // not reached: bars before the cutout have no outputs to fail
   }
   if (m === 0) return -1;
   const failed = stepper.advanceMany(st, prices, first, m, first, outputs, 0, m);
