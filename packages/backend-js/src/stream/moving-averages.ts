@@ -421,6 +421,28 @@ function weightedSteady(p: StreamPlan, st: Float64Array, o: number, q: number, p
   st[o + 1] = w;
 }
 
+/** {@link weightedSteady}'s WMA for MAs q, q+1, q+2 in one loop (their sum chains overlap, as {@link kamaSteady3}); each MA's operations in its order. */
+function wmaSteady3(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number): void {
+  const oa = maAt(p, q), ob = oa + STREAM_MA_SLOTS, oc = ob + STREAM_MA_SLOTS;
+  const la = p.lengths[q]!, lb = p.lengths[q + 1]!, lc = p.lengths[q + 2]!;
+  const xa = p.triangle[q]!, xb = p.triangle[q + 1]!, xc = p.triangle[q + 2]!;
+  let sa = st[oa]!, wa = st[oa + 1]!, sb = st[ob]!, wb = st[ob + 1]!, sc = st[oc]!, wc = st[oc + 1]!;
+  const va = v0, vb = v0 + vStride, vc = vb + vStride;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!;
+    wa = wa + la * v - sa;
+    sa = sa + v - xs[end - la]!;
+    wb = wb + lb * v - sb;
+    sb = sb + v - xs[end - lb]!;
+    wc = wc + lc * v - sc;
+    sc = sc + v - xs[end - lc]!;
+    values[va + j] = wa / xa;
+    values[vb + j] = wb / xb;
+    values[vc + j] = wc / xc;
+  }
+  st[oa] = sa; st[oa + 1] = wa; st[ob] = sb; st[ob + 1] = wb; st[oc] = sc; st[oc + 1] = wc;
+}
+
 function smaSteady(st: Float64Array, o: number, length: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
   let s = st[o]!;
   for (let j = 0, end = x0; j < n; j++, end++) {
@@ -582,6 +604,11 @@ function emaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number,
 }
 function wmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
   for (let q = 2 * K; q < 3 * K; q++) {
+    if (q + 2 < 3 * K && stepped(p.lengths[q + 2]! - 1, i0, count) === 0 && stepped(p.lengths[q + 1]! - 1, i0, count) === 0 && stepped(p.lengths[q]! - 1, i0, count) === 0) {
+      wmaSteady3(p, st, q, xs, end0, count, values, q * count, count);
+      q += 2;
+      continue;
+    }
     const o = maAt(p, q);
     const m = stepped(p.lengths[q]! - 1, i0, count);
     for (let j = 0; j < m; j++) stepWma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
