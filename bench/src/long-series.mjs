@@ -7,6 +7,7 @@
 //   node bench/src/long-series.mjs                        # 10⁶ and 10⁷ rows + the 1,500 base
 //   node bench/src/long-series.mjs --sizes 1500,1e4,1e5,1e6,1e7 --backends native,wasm,js \
 //        --modes compute,batch,stream
+//   node bench/src/long-series.mjs --backends js --chunk 65535  # core's pushMany chunks, not computeLongSeries
 //
 // Modes: `compute` = engine.compute(closes) (whichever path core picks: docs/architecture.md
 // "Long series"); `batch` = the backend's materialising `computeAtc` called directly (the path
@@ -72,6 +73,8 @@ async function child(backendName, bars, mode) {
   const core = await import('@adaptive-trend/core');
   await import(`@adaptive-trend/backend-${backendName}`);
   const engine = await core.createAtc({ backend: backendName });
+  const chunkBars = option('chunk', undefined); // any size but core's default: its chunk loop through pushMany
+  if (chunkBars !== undefined) (await import('../../packages/core/dist/long-series.js')).setLongSeriesOptions({ chunkBars: Number(chunkBars) });
   const backend = mode === 'batch' ? await loadBackend(backendName) : undefined;
   const config = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(bars / 10) });
   const smallConfig = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(BASE_BARS / 10) });
@@ -205,6 +208,47 @@ async function ratio() {
   }
 }
 
+/**
+ * `--paths`: in one process per backend, `compute` on the long path over `--bars` bars two ways,
+ * interleaved: the backend's own `computeLongSeries` (core's default chunk) against core's chunk
+ * loop through `pushMany` (`--chunk`, default 65,535: any size but the default skips
+ * `computeLongSeries`). CPU ns/bar of each and the per-pair ratio own/pushMany.
+ */
+async function paths() {
+  const bars = Number(option('bars', '1e6'));
+  const backends = option('backends', 'js').split(',');
+  const pairs = Number(option('pairs', '5'));
+  const chunk = Number(option('chunk', '65535'));
+  const core = await import('@adaptive-trend/core');
+  const { setLongSeriesOptions } = await import('../../packages/core/dist/long-series.js');
+  console.log(`backend | bars | computeLongSeries CPU ns/bar | pushMany chunks CPU ns/bar | ratio median (min–max)`);
+  for (const name of backends) {
+    await import(`@adaptive-trend/backend-${name}`);
+    const engine = await core.createAtc({ backend: name });
+    const closes = longSeries(bars);
+    const config = core.resolveConfig({ lambda: 0.005, cutout: Math.floor(bars / 10) });
+    const perBar = (chunkBars) => {
+      setLongSeriesOptions({ threshold: 0, chunkBars });
+      const t = cpuMs();
+      engine.compute(closes, config);
+      return ((cpuMs() - t) * 1e6) / bars;
+    };
+    perBar(1 << 16);
+    perBar(chunk);
+    const own = [], chunked = [], ratios = [];
+    for (let p = 0; p < pairs; p++) {
+      const [a, b] = p % 2 ? [perBar(1 << 16), perBar(chunk)] : [undefined, perBar(chunk)];
+      const o = a ?? perBar(1 << 16);
+      own.push(o);
+      chunked.push(b);
+      ratios.push(o / b);
+    }
+    setLongSeriesOptions({ threshold: undefined, chunkBars: 1 << 16 });
+    const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+    console.log(`${name} | ${bars} | ${med(own).toFixed(0)} | ${med(chunked).toFixed(0)} | ${med(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`);
+  }
+}
+
 async function parent() {
   const sizes = option('sizes', `${BASE_BARS},1e6,1e7`).split(',').map(Number);
   const backends = option('backends', 'native,wasm,js').split(',');
@@ -218,7 +262,7 @@ async function parent() {
       for (const bars of sizes) {
         let row;
         try {
-          const out = execFileSync(process.execPath, ['--max-old-space-size=8192', self, '--child', backend, String(bars), mode], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 });
+          const out = execFileSync(process.execPath, ['--max-old-space-size=8192', self, '--child', backend, String(bars), mode, ...(option('chunk', undefined) ? ['--chunk', option('chunk')] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 });
           row = JSON.parse(out.trim().split('\n').at(-1));
         } catch (error) {
           const why = String(error.stderr ?? error.message).trim().split('\n').filter((l) => /Error|error/.test(l))[0] ?? 'failed';
@@ -240,4 +284,5 @@ if (process.argv[1] !== fileURLToPath(import.meta.url)) {
 } else if (at >= 0) await child(process.argv[at + 1], Number(process.argv[at + 2]), process.argv[at + 3]);
 else if (process.argv.includes('--crossover')) await crossover();
 else if (process.argv.includes('--ratio')) await ratio();
+else if (process.argv.includes('--paths')) await paths();
 else await parent();

@@ -6,6 +6,7 @@ import { dema, ema, hma, kama, lsma, sma, wma } from './kernels/moving-averages.
 import { crossoverSignal, persistSignal } from './kernels/signals.js';
 import { createFusedPipeline } from './pipeline.js';
 import { computePineAtc } from './pine/atc.js';
+import { computeJsLongSeries } from './stream/long-series.js';
 import { createJsStreamSet } from './stream/set.js';
 import { createJsStream } from './stream/stream.js';
 
@@ -38,6 +39,8 @@ export function createJsBackend(): Backend {
     // one bar at a time, both semantics (docs/streaming.md); each stream checks its own buffers
     createStream: createJsStream,
     createStreamSet: (count, config) => createJsStreamSet(count, config),
+    // compute's long-series path: the stream's runs written straight into the output rows
+    computeLongSeries: computeJsLongSeries,
     // computeBatch's worker threads import this module to get the same backend. The path is
     // not a literal in `new URL(…, import.meta.url)`: bundlers would inline the entry into
     // browser builds as a data: URL (core's browser stub never opens workers).

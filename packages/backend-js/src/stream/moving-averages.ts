@@ -421,6 +421,28 @@ function weightedSteady(p: StreamPlan, st: Float64Array, o: number, q: number, p
   st[o + 1] = w;
 }
 
+/** {@link weightedSteady}'s WMA for MAs q, q+1, q+2 in one loop (their sum chains overlap, as {@link kamaSteady3}); each MA's operations in its order. */
+function wmaSteady3(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number): void {
+  const oa = maAt(p, q), ob = oa + STREAM_MA_SLOTS, oc = ob + STREAM_MA_SLOTS;
+  const la = p.lengths[q]!, lb = p.lengths[q + 1]!, lc = p.lengths[q + 2]!;
+  const xa = p.triangle[q]!, xb = p.triangle[q + 1]!, xc = p.triangle[q + 2]!;
+  let sa = st[oa]!, wa = st[oa + 1]!, sb = st[ob]!, wb = st[ob + 1]!, sc = st[oc]!, wc = st[oc + 1]!;
+  const va = v0, vb = v0 + vStride, vc = vb + vStride;
+  for (let j = 0, end = x0; j < n; j++, end++) {
+    const v = xs[end]!;
+    wa = wa + la * v - sa;
+    sa = sa + v - xs[end - la]!;
+    wb = wb + lb * v - sb;
+    sb = sb + v - xs[end - lb]!;
+    wc = wc + lc * v - sc;
+    sc = sc + v - xs[end - lc]!;
+    values[va + j] = wa / xa;
+    values[vb + j] = wb / xb;
+    values[vc + j] = wc / xc;
+  }
+  st[oa] = sa; st[oa + 1] = wa; st[ob] = sb; st[ob + 1] = wb; st[oc] = sc; st[oc + 1] = wc;
+}
+
 function smaSteady(st: Float64Array, o: number, length: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
   let s = st[o]!;
   for (let j = 0, end = x0; j < n; j++, end++) {
@@ -496,6 +518,58 @@ function hmaSteady(p: StreamPlan, st: Float64Array, o: number, q: number, k: num
   st[o] = sh; st[o + 1] = wh; st[o + 2] = sf; st[o + 3] = wf; st[o + 4] = s2; st[o + 5] = w2;
 }
 
+/**
+ * {@link hmaSteady} of MAs q, q+1, q+2 (ring k, k+1, k+2; every bar of the run steady for all
+ * three) in one loop: six latency-bound sums per MA, three MAs' chains overlap (as
+ * {@link kamaSteady3}). Each MA's operations are hmaSteady's, in its order.
+ */
+function hmaSteady3(p: StreamPlan, st: Float64Array, q: number, k: number, xs: Float64Array, x0: number, n: number, slots: Int32Array, values: Float64Array, v0: number, vStride: number): void {
+  const oa = maAt(p, q), ob = oa + STREAM_MA_SLOTS, oc = ob + STREAM_MA_SLOTS;
+  const la = p.lengths[q]!, ha = p.half[q]!, ra = p.root[q]!, dha = p.halfTriangle[q]!, dfa = p.triangle[q]!, dra = p.rootTriangle[q]!;
+  const lb = p.lengths[q + 1]!, hb = p.half[q + 1]!, rb = p.root[q + 1]!, dhb = p.halfTriangle[q + 1]!, dfb = p.triangle[q + 1]!, drb = p.rootTriangle[q + 1]!;
+  const lc = p.lengths[q + 2]!, hc = p.half[q + 2]!, rc = p.root[q + 2]!, dhc = p.halfTriangle[q + 2]!, dfc = p.triangle[q + 2]!, drc = p.rootTriangle[q + 2]!;
+  const ga = p.windowAt[k]!, gb = p.windowAt[k + 1]!, gc = p.windowAt[k + 2]!;
+  const za = ra + 1, zb = rb + 1, zc = rc + 1;
+  let sha = st[oa]!, wha = st[oa + 1]!, sfa = st[oa + 2]!, wfa = st[oa + 3]!, s2a = st[oa + 4]!, w2a = st[oa + 5]!;
+  let shb = st[ob]!, whb = st[ob + 1]!, sfb = st[ob + 2]!, wfb = st[ob + 3]!, s2b = st[ob + 4]!, w2b = st[ob + 5]!;
+  let shc = st[oc]!, whc = st[oc + 1]!, sfc = st[oc + 2]!, wfc = st[oc + 3]!, s2c = st[oc + 4]!, w2c = st[oc + 5]!;
+  const va = v0, vb = v0 + vStride, vc = vb + vStride;
+  for (let j = 0, end = x0, ta = slots[k]!, tb = slots[k + 1]!, tc = slots[k + 2]!; j < n; j++, end++) {
+    const v = xs[end]!;
+    wha = wha + ha * v - sha;
+    sha = sha + v - xs[end - ha]!;
+    wfa = wfa + la * v - sfa;
+    sfa = sfa + v - xs[end - la]!;
+    whb = whb + hb * v - shb;
+    shb = shb + v - xs[end - hb]!;
+    wfb = wfb + lb * v - sfb;
+    sfb = sfb + v - xs[end - lb]!;
+    whc = whc + hc * v - shc;
+    shc = shc + v - xs[end - hc]!;
+    wfc = wfc + lc * v - sfc;
+    sfc = sfc + v - xs[end - lc]!;
+    const da = 2 * (wha / dha) - wfa / dfa, db = 2 * (whb / dhb) - wfb / dfb, dc = 2 * (whc / dhc) - wfc / dfc;
+    const na = ta + 1 === za ? 0 : ta + 1, nb = tb + 1 === zb ? 0 : tb + 1, nc = tc + 1 === zc ? 0 : tc + 1;
+    const olda = st[ga + na]!, oldb = st[gb + nb]!, oldc = st[gc + nc]!;
+    st[ga + ta] = da;
+    st[gb + tb] = db;
+    st[gc + tc] = dc;
+    w2a = w2a + ra * da - s2a;
+    s2a = s2a + da - olda;
+    w2b = w2b + rb * db - s2b;
+    s2b = s2b + db - oldb;
+    w2c = w2c + rc * dc - s2c;
+    s2c = s2c + dc - oldc;
+    values[va + j] = w2a / dra;
+    values[vb + j] = w2b / drb;
+    values[vc + j] = w2c / drc;
+    ta = na; tb = nb; tc = nc;
+  }
+  st[oa] = sha; st[oa + 1] = wha; st[oa + 2] = sfa; st[oa + 3] = wfa; st[oa + 4] = s2a; st[oa + 5] = w2a;
+  st[ob] = shb; st[ob + 1] = whb; st[ob + 2] = sfb; st[ob + 3] = wfb; st[ob + 4] = s2b; st[ob + 5] = w2b;
+  st[oc] = shc; st[oc + 1] = whc; st[oc + 2] = sfc; st[oc + 3] = wfc; st[oc + 4] = s2c; st[oc + 5] = w2c;
+}
+
 function pineDemaSteady(p: StreamPlan, st: Float64Array, o: number, q: number, k: number, xs: Float64Array, x0: number, n: number, slot0: number, values: Float64Array, v0: number): void {
   const w = p.keep[q]!, alpha = p.alpha[q]!, den = p.den[q]!;
   const ring = p.windowAt[k]!;
@@ -530,6 +604,11 @@ function emaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number,
 }
 function wmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, values: Float64Array): void {
   for (let q = 2 * K; q < 3 * K; q++) {
+    if (q + 2 < 3 * K && stepped(p.lengths[q + 2]! - 1, i0, count) === 0 && stepped(p.lengths[q + 1]! - 1, i0, count) === 0 && stepped(p.lengths[q]! - 1, i0, count) === 0) {
+      wmaSteady3(p, st, q, xs, end0, count, values, q * count, count);
+      q += 2;
+      continue;
+    }
     const o = maAt(p, q);
     const m = stepped(p.lengths[q]! - 1, i0, count);
     for (let j = 0; j < m; j++) stepWma(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
@@ -586,6 +665,12 @@ function kamaRunOf(p: StreamPlan, st: Float64Array, pine: boolean, xs: Float64Ar
 }
 function hmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, slots: Int32Array, values: Float64Array): void {
   for (let k = 0, q = K; k < K; k++, q++) {
+    if (k + 2 < K && stepped(p.lengths[q + 2]! - 2 + p.root[q + 2]!, i0, count) === 0 && stepped(p.lengths[q + 1]! - 2 + p.root[q + 1]!, i0, count) === 0 && stepped(p.lengths[q]! - 2 + p.root[q]!, i0, count) === 0) {
+      hmaSteady3(p, st, q, k, xs, end0, count, slots, values, q * count, count);
+      k += 2;
+      q += 2;
+      continue;
+    }
     const size = p.layout.windowLengths[k]!;
     const o = maAt(p, q);
     const m = stepped(p.lengths[q]! - 2 + p.root[q]!, i0, count);
