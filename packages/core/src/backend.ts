@@ -179,7 +179,7 @@ export interface Backend extends AtcKernels {
    * the backend's own stream over `prices`, its output bars written into `outputs` (13 rows ×
    * `outputBars(config, n)`, as {@link Backend.computeAtc} without details), bit for bit what
    * `createStream` + `pushMany` give. Returns −1, or the input bar whose outputs are not
-   * finite (that bar's column and the earlier ones written, the later ones untouched). Without
+   * finite (that bar's column and the earlier ones written, later ones possibly written too — core checks the columns up to that bar and discards the outputs with the error). Without
    * it, core runs the stream itself in chunks (`createStream`).
    *
    * @example
