@@ -179,8 +179,9 @@ export interface Backend extends AtcKernels {
    * the backend's own stream over `prices`, its output bars written into `outputs` (13 rows ×
    * `outputBars(config, n)`, as {@link Backend.computeAtc} without details), bit for bit what
    * `createStream` + `pushMany` give. Returns −1, or the input bar whose outputs are not
-   * finite (that bar's column and the earlier ones written, later ones possibly written too — core checks the columns up to that bar and discards the outputs with the error). Without
-   * it, core runs the stream itself in chunks (`createStream`).
+   * finite: that bar's column and the earlier ones are written (later ones may be too); core
+   * finds that first non-finite column, throws `compute`'s error and discards the outputs.
+   * Without it, core runs the stream itself in chunks (`createStream`).
    *
    * @example
    * ```ts
