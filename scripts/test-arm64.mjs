@@ -22,7 +22,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NATIVE_DIR } from './lib/native-packages.mjs';
-import { aptInstall, logger, root } from './lib/process.mjs';
+import { aptInstall, exitPath, logger, root } from './lib/process.mjs';
 import { pnpmBinary } from './setup.mjs';
 
 const { log } = logger('test-arm64');
@@ -48,21 +48,14 @@ const VITEST = '4.1.12';
 
 const work = mkdtempSync(join(tmpdir(), 'atc-arm64-'));
 let child;
-const stop = (code) => {
+const stop = exitPath('test-arm64', TIMEOUT_MS, () => {
   if (child && child.exitCode === null) {
     try {
       process.kill(-child.pid, 'SIGKILL'); // the whole group: qemu and anything it started
     } catch {}
   }
   rmSync(work, { recursive: true, force: true });
-  process.exit(code);
-};
-process.on('SIGINT', () => stop(130));
-process.on('SIGTERM', () => stop(143));
-setTimeout(() => {
-  console.error(`[test-arm64] error: not finished after ${TIMEOUT_MS / 60_000} min`);
-  stop(1);
-}, TIMEOUT_MS).unref();
+});
 const fail = (message) => {
   throw new Error(message);
 };

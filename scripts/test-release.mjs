@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nativePlatformPackages, packablePlatformPackageDirs } from './lib/native-packages.mjs';
-import { logger, root } from './lib/process.mjs';
+import { exitPath, logger, root } from './lib/process.mjs';
 import { pnpmBinary } from './setup.mjs';
 
 const { log } = logger('test-release');
@@ -58,17 +58,10 @@ const BACKENDS = Object.fromEntries(['js', 'wasm', 'native'].filter((b) => !args
 
 const work = mkdtempSync(join(tmpdir(), 'atc-release-'));
 let server;
-const stop = (code) => {
+const stop = exitPath('test-release', TIMEOUT_MS, () => {
   if (server && server.exitCode === null) server.kill('SIGTERM');
   rmSync(work, { recursive: true, force: true });
-  process.exit(code);
-};
-process.on('SIGINT', () => stop(130));
-process.on('SIGTERM', () => stop(143));
-setTimeout(() => {
-  console.error(`[test-release] error: not finished after ${TIMEOUT_MS / 60_000} min`);
-  stop(1);
-}, TIMEOUT_MS).unref();
+});
 
 // No NODE_PATH (pnpm's shims export one into the workspace, where a package missing from an
 // app would resolve) and no backend override.

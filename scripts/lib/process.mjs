@@ -60,3 +60,22 @@ export function aptInstall(packages, tag = 'setup') {
   run(...asRoot('apt-get', ['update', '-qq']), { env });
   run(...asRoot('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages]), { env });
 }
+
+/**
+ * The one exit path of a script that starts things it must clean up (a server, a child
+ * group, a temporary folder): returns `stop(code)`, which runs `cleanup` then exits, and routes
+ * SIGINT, SIGTERM and a `timeoutMs` deadline (an unref'd timer) through it.
+ */
+export function exitPath(tag, timeoutMs, cleanup) {
+  const stop = (code) => {
+    cleanup();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => stop(130));
+  process.on('SIGTERM', () => stop(143));
+  setTimeout(() => {
+    console.error(`[${tag}] error: not finished after ${timeoutMs / 60_000} min`);
+    stop(1);
+  }, timeoutMs).unref();
+  return stop;
+}
