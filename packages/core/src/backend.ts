@@ -155,8 +155,25 @@ export interface Backend extends AtcKernels {
    * The whole ATC pipeline in one call (required: core runs every `compute` through it). It
    * must give exactly the bits of the kernel-by-kernel composition (`composeAtcFromKernels`
    * in `@adaptive-trend/backend-js`; the conformance suite checks it).
+   *
+   * May return the verdict of core's growth check on what it wrote, found in its own last loop
+   * (which already sums the six Layer-2 equities): the first output bar `≥ from` (`from` = the
+   * cutout for Pine semantics, else 0) whose six Layer-1 signals are not all finite or whose
+   * Layer-2 sum, added in the kernels' order `((((E0 + E1) + E2) + E3) + E4) + E5`, is not
+   * finite; −1 when there is none. It must equal `firstNonFiniteOutputBar` (growth.ts) exactly (the
+   * conformance suite checks): core skips its own pass over the outputs on −1 and rescans on a
+   * bar ≥ 0, to throw the same `GROWTH_OVERFLOW` error. Returning nothing (`void`), core scans.
+   *
+   * @example
+   * ```ts
+   * computeAtc(prices, config, buffers) {
+   *   const m = outputBars(config, prices.length);
+   *   myPipeline(prices, config, buffers); // or report the bar from the pipeline's last loop
+   *   return firstNonFiniteOutputBar(buffers.outputs, m, config);
+   * }
+   * ```
    */
-  computeAtc(prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers): void;
+  computeAtc(prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers): number | void;
   /**
    * Many series at once on `threads` threads of the backend's own (native). Must equal one
    * {@link Backend.computeAtc} per series. Backends without it are run in worker_threads.

@@ -63,9 +63,7 @@ function largestLambda(i: number): number {
  * equity; Average_Signal divides by that sum). Throws GROWTH_OVERFLOW naming the first bar.
  */
 export function requireFiniteOutputs(outputs: Float64Array, m: number, config: ResolvedAtcConfig, label = 'prices'): void {
-  // Pine's outputs are na before the cutout by definition: scan from the cutout bar on.
-  const from = config.semantics === 'pine' ? config.cutout : 0;
-  const bar = firstNonFiniteBar(outputs, m, from);
+  const bar = firstNonFiniteOutputBar(outputs, m, config);
   if (bar < 0) return;
   const at = (row: number) => outputs[row * m + bar]!;
   const layer1 = [0, 1, 2, 3, 4, 5].find((row) => !Number.isFinite(at(row)));
@@ -87,11 +85,29 @@ export function requireFiniteOutputs(outputs: Float64Array, m: number, config: R
 }
 
 /**
+ * The growth check's verdict on the 13 output rows of one computation (`m` bars): the first
+ * bar where a Layer-1 signal or the sum of the six Layer-2 equities (added in the kernels'
+ * order) is not finite, −1 if none. Pine's outputs are na before the cutout by definition, so
+ * for `semantics: 'pine'` the scan starts at the cutout bar. A backend's `computeAtc` may
+ * return this verdict itself (found in its last loop); it must equal this function's.
+ *
+ * @example
+ * ```ts
+ * backend.computeAtc(prices, config, buffers);
+ * const bar = firstNonFiniteOutputBar(buffers.outputs, outputBars(config, prices.length), config); // −1: all finite
+ * ```
+ */
+export function firstNonFiniteOutputBar(outputs: Float64Array, m: number, config: ResolvedAtcConfig): number {
+  return firstNonFiniteBar(outputs, m, config.semantics === 'pine' ? config.cutout : 0);
+}
+
+/**
  * First bar where a Layer-1 signal or the Layer-2 sum is not finite, else −1. One pass over
- * the bars (this runs after every compute: ~1–3 % of the fastest backend's time at 1 500
- * bars). Layer-1 values lie in [−1, 1], so adding them to a finite Layer-2 sum cannot
- * overflow: the total is finite exactly when the kernels' sum and every Layer-1 value are.
- * `s - s !== 0` is true exactly for NaN and ±Infinity.
+ * the bars (the shipped backends report the verdict from their last loop instead, so this
+ * runs for third-party backends and to name the cause of a refusal). Layer-1 values lie in
+ * [−1, 1], so adding them to a finite Layer-2 sum cannot overflow: the total is finite
+ * exactly when the kernels' sum and every Layer-1 value are. `s - s !== 0` is true exactly
+ * for NaN and ±Infinity.
  */
 function firstNonFiniteBar(o: Float64Array, m: number, from: number): number {
   const m2 = 2 * m, m3 = 3 * m, m4 = 4 * m, m5 = 5 * m, m6 = 6 * m;

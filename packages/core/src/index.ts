@@ -41,7 +41,7 @@ export {
   type Robustness,
   familyLengths,
 } from './families.js';
-export { EXP_OVERFLOW_THRESHOLD, growthOverflowBar } from './growth.js';
+export { EXP_OVERFLOW_THRESHOLD, firstNonFiniteOutputBar, growthOverflowBar } from './growth.js';
 export { MA_COUNT, OUTPUT_ROWS, allocateBuffers } from './pipeline.js';
 export { KNOWN_BACKENDS, type BackendChoice, type CreateAtcOptions, createAtc, registerBackend, registeredBackends } from './registry.js';
 export {

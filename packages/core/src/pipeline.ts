@@ -1,6 +1,6 @@
 // Core dispatches, it does not compute: buffers are allocated here and filled by the
 // backend's fused `computeAtc`; the only arithmetic is the check that what came back is
-// finite (the growth rule of docs/input-contract.md).
+// finite (the growth rule of docs/input-contract.md), skipped when the backend reports it.
 import type { AtcBuffers, Backend } from './backend.js';
 import type { ResolvedAtcConfig } from './config.js';
 import { AtcInputError } from './errors.js';
@@ -87,6 +87,8 @@ export function runPipeline(backend: Backend, prices: Float64Array, config: Reso
     return;
   }
   requireBatchFits(backend, prices.length, buffers.movingAverages !== undefined, label);
-  backend.computeAtc(prices, config, buffers);
+  // −1: the backend's own growth check found every output finite (Backend.computeAtc); a bar,
+  // or no verdict: core scans (and builds the error from what it finds)
+  if (backend.computeAtc(prices, config, buffers) === -1) return;
   requireFiniteOutputs(buffers.outputs, outputBars(config, prices.length), config, label);
 }

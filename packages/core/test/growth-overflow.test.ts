@@ -10,6 +10,7 @@ import {
   EXP_OVERFLOW_THRESHOLD,
   OUTPUT_ROWS,
   checkConfigAgainstSeries,
+  firstNonFiniteOutputBar,
   growthOverflowBar,
   resolveConfig,
 } from '../src/index.js';
@@ -23,8 +24,11 @@ function refusal(run: () => unknown): AtcInputError {
   throw new Error('accepted');
 }
 
-/** A backend whose computeAtc writes finite outputs except `poison(outputs, m)`. */
-function backendWriting(poison: (outputs: Float64Array, m: number) => void): Backend & { calls: number } {
+/**
+ * A backend whose computeAtc writes finite outputs except `poison(outputs, m)`, and returns
+ * `verdict(m)` as its own growth check (none: core scans).
+ */
+function backendWriting(poison: (outputs: Float64Array, m: number) => void, verdict?: (m: number) => number): Backend & { calls: number } {
   const self = {
     name: 'stub',
     calls: 0,
@@ -40,6 +44,7 @@ function backendWriting(poison: (outputs: Float64Array, m: number) => void): Bac
       const m = prices.length - config.cutout;
       buffers.outputs.fill(0.5);
       poison(buffers.outputs, m);
+      return verdict?.(m);
     },
   };
   return self;
@@ -106,6 +111,34 @@ describe('equities that stop being finite: found in the outputs after the backen
   it('finite outputs pass, and Average_Signal (row 12) is not part of the rule', () => {
     const engine = new AtcEngine(backendWriting((o, m) => o.fill(0, 12 * m, OUTPUT_ROWS * m)));
     expect(engine.compute(prices, { emaLength: 10, hmaLength: 10, wmaLength: 10, demaLength: 10, lsmaLength: 10, kamaLength: 10 }).length).toBe(n);
+  });
+
+  it("a backend's own verdict: −1 spares core's scan, a bar makes core rescan and throw the same error", () => {
+    const config = { emaLength: 10, hmaLength: 10, wmaLength: 10, demaLength: 10, lsmaLength: 10, kamaLength: 10, cutout: 20 };
+    const poison = (o: Float64Array, m: number) => (o[9 * m + 17] = Infinity);
+    const scanned = refusal(() => new AtcEngine(backendWriting(poison)).compute(prices, config));
+    expect(scanned).toMatchObject({ code: 'GROWTH_OVERFLOW', index: 37 });
+    const reported = refusal(() => new AtcEngine(backendWriting(poison, () => 17)).compute(prices, config));
+    expect([reported.code, reported.field, reported.index, reported.message]).toEqual([scanned.code, scanned.field, scanned.index, scanned.message]);
+    // core trusts −1 (the conformance suite holds every backend's verdict to core's scan) …
+    expect(new AtcEngine(backendWriting(poison, () => -1)).compute(prices, config).length).toBe(n - 20);
+    // … and a reported bar only makes it look: finite outputs pass
+    expect(new AtcEngine(backendWriting(() => {}, () => 3)).compute(prices, config).length).toBe(n - 20);
+  });
+
+  it('firstNonFiniteOutputBar: the verdict a backend reports (Pine from the cutout bar on)', () => {
+    const m = 40;
+    const outputs = new Float64Array(13 * m).fill(0.5);
+    const reference = resolveConfig({ cutout: 5 });
+    const pine = resolveConfig({ cutout: 5, semantics: 'pine' });
+    expect(firstNonFiniteOutputBar(outputs, m, reference)).toBe(-1);
+    outputs[2 * m + 3] = NaN; // Pine's na before the cutout
+    outputs[7 * m + 30] = 1e308;
+    outputs[8 * m + 30] = 1e308; // each finite, their sum not
+    expect(firstNonFiniteOutputBar(outputs, m, reference)).toBe(3);
+    expect(firstNonFiniteOutputBar(outputs, m, pine)).toBe(30);
+    outputs[12 * m + 10] = NaN; // Average_Signal is not part of the rule
+    expect(firstNonFiniteOutputBar(outputs, m, pine)).toBe(30);
   });
 
   it('computeBatch refuses the series, naming it', async () => {
