@@ -71,7 +71,7 @@ export function withBoundaryChecks(backend: Backend): Backend {
       const details = { ...(movingAverages && { movingAverages }), ...(maSignals && { maSignals }), ...(maEquities && { maEquities }) };
       for (const [name, buffer] of Object.entries(details)) requireLength('computeAtc', name, buffer.length, MA_COUNT * m);
       requireSeparate('computeAtc', { outputs, ...details }, { prices });
-      backend.computeAtc(prices, config, buffers);
+      return backend.computeAtc(prices, config, buffers);
     },
   };
 }

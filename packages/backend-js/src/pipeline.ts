@@ -303,8 +303,12 @@ function primeFamilyPass(p: Float64Array, mas: Float64Array, n: number, cut: num
   familyPass(p.subarray(0, bars), mas, n, cut, rz.subarray(0, bars), d, 1, layer1.subarray(0, bars), layer2.subarray(0, bars));
 }
 
-/** A fused `computeAtc` with its own reusable scratch (one per backend instance). */
-export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers) => void {
+/**
+ * A fused `computeAtc` with its own reusable scratch (one per backend instance). Returns the
+ * growth check's verdict from its last loop ({@link averageSignal}): the first output bar not
+ * finite, −1 if none.
+ */
+export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers) => number {
   const scratch = new Scratch();
   return (prices, config, buffers) => {
     const n = prices.length;
@@ -358,6 +362,6 @@ export function createFusedPipeline(): (prices: Float64Array, config: ResolvedAt
         equityCurve(r, layer1, familyWeight(config, family), d, 0, layer2Of(f));
       });
     }
-    averageSignal(outputs, m, config);
+    return averageSignal(outputs, m, config);
   };
 }

@@ -9,6 +9,7 @@ export function pineConfigOf(config: ResolvedAtcConfig): PineConfig {
   return { lengths: config.lengths, weights, lambda: config.lambda, decay: config.decay, cutout: config.cutout };
 }
 
-export function computePineAtc(prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers): void {
-  runPine(prices, pineConfigOf(config), buffers);
+/** The Pine pipeline into core's buffers; returns the growth check's verdict (`runPine`). */
+export function computePineAtc(prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers): number {
+  return runPine(prices, pineConfigOf(config), buffers);
 }

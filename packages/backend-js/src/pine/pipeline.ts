@@ -64,8 +64,9 @@ function scratchFor(n: number): typeof scratch {
 /**
  * Runs the script on `close` into `buffers` (rows of `close.length` bars). `source` (default
  * `close`) feeds the MAs only: the script's `src` input; `R` and the crossovers use `close`.
+ * Returns the growth check's verdict from the cutout bar on ({@link pineAverageSignal}).
  */
-export function runPine(close: Float64Array, config: PineConfig, buffers: PineBuffers, source: Float64Array = close): void {
+export function runPine(close: Float64Array, config: PineConfig, buffers: PineBuffers, source: Float64Array = close): number {
   const n = close.length;
   if (source.length !== n) throw new RangeError(`source has ${source.length} bars, close has ${n}`);
   const { mas, inner, r, num, den } = scratchFor(n);
@@ -106,7 +107,7 @@ export function runPine(close: Float64Array, config: PineConfig, buffers: PineBu
     }
     pineEquity(r, layer1, config.weights[family], d, config.cutout, row(outputs, 6 + f));
   });
-  pineAverageSignal(FAMILIES.map((_, f) => row(outputs, f)), FAMILIES.map((_, f) => row(outputs, 6 + f)), row(outputs, 12));
+  return pineAverageSignal(FAMILIES.map((_, f) => row(outputs, f)), FAMILIES.map((_, f) => row(outputs, 6 + f)), row(outputs, 12), config.cutout);
 }
 
 /** Row `index` of a row-major buffer of `n`-bar rows. */
