@@ -11,9 +11,9 @@
 //! with its index and nothing is written. A panic inside a worker is caught there and reported
 //! as [`BatchError::Panic`] (the other workers stop taking new series).
 //!
-//! [`compute_atc_batch_checked_with`] also runs core's growth check ([`first_non_finite_bar`])
-//! on each series' outputs in the thread that computed them, so the caller's thread does not
-//! scan every output again after the batch.
+//! [`compute_atc_batch_checked_with`] also reports core's growth check per series: the verdict
+//! [`compute_atc`] returns from its last loop (the same form as a single call; no pass
+//! re-reads the outputs), so the caller's thread does not scan every output after the batch.
 
 use core::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -24,7 +24,7 @@ use std::thread;
 use std::vec::Vec;
 
 use crate::error::{KResult, KernelError};
-use crate::pipeline::{check_atc_inputs, compute_atc, Params, Semantics, Workspace, OUT_ROWS};
+use crate::pipeline::{check_atc_inputs, compute_atc, Params, Workspace};
 
 /// Why a batch failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,7 +117,7 @@ pub fn compute_atc_batch(
 /// [`compute_atc_batch`] with the per-series kernel supplied by the caller (for instance a
 /// wrapper that picks an instruction-set twin such as `compute_atc_avx2` after checking the
 /// CPU). `kernel(prices, params, out, workspace)` must behave like
-/// `compute_atc(prices, params, out, None, workspace)`.
+/// `compute_atc(prices, params, out, None, workspace)`, its growth-check verdict included.
 pub fn compute_atc_batch_with<F>(
     series: &[&[f64]],
     params: &Params,
@@ -126,16 +126,18 @@ pub fn compute_atc_batch_with<F>(
     kernel: F,
 ) -> Result<(), BatchError>
 where
-    F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult + Sync,
+    F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult<Option<usize>> + Sync,
 {
     run_batch(series, params, outs, threads, kernel, None)
 }
 
 /// [`compute_atc_batch_with`], and per series the growth check core runs after every
-/// computation: `first_non_finite[i]` = [`first_non_finite_bar`] of `outs[i]` (`None`: all
-/// finite), found by the thread that computed series `i` while its outputs are still in its
-/// cache. `first_non_finite.len()` must equal `series.len()` ([`BatchError::CountMismatch`]).
-/// Entries of series not computed because the batch failed are left as they were.
+/// computation: `first_non_finite[i]` = the verdict the kernel returned for series `i`
+/// (`compute_atc`'s; the same as [`first_non_finite_bar`](crate::first_non_finite_bar) of
+/// `outs[i]`; `None`: all finite), found in the pipeline's last loop by the thread that
+/// computed it. `first_non_finite.len()` must equal `series.len()`
+/// ([`BatchError::CountMismatch`]). Entries of series not computed because the batch failed
+/// are left as they were.
 pub fn compute_atc_batch_checked_with<F>(
     series: &[&[f64]],
     params: &Params,
@@ -145,7 +147,7 @@ pub fn compute_atc_batch_checked_with<F>(
     first_non_finite: &mut [Option<usize>],
 ) -> Result<(), BatchError>
 where
-    F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult + Sync,
+    F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult<Option<usize>> + Sync,
 {
     if first_non_finite.len() != series.len() {
         return Err(BatchError::CountMismatch {
@@ -163,27 +165,11 @@ where
     )
 }
 
-/// First output bar at which a Layer-1 signal (rows 0–5 of `out`, `m` bars each) or the sum of
-/// the six Layer-2 equities (rows 6–11, added in the kernels' order) is not finite, scanning
-/// from bar `from` (Pine's outputs are NaN before the cutout by definition); `None` if there
-/// is none. The same verdict as core's `requireFiniteOutputs` (growth.ts): Layer-1 values lie
-/// in [−1, 1], so the total below is finite exactly when the Layer-2 sum and every Layer-1
-/// value are. `out` must hold at least `13 · m` values.
-pub fn first_non_finite_bar(out: &[f64], m: usize, from: usize) -> Option<usize> {
-    let rows: [&[f64]; 12] = core::array::from_fn(|r| &out[r * m..(r + 1) * m]);
-    (from..m).find(|&i| {
-        let layer2 = rows[6][i] + rows[7][i] + rows[8][i] + rows[9][i] + rows[10][i] + rows[11][i];
-        let layer1 =
-            (rows[0][i] + rows[1][i] + rows[2][i]) + (rows[3][i] + rows[4][i] + rows[5][i]);
-        !(layer2 + layer1).is_finite()
-    })
-}
-
 /// One series' output and its growth-check report, claimed by the worker that computes it.
 type Slot<'a> = (&'a mut [f64], &'a mut Option<usize>);
 
-/// The batch: validation, then the series on `threads` threads, each checked with
-/// [`first_non_finite_bar`] when `checks` is given.
+/// The batch: validation, then the series on `threads` threads, each one's growth-check
+/// verdict (the kernel's) stored when `checks` is given.
 fn run_batch<F>(
     series: &[&[f64]],
     params: &Params,
@@ -193,7 +179,7 @@ fn run_batch<F>(
     checks: Option<&mut [Option<usize>]>,
 ) -> Result<(), BatchError>
 where
-    F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult + Sync,
+    F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult<Option<usize>> + Sync,
 {
     let lens: Vec<usize> = outs.iter().map(|o| o.len()).collect();
     check_atc_batch(series, params, &lens)?;
@@ -205,7 +191,6 @@ where
     let mut order: Vec<usize> = (0..count).collect();
     order.sort_by(|&a, &b| series[b].len().cmp(&series[a].len()));
     // Each output (with its check slot) is taken exactly once, by the worker that claims its index.
-    let checking = checks.is_some();
     let mut no_checks: Vec<Option<usize>> = Vec::new();
     let check_slots = match checks {
         Some(c) => c,
@@ -219,10 +204,6 @@ where
         .zip(check_slots.iter_mut())
         .map(|(o, c)| Mutex::new(Some((&mut **o, c))))
         .collect();
-    let from = match params.semantics {
-        Semantics::Reference => 0,
-        Semantics::Pine => params.cutout,
-    };
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let first_error: Mutex<Option<BatchError>> = Mutex::new(None);
@@ -242,10 +223,7 @@ where
                 continue;
             };
             let result = catch_unwind(AssertUnwindSafe(|| {
-                kernel(series[index], params, out, &mut ws)?;
-                if checking {
-                    *check = first_non_finite_bar(out, out.len() / OUT_ROWS, from);
-                }
+                *check = kernel(series[index], params, out, &mut ws)?;
                 Ok(())
             }));
             let error = match result {

@@ -49,9 +49,9 @@ extern crate std;
 /// module the body runs (`isa::base`, or `isa::avx2` in the `#[target_feature(enable = "avx2")]`
 /// twin), so both validate identically and differ only in the compiled hot code.
 macro_rules! twins {
-    ($(#[$doc:meta])* pub fn $name:ident / $avx2:ident ($($arg:ident: $ty:ty),* $(,)?) $isa:ident => $body:block) => {
+    ($(#[$doc:meta])* pub fn $name:ident / $avx2:ident ($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty, $isa:ident => $body:block) => {
         $(#[$doc])*
-        pub fn $name($($arg: $ty),*) -> KResult {
+        pub fn $name($($arg: $ty),*) -> $ret {
             use crate::isa::base as $isa;
             $body
         }
@@ -63,7 +63,7 @@ macro_rules! twins {
         /// calling it from code without that target feature requires `unsafe`.
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = "avx2")]
-        pub fn $avx2($($arg: $ty),*) -> KResult {
+        pub fn $avx2($($arg: $ty),*) -> $ret {
             use crate::isa::avx2 as $isa;
             $body
         }
@@ -87,7 +87,7 @@ mod stream;
 #[cfg(feature = "std")]
 pub use batch::{
     check_atc_batch, compute_atc_batch, compute_atc_batch_checked_with, compute_atc_batch_with,
-    first_non_finite_bar, BatchError,
+    BatchError,
 };
 pub use equity::{
     average_signal, equity_curve, growth, growth_at, layer1_signal, rate_of_change, scaled_returns,
@@ -100,8 +100,9 @@ pub use packed::PACKED_LEN;
 #[cfg(target_arch = "x86_64")]
 pub use pipeline::compute_atc_avx2;
 pub use pipeline::{
-    check_atc_inputs, compute_atc, family_lengths, Detail, Params, Robustness, Semantics,
-    Workspace, DETAIL_ROWS, FAMILY_COUNT, FAMILY_KINDS, LENGTHS_PER_FAMILY, OUT_ROWS,
+    check_atc_inputs, compute_atc, family_lengths, first_non_finite_bar, Detail, Params,
+    Robustness, Semantics, Workspace, DETAIL_ROWS, FAMILY_COUNT, FAMILY_KINDS, LENGTHS_PER_FAMILY,
+    OUT_ROWS,
 };
 #[cfg(target_arch = "x86_64")]
 pub use signal::persist_signal_avx2;

@@ -395,6 +395,13 @@ twins! {
     /// * `detail`: optional `(mas, signals, equities)`, each `54 × m`;
     /// * `ws`: reusable scratch.
     ///
+    /// Returns core's growth check on what it wrote (`growth.ts` `firstNonFiniteOutputBar`),
+    /// found in the Average_Signal loop, which already sums the Layer-2 equities, so no pass
+    /// re-reads the outputs: `Some(i)` for the first output bar `i` (from the cutout for Pine,
+    /// whose earlier bars are NaN by definition) whose six Layer-1 signals are not all finite
+    /// or whose Layer-2 sum `((((E0 + E1) + E2) + E3) + E4) + E5` is not finite; `None` when every
+    /// bar is finite. [`first_non_finite_bar`] scanning `out13` gives the same verdict.
+    ///
     /// Reference semantics: MAs are computed on the full series and cut; everything else runs on
     /// the cut series. Pine semantics (`isa/pine_body.rs`): everything on the full series.
     ///
@@ -408,14 +415,31 @@ twins! {
         out13: &mut [f64],
         detail: Option<Detail<'_>>,
         ws: &mut Workspace,
-    ) isa => {
+    ) -> KResult<Option<usize>>, isa => {
         let lens = check_compute_atc(prices.len(), params, out13, &detail)?;
-        match params.semantics {
+        Ok(match params.semantics {
             Semantics::Reference => isa::run_atc(prices, params, &lens, out13, detail, ws),
             Semantics::Pine => isa::run_pine(prices, params, &lens, out13, detail, ws),
-        }
-        Ok(())
+        })
     }
+}
+
+/// First output bar at which a Layer-1 signal (rows 0–5 of `out`, `m` bars each) or the sum of
+/// the six Layer-2 equities (rows 6–11, added in the kernels' order) is not finite, scanning
+/// from bar `from` (Pine's outputs are NaN before the cutout by definition); `None` if there
+/// is none: core's growth check (`growth.ts` `firstNonFiniteOutputBar`) on outputs already
+/// written. [`compute_atc`] returns this verdict from its last loop; this scan is for outputs
+/// from elsewhere (and the tests' check of that verdict). Layer-1 values lie in [−1, 1], so
+/// the total below is finite exactly when the Layer-2 sum and every Layer-1 value are. `out`
+/// must hold at least `12 · m` values.
+pub fn first_non_finite_bar(out: &[f64], m: usize, from: usize) -> Option<usize> {
+    let rows: [&[f64]; 12] = core::array::from_fn(|r| &out[r * m..(r + 1) * m]);
+    (from..m).find(|&i| {
+        let layer2 = rows[6][i] + rows[7][i] + rows[8][i] + rows[9][i] + rows[10][i] + rows[11][i];
+        let layer1 =
+            (rows[0][i] + rows[1][i] + rows[2][i]) + (rows[3][i] + rows[4][i] + rows[5][i]);
+        !(layer2 + layer1).is_finite()
+    })
 }
 
 /// All of `compute_atc`'s validation (nothing is written before it passes).

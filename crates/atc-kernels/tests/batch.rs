@@ -149,68 +149,13 @@ fn panics_inside_workers_are_caught() {
     }
 }
 
-/// The growth check of core's `requireFiniteOutputs`, written out bar by bar as growth.ts does.
-fn first_non_finite_reference(out: &[f64], m: usize, from: usize) -> Option<usize> {
-    (from..m).find(|&i| {
-        let at = |r: usize| out[r * m + i];
-        let layer2 = ((((at(6) + at(7)) + at(8)) + at(9)) + at(10)) + at(11);
-        let total = layer2 + (((at(0) + at(1)) + at(2)) + ((at(3) + at(4)) + at(5)));
-        total.is_nan() || total.is_infinite()
-    })
-}
-
-#[test]
-fn first_non_finite_bar_is_core_growth_check() {
-    let m = 50;
-    let clean = vec![0.5; 13 * m];
-    assert_eq!(first_non_finite_bar(&clean, m, 0), None);
-    // a NaN in Layer 1, an infinite Layer-2 equity, a Layer-2 sum past the largest double
-    // (each row finite), a NaN in Average_Signal (row 12: not part of the rule), Pine's NaNs
-    // before `from`
-    type Case<'a> = (&'a [(usize, usize, f64)], usize, Option<usize>);
-    let cases: [Case; 5] = [
-        (&[(3, 17, f64::NAN)], 0, Some(17)),
-        (&[(9, 40, f64::INFINITY), (1, 41, f64::NAN)], 0, Some(40)),
-        (&[(6, 8, f64::MAX), (7, 8, f64::MAX)], 0, Some(8)),
-        (&[(12, 2, f64::NAN)], 0, None),
-        (
-            &[(0, 3, f64::NAN), (8, 20, f64::NEG_INFINITY)],
-            10,
-            Some(20),
-        ),
-    ];
-    for (k, (writes, from, want)) in cases.iter().enumerate() {
-        let mut out = clean.clone();
-        for &(row, bar, v) in writes.iter() {
-            out[row * m + bar] = v;
-        }
-        assert_eq!(first_non_finite_bar(&out, m, *from), *want, "case {k}");
-        assert_eq!(
-            first_non_finite_reference(&out, m, *from),
-            *want,
-            "case {k} (reference)"
-        );
-    }
-}
-
 #[test]
 fn checked_batch_reports_each_series_growth_check_and_the_same_bits() {
     // Prices near 1e−300 that jump ×1e60 for nine bars (as in the conformance suite): a held
     // long position's equity compounds past 1.8e308 there. Series 0, 3, 6 keep their walk.
-    let spiking = |n: usize, seed: u64, jump: Option<usize>| {
-        let mut x: Vec<f64> = random_prices(n, seed).iter().map(|v| v * 1e-300).collect();
-        if let Some(at) = jump {
-            for i in at..at + 9 {
-                x[i] = x[i - 1] * 1e60;
-            }
-            let top = x[at + 8];
-            x[at + 9..].fill(top);
-        }
-        x
-    };
     let series: Vec<Vec<f64>> = (0..7)
         .map(|i| {
-            spiking(
+            spiking_prices(
                 400 + 150 * i,
                 50 + i as u64,
                 (i % 3 != 0).then_some(120 + 40 * i),

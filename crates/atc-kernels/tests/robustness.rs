@@ -48,7 +48,7 @@ fn same_bits(a: &[f64], b: &[f64]) -> bool {
 fn random_configurations_never_panic_and_match_composition() {
     let mut rng = Rng(0xA7C0_FFEE);
     let mut ws = Workspace::new();
-    let (mut accepted, mut refused) = (0, 0);
+    let (mut accepted, mut refused, mut overflowing) = (0, 0, 0);
     for case in 0..4000 {
         let n = pick(
             &mut rng,
@@ -103,6 +103,11 @@ fn random_configurations_never_panic_and_match_composition() {
         let mut t = AtcOutputs::new(m);
         if let Some(res3) = t.compute_avx2(&x, &p, &mut ws) {
             assert_eq!(res.is_ok(), res3.is_ok(), "case {case}: avx2 acceptance");
+            assert_eq!(
+                res.as_ref().ok(),
+                res3.as_ref().ok(),
+                "case {case}: avx2 growth verdict"
+            );
             if res.is_ok() {
                 assert!(same_bits(&a.out, &t.out), "case {case}: avx2 out differs");
                 assert!(same_bits(&a.mas, &t.mas), "case {case}: avx2 mas differ");
@@ -114,8 +119,21 @@ fn random_configurations_never_panic_and_match_composition() {
             }
         }
         match res {
-            Ok(()) => {
+            Ok(verdict) => {
                 accepted += 1;
+                // the growth check's verdict, with and without details and on the AVX2 twin,
+                // is core's scan of the outputs (hostile weights and λ overflow often)
+                assert_eq!(
+                    verdict,
+                    first_non_finite_reference(&a.out, m, 0),
+                    "case {case}: growth verdict"
+                );
+                assert_eq!(
+                    res2.as_ref().ok(),
+                    Some(&verdict),
+                    "case {case}: verdict without details"
+                );
+                overflowing += verdict.is_some() as usize;
                 assert!(
                     same_bits(&a.out, &out2),
                     "case {case}: detail changes the output"
@@ -137,8 +155,9 @@ fn random_configurations_never_panic_and_match_composition() {
         let short = a.out.len() - 1;
         assert!(compute_atc(&x, &p, &mut a.out[..short], None, &mut ws).is_err());
     }
-    eprintln!("random configurations: {accepted} accepted (bit-identical to the composition), {refused} refused");
+    eprintln!("random configurations: {accepted} accepted (bit-identical to the composition; {overflowing} of them not finite), {refused} refused");
     assert!(accepted > 400 && refused > 400, "{accepted} / {refused}");
+    assert!(overflowing > 10, "{overflowing} accepted cases overflowed");
 }
 
 #[test]

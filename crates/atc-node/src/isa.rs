@@ -16,14 +16,14 @@ fn use_avx2() -> bool {
     })
 }
 
-/// `compute_atc` through the fastest build this CPU runs.
+/// `compute_atc` through the fastest build this CPU runs (its growth-check verdict included).
 pub fn compute_atc(
     prices: &[f64],
     params: &k::Params,
     out: &mut [f64],
     detail: Option<k::Detail<'_>>,
     ws: &mut k::Workspace,
-) -> k::KResult {
+) -> k::KResult<Option<usize>> {
     #[cfg(target_arch = "x86_64")]
     if use_avx2() {
         // SAFETY: `use_avx2()` is true only when the CPU supports AVX2.

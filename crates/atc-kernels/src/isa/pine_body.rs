@@ -129,7 +129,9 @@ fn pine_accumulate_family(close: &[f64], mas: &[f64], r: &[f64], d: f64, cutout:
 
 hot! {
 /// The Pine pipeline after validation: `out13` is 13 × n, `detail` rows 54 × n (row-major per
-/// MA, as in the reference pipeline).
+/// MA, as in the reference pipeline). Returns the growth check's verdict from the cutout bar on
+/// (before it Pine's outputs are na by definition), found in the Average_Signal loop as in
+/// `layer2_rows`: `sum` is the Layer-2 sum in the check's order.
 pub(crate) fn run_pine(
     close: &[f64],
     params: &crate::pipeline::Params,
@@ -137,7 +139,7 @@ pub(crate) fn run_pine(
     out13: &mut [f64],
     mut detail: Option<crate::pipeline::Detail<'_>>,
     ws: &mut crate::pipeline::Workspace,
-) {
+) -> Option<usize> {
     use crate::pine::{accumulate_ma, cut, fill_nan, layer2_equity, moving_average, round2_half_away, scaled_returns};
     let families = crate::pipeline::FAMILY_COUNT;
     let n = close.len();
@@ -187,15 +189,22 @@ pub(crate) fn run_pine(
     }
     // Average_Signal: Σ Cut(L1_f)·S_f / Σ S_f, left to right
     let (rows, avg) = out13.split_at_mut(12 * n);
+    let mut first_non_finite = usize::MAX;
     for i in 0..n {
         let mut nom = cut(rows[i]) * rows[6 * n + i];
         let mut sum = rows[6 * n + i];
+        let mut layer1 = rows[i];
         for f in 1..families {
             let s = rows[(6 + f) * n + i];
             nom += cut(rows[f * n + i]) * s;
             sum += s;
+            layer1 += rows[f * n + i];
         }
         avg[i] = nom / sum;
+        if !(sum + layer1).is_finite() && i >= cutout && first_non_finite == usize::MAX {
+            first_non_finite = i;
+        }
     }
+    (first_non_finite != usize::MAX).then_some(first_non_finite)
 }
 }

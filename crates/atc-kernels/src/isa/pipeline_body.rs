@@ -11,6 +11,7 @@ use crate::pipeline::{Detail, Params, Workspace, LENGTHS_PER_FAMILY, FAMILY_COUN
 
 hot! {
 /// Everything `compute_atc` does after validation (`lens` = the validated family lengths).
+/// Returns the growth check's verdict on `out13` (`layer2_rows`).
 pub(crate) fn run_atc(
     prices: &[f64],
     params: &Params,
@@ -18,7 +19,7 @@ pub(crate) fn run_atc(
     out13: &mut [f64],
     detail: Option<Detail<'_>>,
     ws: &mut Workspace,
-) {
+) -> Option<usize> {
     let n = prices.len();
     let cutout = params.cutout;
     let m = n - cutout;
@@ -73,7 +74,7 @@ pub(crate) fn run_atc(
         }
     }
 
-    layer2_and_average(rows_l1, rows_e2, avg, &ws.r[..m], d, params);
+    layer2_and_average(rows_l1, rows_e2, avg, &ws.r[..m], d, params)
 }
 }
 
@@ -113,7 +114,7 @@ fn compute_family_mas(
 hot! {
 /// Layer 2 (equity of each family's L1, starting equity = weight) for the six families in
 /// lock-step, and the Average signal in the same pass. Same operations as `equity_curve` per
-/// family followed by `average_signal`.
+/// family followed by `average_signal`. Returns the growth check's verdict (`layer2_rows`).
 fn layer2_and_average(
     l1: &[f64],
     e2: &mut [f64],
@@ -121,15 +122,16 @@ fn layer2_and_average(
     r: &[f64],
     d: f64,
     params: &Params,
-) {
+) -> Option<usize> {
     let m = avg.len();
     let mut eq = core::array::from_fn(|f| floor_equity(params.weights[f]));
     let mut prev = [0.0; FAMILY_COUNT];
     let (long, short) = (params.long_threshold, params.short_threshold);
-    layer2_rows(l1, e2, m, avg, r, d, long, short, &mut eq, &mut prev, false);
+    let first_non_finite = layer2_rows(l1, e2, m, avg, r, d, long, short, &mut eq, &mut prev, false);
     if params.strategy_mode {
         shift_right(avg);
     }
+    first_non_finite
 }
 }
 
@@ -139,6 +141,14 @@ hot! {
 /// six Layer-1 values of the bar before `prev` (whose signs are the positions). The batch runs
 /// it over the whole series (`step_first` false: bar 0 keeps the starting equities), a
 /// stream's lane run over a run of bars after the cutout (`step_first` true): one loop for both.
+///
+/// Returns core's growth check on the run (`growth.ts` `firstNonFiniteOutputBar`, from bar 0
+/// of the run), found here so that no pass re-reads the outputs: the first bar whose six
+/// Layer-1 values are not all finite or whose Layer-2 sum is not finite; `None` if there is
+/// none (also when the rows are too short and nothing was written). `den` is that sum in the
+/// check's order (`0.0 + E0` is `E0`: equities are ≥ 0.25 or NaN, never −0); adding the Layer-1
+/// values to it keeps the verdict: finite ones lie in [−1, 1] and cannot make a finite sum
+/// overflow, and a NaN or ±∞ one makes the total NaN or ±∞ in any order.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn layer2_rows(
     l1: &[f64],
@@ -152,15 +162,16 @@ pub(crate) fn layer2_rows(
     eq_state: &mut [f64; FAMILY_COUNT],
     prev_state: &mut [f64; FAMILY_COUNT],
     step_first: bool,
-) {
+) -> Option<usize> {
     const F: usize = FAMILY_COUNT;
     let m = avg.len();
     let need = (F - 1) * stride + m;
     if m == 0 || stride < m || l1.len() < need || e2.len() < need || r.len() < m {
-        return;
+        return None;
     }
     let mut eq = *eq_state;
     let mut prev = *prev_state;
+    let mut first_non_finite = usize::MAX;
     for i in 0..m {
         let cur: [f64; F] = core::array::from_fn(|f| l1[f * stride + i]);
         // position = sign of the previous bar's L1 (NaN / 0 → flat)
@@ -199,10 +210,16 @@ pub(crate) fn layer2_rows(
             (nom, den)
         };
         avg[i] = average_value(nom, den);
+        // (a branch almost never taken)
+        let total = den + ((((cur[0] + cur[1]) + cur[2]) + cur[3]) + cur[4]) + cur[5];
+        if !total.is_finite() && first_non_finite == usize::MAX {
+            first_non_finite = i;
+        }
         prev = cur;
     }
     *eq_state = eq;
     *prev_state = prev;
+    (first_non_finite != usize::MAX).then_some(first_non_finite)
 }
 }
 

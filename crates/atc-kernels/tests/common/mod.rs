@@ -107,6 +107,31 @@ pub fn random_prices(n: usize, seed: u64) -> Vec<f64> {
     out
 }
 
+/// The growth check of core's `requireFiniteOutputs` (growth.ts `firstNonFiniteBar`), written
+/// out bar by bar as growth.ts does: the oracle of `compute_atc`'s verdict.
+pub fn first_non_finite_reference(out: &[f64], m: usize, from: usize) -> Option<usize> {
+    (from..m).find(|&i| {
+        let at = |r: usize| out[r * m + i];
+        let layer2 = ((((at(6) + at(7)) + at(8)) + at(9)) + at(10)) + at(11);
+        let total = layer2 + (((at(0) + at(1)) + at(2)) + ((at(3) + at(4)) + at(5)));
+        total.is_nan() || total.is_infinite()
+    })
+}
+
+/// Prices near 1e−300 that jump ×1e60 for nine bars from `jump` on (as in the conformance
+/// suite): a held long position's equity compounds past 1.8e308 there.
+pub fn spiking_prices(n: usize, seed: u64, jump: Option<usize>) -> Vec<f64> {
+    let mut x: Vec<f64> = random_prices(n, seed).iter().map(|v| v * 1e-300).collect();
+    if let Some(at) = jump {
+        for i in at..at + 9 {
+            x[i] = x[i - 1] * 1e60;
+        }
+        let top = x[at + 8];
+        x[at + 9..].fill(top);
+    }
+    x
+}
+
 /// §12.3 synthetic series.
 pub fn smoke_series(n: usize) -> Vec<f64> {
     (0..n)
@@ -128,7 +153,7 @@ pub fn compute_atc_avx2_if_available(
     out: &mut [f64],
     detail: Option<atc_kernels::Detail<'_>>,
     ws: &mut atc_kernels::Workspace,
-) -> Option<atc_kernels::KResult> {
+) -> Option<atc_kernels::KResult<Option<usize>>> {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked just above).
@@ -164,8 +189,13 @@ impl AtcOutputs {
         }
     }
 
-    /// `compute_atc` with every detail output.
-    pub fn compute(&mut self, prices: &[f64], p: &Params, ws: &mut Workspace) -> KResult {
+    /// `compute_atc` with every detail output (its growth-check verdict returned).
+    pub fn compute(
+        &mut self,
+        prices: &[f64],
+        p: &Params,
+        ws: &mut Workspace,
+    ) -> KResult<Option<usize>> {
         let detail = Some((&mut self.mas[..], &mut self.sigs[..], &mut self.eqs[..]));
         compute_atc(prices, p, &mut self.out, detail, ws)
     }
@@ -176,7 +206,7 @@ impl AtcOutputs {
         prices: &[f64],
         p: &Params,
         ws: &mut Workspace,
-    ) -> Option<KResult> {
+    ) -> Option<KResult<Option<usize>>> {
         let detail = Some((&mut self.mas[..], &mut self.sigs[..], &mut self.eqs[..]));
         compute_atc_avx2_if_available(prices, p, &mut self.out, detail, ws)
     }
