@@ -240,7 +240,9 @@ pub fn layer1_signal(
 /// series. `params` is core's packed config (`atc_kernels::PACKED_LEN` doubles); `out` holds
 /// 13·m values and each detail array 54·m (m = n − cutout, or n for Pine semantics:
 /// `Params::output_bars`). Detail arrays not passed go to
-/// per-thread scratch when another one is.
+/// per-thread scratch when another one is. Returns core's growth check on `out`, found in the
+/// pipeline's last loop: the first output bar whose Layer-1 signals or Layer-2 sum is not
+/// finite, −1 if none (`atc_kernels::compute_atc`).
 #[napi(js_name = "computeAtc", catch_unwind)]
 #[allow(clippy::too_many_arguments)]
 pub fn compute_atc(
@@ -251,7 +253,7 @@ pub fn compute_atc(
     #[napi(ts_arg_type = "Float64Array | null | undefined")] mas: Unknown<'_>,
     #[napi(ts_arg_type = "Int8Array | null | undefined")] signals: Unknown<'_>,
     #[napi(ts_arg_type = "Float64Array | null | undefined")] equities: Unknown<'_>,
-) -> napi::Result<()> {
+) -> napi::Result<f64> {
     run(env, || {
         let prices = f64_array(prices, "prices")?;
         let params = k::Params::from_packed(&f64_array(params, "params")?)?;
@@ -272,7 +274,7 @@ pub fn compute_atc(
         let mas = mas.as_mut().map(|a| unsafe { a.as_mut() });
         let signals = signals.as_mut().map(|a| unsafe { a.as_mut() });
         let equities = equities.as_mut().map(|a| unsafe { a.as_mut() });
-        with_scratch(|s| {
+        let verdict = with_scratch(|s| {
             if mas.is_none() && signals.is_none() && equities.is_none() {
                 return isa::compute_atc(&prices, &params, out, None, &mut s.ws);
             }
@@ -284,7 +286,7 @@ pub fn compute_atc(
             );
             isa::compute_atc(&prices, &params, out, Some(detail), &mut s.ws)
         })?;
-        Ok(())
+        Ok(verdict.map_or(-1.0, |bar| bar as f64))
     })
 }
 

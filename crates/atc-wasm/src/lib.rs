@@ -142,7 +142,9 @@ pub fn layer1_signal(signals: &[i8], equities: &[f64], out: &Float64Array) -> Fa
 /// The fused pipeline on `prices` with core's packed config (`packConfig`, decoded by
 /// [`Params::from_packed`]). `outputs` receives 13 rows of `n − cutout` values (`n` with
 /// Pine semantics: `Params::output_bars`); each detail
-/// array given (54 rows each: MAs, signals, equities) is filled too.
+/// array given (54 rows each: MAs, signals, equities) is filled too. Returns core's growth
+/// check on `outputs`, found in the pipeline's last loop: the first output bar whose Layer-1
+/// signals or Layer-2 sum is not finite, −1 if none (`atc_kernels::compute_atc`).
 #[wasm_bindgen(js_name = computeAtc)]
 pub fn compute_atc(
     prices: &[f64],
@@ -151,7 +153,7 @@ pub fn compute_atc(
     mas: Option<Float64Array>,
     sigs: Option<Int8Array>,
     eqs: Option<Float64Array>,
-) -> Fallible {
+) -> Result<f64, JsValue> {
     let fail = kernel_error("computeAtc");
     let params = Params::from_packed(packed_config).map_err(&fail)?;
     // The kernel fills all three detail rows or none; a missing one goes to scratch only.
@@ -174,7 +176,8 @@ pub fn compute_atc(
                 grown(&mut s.eqs, c)?,
             )),
         };
-        k::compute_atc(prices, &params, out, detail, &mut s.workspace).map_err(&fail)?;
+        let verdict =
+            k::compute_atc(prices, &params, out, detail, &mut s.workspace).map_err(&fail)?;
         outputs.copy_from(out);
         if let Some((a, b, c)) = sizes {
             if let Some(m) = &mas {
@@ -187,7 +190,7 @@ pub fn compute_atc(
                 e.copy_from(&s.eqs[..c]);
             }
         }
-        Ok(())
+        Ok(verdict.map_or(-1.0, |bar| bar as f64))
     })
 }
 

@@ -58,9 +58,11 @@ export declare function __panicForTest(): void
  * series. `params` is core's packed config (`atc_kernels::PACKED_LEN` doubles); `out` holds
  * 13·m values and each detail array 54·m (m = n − cutout, or n for Pine semantics:
  * `Params::output_bars`). Detail arrays not passed go to
- * per-thread scratch when another one is.
+ * per-thread scratch when another one is. Returns core's growth check on `out`, found in the
+ * pipeline's last loop: the first output bar whose Layer-1 signals or Layer-2 sum is not
+ * finite, −1 if none (`atc_kernels::compute_atc`).
  */
-export declare function computeAtc(prices: Float64Array, params: Float64Array, out: Float64Array, mas: Float64Array | null | undefined, signals: Int8Array | null | undefined, equities: Float64Array | null | undefined): void
+export declare function computeAtc(prices: Float64Array, params: Float64Array, out: Float64Array, mas: Float64Array | null | undefined, signals: Int8Array | null | undefined, equities: Float64Array | null | undefined): number
 
 /**
  * `computeAtcBatch(series, params, outs, threads, nonFinite?)`: `computeAtc(series[i], params,

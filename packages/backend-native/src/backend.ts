@@ -20,6 +20,8 @@ export function createNativeBackend(binding: NativeBinding): Backend {
     persistSignal: (up, down, out) => binding.persistSignal(up, down, out),
     equityCurve: (r, s, start, d, cutout, out) => binding.equityCurve(r, s, start, d, cutout, out),
     layer1Signal: (signals, equities, out) => binding.layer1Signal(signals, equities, out),
+    // returns the growth check's verdict from the Rust pipeline's last loop (−1: all finite), so
+    // core does not scan the outputs again
     computeAtc: (prices, config, buffers) =>
       binding.computeAtc(prices, packConfig(config, params), buffers.outputs, buffers.movingAverages, buffers.maSignals, buffers.maEquities),
     // The Rust threads also run core's growth check on what they wrote (`nonFinite`), so core

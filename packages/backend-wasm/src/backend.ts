@@ -202,8 +202,12 @@ export class WasmBackend implements Backend {
     }
   };
 
-  /** The whole pipeline in one call of the module's `computeAtc`. */
-  computeAtc = (prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers): void => {
+  /**
+   * The whole pipeline in one call of the module's `computeAtc`. Returns the growth check's
+   * verdict from the Rust pipeline's last loop (−1: all finite), so core does not scan the
+   * outputs again.
+   */
+  computeAtc = (prices: Float64Array, config: ResolvedAtcConfig, buffers: AtcBuffers): number => {
     const { outputs, movingAverages, maSignals, maEquities } = buffers;
     const outs = [outputs, movingAverages, maSignals, maEquities].filter((b) => b !== undefined);
     outs.forEach((out, k) => {
@@ -212,7 +216,7 @@ export class WasmBackend implements Backend {
     });
     packConfig(config, this.#packed);
     try {
-      this.#glue.computeAtc(prices, this.#packed, outputs, movingAverages, maSignals, maEquities);
+      return this.#glue.computeAtc(prices, this.#packed, outputs, movingAverages, maSignals, maEquities);
     } catch (error) {
       this.#recover(error);
     }
