@@ -5,7 +5,18 @@
 // composition of its own kernels (backend-js's reference composition) bit for bit.
 // Pine semantics (`semantics: 'pine'`, n bars out) is held to the same bits as backend-js's
 // Pine pipeline (src/pine), with and without details; it has no kernel composition.
-import { AtcEngine, type AtcConfigInput, AtcInputError, MA_KINDS, checkConfigAgainstSeries, fromReferenceParams, resolveConfig } from '@adaptive-trend/core';
+import {
+  AtcEngine,
+  type AtcConfigInput,
+  AtcInputError,
+  MA_KINDS,
+  type ResolvedAtcConfig,
+  checkConfigAgainstSeries,
+  firstNonFiniteOutputBar,
+  fromReferenceParams,
+  outputBars,
+  resolveConfig,
+} from '@adaptive-trend/core';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { adversarialSeries, validConfig } from '../arbitraries.js';
@@ -36,6 +47,16 @@ export function fuzzRunsFromEnv(): number {
   return runs;
 }
 
+/**
+ * A `computeAtc` that returns the growth check's verdict (optional: `void` lets core scan) must
+ * return exactly core's `firstNonFiniteOutputBar` of the outputs it wrote: core trusts a −1.
+ */
+function requireCoreVerdict(label: string, reported: number | void, outputs: Float64Array, config: ResolvedAtcConfig, bars: number): void {
+  if (reported === undefined) return;
+  const scanned = firstNonFiniteOutputBar(outputs, outputBars(config, bars), config);
+  if (!Object.is(reported, scanned)) throw new Error(`${label}: computeAtc reported growth-check bar ${reported}, core's scan of its outputs finds ${scanned}`);
+}
+
 export function defineBitIdentityTests(backend: BackendSource, engine: EngineSource, fuzzRuns: number): void {
   const js = () => new AtcEngine(referenceBackend());
 
@@ -46,7 +67,7 @@ export function defineBitIdentityTests(backend: BackendSource, engine: EngineSou
     const reference = fusedBuffers(referenceBackend(), prices, config);
     requireSameBuffers(`${label} computeAtc`, fusedBuffers(backend(), prices, config), reference);
     const outputsOnly = { outputs: new Float64Array(reference.outputs.length) };
-    backend().computeAtc(prices, config, outputsOnly);
+    requireCoreVerdict(label, backend().computeAtc(prices, config, outputsOnly), outputsOnly.outputs, config, prices.length);
     requireSameBuffers(`${label} computeAtc without details`, outputsOnly, { outputs: reference.outputs });
     requireSameBuffers(`${label} own kernels composed`, composedBuffers(backend(), prices, config), reference);
   };
@@ -58,7 +79,7 @@ export function defineBitIdentityTests(backend: BackendSource, engine: EngineSou
     const reference = fusedBuffers(referenceBackend(), prices, config);
     requireSameBuffers(`${label} pine computeAtc`, fusedBuffers(backend(), prices, config), reference);
     const outputsOnly = { outputs: new Float64Array(reference.outputs.length) };
-    backend().computeAtc(prices, config, outputsOnly);
+    requireCoreVerdict(`${label} pine`, backend().computeAtc(prices, config, outputsOnly), outputsOnly.outputs, config, prices.length);
     requireSameBuffers(`${label} pine computeAtc without details`, outputsOnly, { outputs: reference.outputs });
   };
 
@@ -146,6 +167,45 @@ export function defineBitIdentityTests(backend: BackendSource, engine: EngineSou
     const reference = refusal(js());
     expect(reference[0]).toBe('GROWTH_OVERFLOW');
     expect(refusal(engine())).toEqual(reference);
+  });
+
+  it("computeAtc's growth-check verdict is core's scan: equities overflowing from the data, Layer-2 sums crossing the largest double", () => {
+    // Prices near 1e−300 jumping ×1e60 for nine bars (a long position's equity overflows: NaN
+    // Layer 1), and starting equities near MAX/6 on a rising series (the Layer-2 sum passes
+    // 1.8e308 at a bar its order of additions decides), both semantics, around the cutout.
+    const walk = (n: number, seed: number) => Float64Array.from({ length: n }, (_, i) => 100 + Math.sin(i / (5 + seed)) * 3 + i * 0.05 * (1 + seed / 10));
+    const spiking = (n: number, seed: number, jump: number) => {
+      const x = walk(n, seed).map((v) => v * 1e-300);
+      for (let i = jump; i < jump + 9; i++) x[i] = x[i - 1]! * 1e60;
+      x.fill(x[jump + 8]!, jump + 9);
+      return x;
+    };
+    const lengths = { emaLength: 14, hmaLength: 20, wmaLength: 28, demaLength: 10, lsmaLength: 33, kamaLength: 9 };
+    const bases: AtcConfigInput[] = [{ ...lengths }, { ...lengths, cutout: 150, strategyMode: true }];
+    const reported: number[] = [];
+    const check = (label: string, prices: Float64Array, input: AtcConfigInput) => {
+      for (const semantics of ['reference', 'pine'] as const) {
+        const config = resolveConfig({ ...input, semantics });
+        checkConfigAgainstSeries(config, prices.length);
+        const outputs = new Float64Array(13 * outputBars(config, prices.length));
+        const verdict = backend().computeAtc(prices, config, { outputs });
+        requireCoreVerdict(`${label} ${semantics}`, verdict, outputs, config, prices.length);
+        const reference = new Float64Array(outputs.length);
+        requireSameBits(`${label} ${semantics} outputs`, outputs, (referenceBackend().computeAtc(prices, config, { outputs: reference }), reference));
+        if (typeof verdict === 'number') reported.push(verdict);
+      }
+    };
+    for (let seed = 0; seed < 3; seed++) {
+      bases.forEach((base, b) => check(`seed ${seed} walk config ${b}`, walk(500, seed), base));
+      for (const jump of [60, 149, 151, 300]) bases.forEach((base, b) => check(`seed ${seed} jump ${jump} config ${b}`, spiking(500, seed, jump), base));
+      for (let k = 0; k < 8; k++) {
+        const scale = (0.97 + 0.004 * k) / 6;
+        const weights = { emaWeight: 1.7e308 * scale, hmaWeight: 1.7e308 * scale * 1.001, wmaWeight: 1.75e308 * scale, demaWeight: 1.76e308 * scale, lsmaWeight: 1.78e308 * scale, kamaWeight: 1.79e308 * scale };
+        bases.forEach((base, b) => check(`seed ${seed} weights ${k} config ${b}`, walk(600, seed), { ...base, ...weights, lambda: 0.2 }));
+      }
+    }
+    // a backend that reports at all reports both verdicts here (the walks stay finite)
+    if (reported.length > 0) expect(reported.some((bar) => bar > 0) && reported.includes(-1)).toBe(true);
   });
 
   it(`random adversarial series and configs (${fuzzRuns} cases: flat runs, spikes, constants, 1e±200 scales)`, () => {
