@@ -55,6 +55,20 @@ describe.each(factories.map((f) => [f.name, f] as const))('%s: computeAtc report
     expect(overflowing).toBeGreaterThanOrEqual(8); // the overflow cases (a jump before the cutout may not overflow)
   });
 
+  it('λ compounding the equities past 1.8e308 (growth exp(0.0005·i), 20 % moves): the verdict is the scan’s bar, ~107,000', async () => {
+    const backend = await factory.load();
+    const lengths = { emaLength: 8, hmaLength: 8, wmaLength: 8, demaLength: 8, lsmaLength: 8, kamaLength: 8 };
+    const prices = seededWalk(110_000, 3, 0.2);
+    for (const input of [{ ...lengths, lambda: 0.5, decay: 0.01 }, { ...lengths, lambda: 0.5, decay: 0.01, semantics: 'pine' as const, cutout: 50 }]) {
+      const config = resolveConfig(input);
+      const m = outputBars(config, prices.length);
+      const outputs = new Float64Array(13 * m);
+      const reported = backend.computeAtc(prices, config, { outputs });
+      expect(reported).toBe(firstNonFiniteOutputBar(outputs, m, config));
+      expect(reported).toBeGreaterThan(100_000);
+    }
+  });
+
   it('an overflowing series gives the error core’s own scan gives (a backend reporting nothing)', async () => {
     const backend = await factory.load();
     // the same backend, its computeAtc's verdict dropped (methods bound: wasm's use private fields)
