@@ -3,8 +3,9 @@ import type { NativeBinding } from './binding.js';
 
 /**
  * The native backend over a loaded addon: one call per kernel or per whole series; the addon
- * checks its arguments itself. Many series go to Rust threads (`computeAtcBatch`), so core
- * never needs worker_threads for this backend. Streams are the addon's `NativeStream` /
+ * checks its arguments itself; `computeAtc` returns the growth check's verdict from the Rust
+ * pipeline's last loop (−1: all finite), so core does not scan the outputs again. Many series
+ * go to Rust threads (`computeAtcBatch`), so core never needs worker_threads for this backend. Streams are the addon's `NativeStream` /
  * `NativeStreamSet` instances themselves (no wrapper between core and the per-bar call); their
  * state is Rust memory freed when the garbage collector collects the instance.
  */
@@ -20,8 +21,6 @@ export function createNativeBackend(binding: NativeBinding): Backend {
     persistSignal: (up, down, out) => binding.persistSignal(up, down, out),
     equityCurve: (r, s, start, d, cutout, out) => binding.equityCurve(r, s, start, d, cutout, out),
     layer1Signal: (signals, equities, out) => binding.layer1Signal(signals, equities, out),
-    // returns the growth check's verdict from the Rust pipeline's last loop (−1: all finite), so
-    // core does not scan the outputs again
     computeAtc: (prices, config, buffers) =>
       binding.computeAtc(prices, packConfig(config, params), buffers.outputs, buffers.movingAverages, buffers.maSignals, buffers.maEquities),
     // The Rust threads also run core's growth check on what they wrote (`nonFinite`), so core
