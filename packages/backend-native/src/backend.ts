@@ -5,9 +5,10 @@ import type { NativeBinding } from './binding.js';
  * The native backend over a loaded addon: one call per kernel or per whole series; the addon
  * checks its arguments itself; `computeAtc` returns the growth check's verdict from the Rust
  * pipeline's last loop (−1: all finite), so core does not scan the outputs again. Many series
- * go to Rust threads (`computeAtcBatch`), so core never needs worker_threads for this backend. Streams are the addon's `NativeStream` /
- * `NativeStreamSet` instances themselves (no wrapper between core and the per-bar call); their
- * state is Rust memory freed when the garbage collector collects the instance.
+ * go to Rust threads (`computeAtcBatch`), so core never needs worker_threads for this backend.
+ * Streams are the addon's `NativeStream` / `NativeStreamSet` instances themselves (no wrapper
+ * between core and the per-bar call); their state is Rust memory freed when the garbage
+ * collector collects the instance.
  */
 export function createNativeBackend(binding: NativeBinding): Backend {
   const params = new Float64Array(PACKED_CONFIG_LENGTH);
