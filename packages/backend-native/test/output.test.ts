@@ -150,14 +150,23 @@ describe('native compute writes every output and detail row core allocates', () 
     afterAll(() => {
       setLongSeriesOptions(previous);
     });
-    it('both semantics', () => {
+    const longCompute = (label: string) => {
       for (const prices of series) {
         for (const config of configs) {
-          expectFullyWritten(`long compute ${JSON.stringify(config)}`, (e) => {
+          expectFullyWritten(`${label} ${JSON.stringify(config)}`, (e) => {
             const r = e.compute(prices, config);
             return [r.averageSignal, ...Object.values(r.signals), ...Object.values(r.equities)];
           });
         }
+      }
+    };
+    it('both semantics', () => longCompute('long compute'));
+    it("core's own chunk loop (pushMany chunks copied into the result)", () => {
+      const before = setLongSeriesOptions({ chunkBars: 333 });
+      try {
+        longCompute('long compute, chunks of 333');
+      } finally {
+        setLongSeriesOptions({ chunkBars: before.chunkBars });
       }
     });
   });
@@ -196,7 +205,7 @@ describe('allocateUninitialized: ordinary typed arrays', () => {
     a.set([1, -1, 0, 1]);
     const { port1, port2 } = new MessageChannel();
     const received = new Promise<Int8Array>((resolve) => port2.once('message', resolve));
-    port1.postMessage(a, [a.buffer]);
+    port1.postMessage(a, [a.buffer as ArrayBuffer]);
     const got = await received;
     port1.close();
     expect(a.byteLength).toBe(0);
@@ -218,7 +227,7 @@ describe('allocateUninitialized: ordinary typed arrays', () => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
-    worker.postMessage(r, [r.buffer]);
+    worker.postMessage(r, [r.buffer as ArrayBuffer]);
     expect(r.length).toBe(0); // transferred, not copied
     const got = await back;
     await worker.terminate();
