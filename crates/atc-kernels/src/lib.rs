@@ -86,8 +86,9 @@ mod stream;
 
 #[cfg(feature = "std")]
 pub use batch::{
-    check_atc_batch, compute_atc_batch, compute_atc_batch_checked_with, compute_atc_batch_with,
-    first_non_finite_bar, BatchError,
+    check_atc_batch, compute_atc_batch, compute_atc_batch_checked_with,
+    compute_atc_batch_checks_with, compute_atc_batch_with, first_non_finite_bar, BatchChecks,
+    BatchError,
 };
 pub use equity::{
     average_signal, equity_curve, growth, growth_at, layer1_signal, rate_of_change, scaled_returns,
