@@ -26,6 +26,7 @@
 mod args;
 mod batch;
 mod isa;
+mod outputs;
 mod overlap;
 mod stream;
 

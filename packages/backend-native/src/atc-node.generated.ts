@@ -54,6 +54,12 @@ export declare class NativeStreamSet {
 export declare function __panicForTest(): void
 
 /**
+ * `batchOutputs(bytes)`: an ArrayBuffer of `bytes` (> 0) for `computeAtcBatch`'s outputs,
+ * uninitialised (zeros, or an earlier batch's outputs), on a pooled block (module docs).
+ */
+export declare function batchOutputs(bytes: number): ArrayBuffer
+
+/**
  * `computeAtc(prices, params, out, mas?, signals?, equities?)`: the whole pipeline for one
  * series. `params` is core's packed config (`atc_kernels::PACKED_LEN` doubles); `out` holds
  * 13·m values and each detail array 54·m (m = n − cutout, or n for Pine semantics:

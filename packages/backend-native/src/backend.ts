@@ -31,6 +31,8 @@ export function createNativeBackend(binding: NativeBinding): Backend {
       return refused >= 0 ? refused : nonFinite;
     },
     batchChecksPrices: true,
+    // (a pool of blocks the Rust side reuses once the GC freed a batch's buffer: crates/atc-node/src/outputs.rs)
+    batchOutputs: (bytes) => binding.batchOutputs(bytes),
     // (the constructors copy the packed config into the Rust object: `params` is free again after)
     createStream: (config, restore) =>
       restore === undefined

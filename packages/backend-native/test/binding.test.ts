@@ -80,6 +80,25 @@ describe('native binding boundary', () => {
     }
     expect(() => binding.computeAtcBatch(series, params, fresh(), 2, null, 1 as never)).toThrow(/checkPrices must be a boolean/);
   });
+  it('batchOutputs: an ArrayBuffer of the bytes asked for, on reused memory that computeAtcBatch fills', () => {
+    const params = packConfig(resolveConfig({}));
+    const series = [Float64Array.from({ length: 120 }, (_, i) => 100 + Math.sin(i / 5)), Float64Array.from({ length: 90 }, (_, i) => 50 + Math.cos(i / 7))];
+    for (let round = 0; round < 3; round++) {
+      const buffer = binding.batchOutputs(13 * 210 * 8);
+      expect(buffer).toBeInstanceOf(ArrayBuffer);
+      expect(buffer.byteLength).toBe(13 * 210 * 8);
+      const outs = [new Float64Array(buffer, 0, 13 * 120), new Float64Array(buffer, 13 * 120 * 8, 13 * 90)];
+      expect(binding.computeAtcBatch(series, params, outs, 2, null, true)).toBe(-1);
+      series.forEach((s, i) => {
+        const single = new Float64Array(13 * s.length);
+        binding.computeAtc(s, params, single, null, null, null);
+        expect(outs[i]).toEqual(single);
+      });
+    }
+    expect(() => binding.batchOutputs(0)).toThrow(RangeError);
+    expect(() => binding.batchOutputs(1.5)).toThrow(RangeError);
+    expect(() => binding.batchOutputs('8' as never)).toThrow(TypeError);
+  });
   it('computeAtcBatch reports per series the first bar the growth check refuses (-1: none)', () => {
     const params = packConfig(resolveConfig({}));
     const fine = Float64Array.from({ length: 150 }, (_, i) => (100 + Math.sin(i / 5) * 3 + i * 0.05) * 1e-300);

@@ -190,6 +190,19 @@ export interface Backend extends AtcKernels {
    */
   readonly batchChecksPrices?: boolean;
   /**
+   * Optional: a new ArrayBuffer of `bytes` (> 0) for {@link Backend.computeAtcBatch}'s
+   * outputs, on memory the backend reuses once the garbage collector has freed an earlier
+   * batch's buffer (native: a pool of at most 128 MiB, so a batch writes into pages that are
+   * already mapped instead of faulting in fresh ones). Its contents are not initialised (an
+   * earlier batch's outputs): the batch writes every value. Without it, core allocates them.
+   *
+   * @example
+   * ```ts
+   * const outputs = backend.batchOutputs?.(13 * bars * 8) ?? new ArrayBuffer(13 * bars * 8);
+   * ```
+   */
+  batchOutputs?(bytes: number): ArrayBuffer;
+  /**
    * A new stream (or one restored from `restore`, whose vector core has already checked
    * against `streamStateLength(config)`). Optional for third-party backends: core refuses
    * `engine.stream` with `UNSUPPORTED_STREAMING` without it.

@@ -166,7 +166,13 @@ export async function runBatch(
 ): Promise<Float64Array[]> {
   const total = series.length;
   const threads = Math.max(1, Math.min(options.threads ?? (await defaultThreads()), total));
-  if (backend.computeAtcBatch) return runNative(backend, series, config, threads, options.onProgress, pricesUnchecked);
+  if (backend.computeAtcBatch) {
+    // A turn of the event loop first: Node runs the finalizers of garbage-collected external
+    // buffers there, which hands earlier batches' output memory back to the backend's pool
+    // (`batchOutputs`) before this batch takes from it.
+    if (backend.batchOutputs && typeof setImmediate === 'function') await yieldTurn();
+    return runNative(backend, series, config, threads, options.onProgress, pricesUnchecked);
+  }
   const progress = options.onProgress ?? (() => {});
   const workers = threads > 1 ? await pool() : undefined;
   if (!workers) {
@@ -243,7 +249,8 @@ function runNative(
 /**
  * Uninitialised output arrays for every series, consecutive views of a few shared buffers of
  * at most {@link MAX_CHUNK_VALUES} values (one allocation per ~50 series of 1,500 bars instead
- * of one each; a result keeps only its buffer alive, as with the worker chunks).
+ * of one each; a result keeps only its buffer alive, as with the worker chunks), from the
+ * backend's reused memory when it has some (`batchOutputs`).
  */
 function packedOutputs(backend: Backend, series: readonly Float64Array[], config: ResolvedAtcConfig): Float64Array[] {
   const sizes = series.map((s) => OUTPUT_ROWS * outputBars(config, s.length));
@@ -252,7 +259,8 @@ function packedOutputs(backend: Backend, series: readonly Float64Array[], config
     let end = start + 1;
     let values = sizes[start]!;
     while (end < sizes.length && values + sizes[end]! <= MAX_CHUNK_VALUES) values += sizes[end++]!;
-    const buffer = outputsBuffer(backend, values * Float64Array.BYTES_PER_ELEMENT);
+    const bytes = values * Float64Array.BYTES_PER_ELEMENT;
+    const buffer = (bytes > 0 && backend.batchOutputs?.(bytes)) || outputsBuffer(backend, bytes);
     for (let i = start, at = 0; i < end; at += sizes[i++]!) out.push(new Float64Array(buffer, at * Float64Array.BYTES_PER_ELEMENT, sizes[i]!));
     start = end;
   }
