@@ -1,6 +1,7 @@
 // computeBatch leaving the price scan to a backend's batch threads (`batchChecksPrices`, as
 // backend-native does): when core defers it, what the backend is asked, and that the error is
-// the one core's own scan throws. (On the real backend: conformance tier batch.)
+// the one core's own scan throws; and the backend's own output buffers (`batchOutputs`).
+// (On the real backend: conformance tier batch.)
 import { describe, expect, it } from 'vitest';
 import { AtcEngine, AtcError, AtcInputError, type Backend } from '../src/index.js';
 import { createSpyBackend } from './spy-backend.js';
@@ -81,5 +82,13 @@ describe('computeBatch with a backend that checks prices itself', () => {
     expect(await refusal(engine.computeBatch(bad, config))).toMatchObject({ code: 'NON_FINITE_VALUE', field: 'series[2]', index: 7 });
     expect(await engine.computeBatch(seriesOf(3), config)).toHaveLength(3);
     expect(backend.asked).toEqual([false]);
+  });
+
+  it("outputs go into the backend's own buffers when it offers them (batchOutputs)", async () => {
+    const given: ArrayBuffer[] = [];
+    const backend = { ...priceCheckingBackend(), batchOutputs: (bytes: number) => given[given.push(new ArrayBuffer(bytes)) - 1]! };
+    const results = await new AtcEngine(backend).computeBatch(seriesOf(3, 50), config);
+    expect(given.map((b) => b.byteLength)).toEqual([3 * 13 * 50 * 8]);
+    expect(results.map((r) => r.averageSignal.buffer)).toEqual([given[0], given[0], given[0]]);
   });
 });
