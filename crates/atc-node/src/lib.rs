@@ -4,7 +4,8 @@
 //! in the kernel crate.
 //!
 //! * Typed arrays are read and written zero-copy; outputs are the caller's arrays (JS owns
-//!   allocation), and every function export returns `undefined`.
+//!   allocation; `batchOutputs` lends it reused memory for batches, [`outputs`]), and the
+//!   function exports return `undefined` (`computeAtcBatch`: −1 or a refused series' index).
 //! * The streaming classes `NativeStream` / `NativeStreamSet` ([`stream`]) keep a stream's
 //!   state in the Rust object napi-rs wraps into the JS instance (freed with it).
 //! * Every export is `catch_unwind`: a Rust panic becomes a JS `Error`, never an abort.
