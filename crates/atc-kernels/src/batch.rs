@@ -14,8 +14,12 @@
 //! [`compute_atc_batch_checked_with`] also reports core's growth check per series: the verdict
 //! [`compute_atc`] returns from its last loop (the same form as a single call; no pass
 //! re-reads the outputs), so the caller's thread does not scan every output after the batch.
+//! [`compute_atc_batch_checks_with`] can also check every price (finite, > 0) on the threads,
+//! before any series is computed ([`BatchChecks::prices`]), so the caller's thread need not
+//! scan the inputs first either.
 
 use core::fmt;
+use std::hint;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::string::{String, ToString};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -52,6 +56,12 @@ pub enum BatchError {
         /// The kernel's error.
         error: KernelError,
     },
+    /// Series `index` (the lowest such index) has a price that is not finite or not > 0;
+    /// found by [`BatchChecks::prices`] before any series was computed, nothing was written.
+    BadPrice {
+        /// Index of the series.
+        index: usize,
+    },
     /// A worker panicked while computing series `index`; the panic was caught.
     Panic {
         /// Index of the series.
@@ -70,6 +80,9 @@ impl fmt::Display for BatchError {
             ),
             BatchError::Invalid { index, error } | BatchError::Kernel { index, error } => {
                 write!(f, "series[{index}]: {error}")
+            }
+            BatchError::BadPrice { index } => {
+                write!(f, "series[{index}]: every price must be finite and > 0")
             }
             BatchError::Panic { index, message } => {
                 write!(f, "panic while computing series[{index}]: {message}")
@@ -128,7 +141,14 @@ pub fn compute_atc_batch_with<F>(
 where
     F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult<Option<usize>> + Sync,
 {
-    run_batch(series, params, outs, threads, kernel, None)
+    run_batch(
+        series,
+        params,
+        outs,
+        threads,
+        kernel,
+        BatchChecks::default(),
+    )
 }
 
 /// [`compute_atc_batch_with`], and per series the growth check core runs after every
@@ -149,34 +169,74 @@ pub fn compute_atc_batch_checked_with<F>(
 where
     F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult<Option<usize>> + Sync,
 {
-    if first_non_finite.len() != series.len() {
-        return Err(BatchError::CountMismatch {
-            series: series.len(),
-            outs: first_non_finite.len(),
-        });
+    let checks = BatchChecks {
+        growth: Some(first_non_finite),
+        prices: false,
+    };
+    compute_atc_batch_checks_with(series, params, outs, threads, kernel, checks)
+}
+
+/// What the batch's threads check besides computing ([`compute_atc_batch_checks_with`]).
+#[derive(Debug, Default)]
+pub struct BatchChecks<'a> {
+    /// Per series, the growth check: `growth[i]` = the kernel's verdict (`compute_atc`'s, the
+    /// same as [`first_non_finite_bar`](crate::first_non_finite_bar) of `outs[i]`; `None`: all
+    /// finite), as in [`compute_atc_batch_checked_with`]. Its length must equal the number of
+    /// series ([`BatchError::CountMismatch`]).
+    pub growth: Option<&'a mut [Option<usize>]>,
+    /// Check every price (finite and > 0) first, on the threads: if any series has a bad price,
+    /// nothing is computed and the batch fails with [`BatchError::BadPrice`] naming the lowest
+    /// such series. (The kernels compute any finite input; core refuses these prices, and this
+    /// check gives its verdict without a scan on the caller's thread.)
+    pub prices: bool,
+}
+
+/// [`compute_atc_batch_with`] plus the checks in `checks`, run by the batch's own threads.
+pub fn compute_atc_batch_checks_with<F>(
+    series: &[&[f64]],
+    params: &Params,
+    outs: &mut [&mut [f64]],
+    threads: usize,
+    kernel: F,
+    checks: BatchChecks<'_>,
+) -> Result<(), BatchError>
+where
+    F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult<Option<usize>> + Sync,
+{
+    if let Some(growth) = &checks.growth {
+        if growth.len() != series.len() {
+            return Err(BatchError::CountMismatch {
+                series: series.len(),
+                outs: growth.len(),
+            });
+        }
     }
-    run_batch(
-        series,
-        params,
-        outs,
-        threads,
-        kernel,
-        Some(first_non_finite),
-    )
+    run_batch(series, params, outs, threads, kernel, checks)
+}
+
+/// True when every price is finite and > 0 (branch-free within each block of 64, so the
+/// comparison vectorises; NaN fails both comparisons).
+fn prices_ok(prices: &[f64]) -> bool {
+    prices.chunks(64).all(|block| {
+        block
+            .iter()
+            .fold(true, |ok, &v| ok & (v > 0.0) & (v < f64::INFINITY))
+    })
 }
 
 /// One series' output and its growth-check report, claimed by the worker that computes it.
 type Slot<'a> = (&'a mut [f64], &'a mut Option<usize>);
 
-/// The batch: validation, then the series on `threads` threads, each one's growth-check
-/// verdict (the kernel's) stored when `checks` is given.
+/// The batch: validation, then on `threads` threads the price check (when `checks.prices`:
+/// every series is checked before any is computed) and the series, each one's growth-check
+/// verdict (the kernel's) stored when `checks.growth` is given.
 fn run_batch<F>(
     series: &[&[f64]],
     params: &Params,
     outs: &mut [&mut [f64]],
     threads: usize,
     kernel: F,
-    checks: Option<&mut [Option<usize>]>,
+    checks: BatchChecks<'_>,
 ) -> Result<(), BatchError>
 where
     F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult<Option<usize>> + Sync,
@@ -191,8 +251,9 @@ where
     let mut order: Vec<usize> = (0..count).collect();
     order.sort_by(|&a, &b| series[b].len().cmp(&series[a].len()));
     // Each output (with its check slot) is taken exactly once, by the worker that claims its index.
+    let check_prices = checks.prices;
     let mut no_checks: Vec<Option<usize>> = Vec::new();
-    let check_slots = match checks {
+    let check_slots = match checks.growth {
         Some(c) => c,
         None => {
             no_checks.resize(count, None);
@@ -207,8 +268,35 @@ where
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let first_error: Mutex<Option<BatchError>> = Mutex::new(None);
+    // The price check: series claimed one by one as below; `checked` counts finished checks,
+    // and every thread waits for all of them (whoever did them) before computing anything.
+    // Waiting on the count, not on a barrier of threads, cannot hang when a thread was not
+    // created, and nothing in a check can panic.
+    let next_check = AtomicUsize::new(0);
+    let checked = AtomicUsize::new(0);
+    let bad_price = AtomicUsize::new(usize::MAX);
 
     let worker = || {
+        if check_prices {
+            loop {
+                let index = next_check.fetch_add(1, Ordering::Relaxed);
+                if index >= count {
+                    break;
+                }
+                if !prices_ok(series[index]) {
+                    bad_price.fetch_min(index, Ordering::Relaxed);
+                }
+                checked.fetch_add(1, Ordering::Release);
+            }
+            while checked.load(Ordering::Acquire) < count {
+                // (the last checks are a few µs away; yield in case their thread is descheduled)
+                hint::spin_loop();
+                thread::yield_now();
+            }
+            if bad_price.load(Ordering::Relaxed) != usize::MAX {
+                return;
+            }
+        }
         let mut ws = Workspace::new();
         while !stop.load(Ordering::Relaxed) {
             let claim = next.fetch_add(1, Ordering::Relaxed);
@@ -257,6 +345,10 @@ where
         }
         worker();
     });
+    let bad = bad_price.into_inner();
+    if bad != usize::MAX {
+        return Err(BatchError::BadPrice { index: bad });
+    }
     let first = match first_error.into_inner() {
         Ok(e) => e,
         Err(poisoned) => poisoned.into_inner(),

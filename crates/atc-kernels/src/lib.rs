@@ -86,8 +86,8 @@ mod stream;
 
 #[cfg(feature = "std")]
 pub use batch::{
-    check_atc_batch, compute_atc_batch, compute_atc_batch_checked_with, compute_atc_batch_with,
-    BatchError,
+    check_atc_batch, compute_atc_batch, compute_atc_batch_checked_with,
+    compute_atc_batch_checks_with, compute_atc_batch_with, BatchChecks, BatchError,
 };
 pub use equity::{
     average_signal, equity_curve, growth, growth_at, layer1_signal, rate_of_change, scaled_returns,

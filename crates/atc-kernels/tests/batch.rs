@@ -219,3 +219,86 @@ fn checked_batch_reports_each_series_growth_check_and_the_same_bits() {
         Err(BatchError::CountMismatch { series: 2, outs: 1 })
     ));
 }
+
+#[test]
+fn price_check_refuses_the_lowest_bad_series_before_computing_anything() {
+    let p = Params::default();
+    let series: Vec<Vec<f64>> = (0..9)
+        .map(|i| random_prices(250 + 13 * i, 90 + i as u64))
+        .collect();
+    let kernel = |x: &[f64], par: &Params, out: &mut [f64], ws: &mut Workspace| {
+        compute_atc(x, par, out, None, ws)
+    };
+    // Every kind of bad price core refuses, alone and with a second bad series after it.
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, -3.5] {
+        for (first, second) in [(4, None), (2, Some(7)), (0, Some(8)), (8, None)] {
+            let mut broken = series.clone();
+            broken[first][first * 11 % 250] = bad;
+            if let Some(j) = second {
+                broken[j][0] = f64::NAN;
+            }
+            let refs: Vec<&[f64]> = broken.iter().map(|s| s.as_slice()).collect();
+            for threads in [1, 2, 5] {
+                let mut outs: Vec<Vec<f64>> =
+                    broken.iter().map(|s| vec![-7.0; 13 * s.len()]).collect();
+                let mut out_refs: Vec<&mut [f64]> =
+                    outs.iter_mut().map(|o| o.as_mut_slice()).collect();
+                let mut growth = vec![Some(usize::MAX); broken.len()];
+                let checks = BatchChecks {
+                    growth: Some(&mut growth),
+                    prices: true,
+                };
+                let err = compute_atc_batch_checks_with(
+                    &refs,
+                    &p,
+                    &mut out_refs,
+                    threads,
+                    kernel,
+                    checks,
+                )
+                .unwrap_err();
+                assert_eq!(
+                    err,
+                    BatchError::BadPrice { index: first },
+                    "{bad} threads={threads}"
+                );
+                assert!(
+                    err.to_string().starts_with(&format!("series[{first}]: ")),
+                    "{err}"
+                );
+                assert!(
+                    outs.iter().flatten().all(|&v| v == -7.0),
+                    "nothing may be written"
+                );
+                assert!(
+                    growth.iter().all(|g| *g == Some(usize::MAX)),
+                    "no report may be written"
+                );
+            }
+        }
+    }
+    // Good prices: the same bits and growth reports as without the check (tiny and huge
+    // finite prices pass, as in core).
+    let mut edge = series.clone();
+    edge[3][5] = f64::MIN_POSITIVE;
+    edge[6][9] = f64::MAX;
+    let refs: Vec<&[f64]> = edge.iter().map(|s| s.as_slice()).collect();
+    let run = |prices: bool| {
+        let mut outs: Vec<Vec<f64>> = edge.iter().map(|s| vec![0.0; 13 * s.len()]).collect();
+        let mut out_refs: Vec<&mut [f64]> = outs.iter_mut().map(|o| o.as_mut_slice()).collect();
+        let mut growth = vec![Some(usize::MAX); edge.len()];
+        let checks = BatchChecks {
+            growth: Some(&mut growth),
+            prices,
+        };
+        compute_atc_batch_checks_with(&refs, &p, &mut out_refs, 3, kernel, checks).unwrap();
+        (outs, growth)
+    };
+    let (checked, checked_growth) = run(true);
+    let (plain, plain_growth) = run(false);
+    for (i, (c, e)) in checked.iter().zip(&plain).enumerate() {
+        assert_bits_eq(&format!("series {i}"), c, e);
+    }
+    assert_eq!(checked_growth, plain_growth);
+    assert!(checked_growth.iter().all(|g| *g != Some(usize::MAX)));
+}

@@ -4,7 +4,8 @@
 //! in the kernel crate.
 //!
 //! * Typed arrays are read and written zero-copy; outputs are the caller's arrays (JS owns
-//!   allocation), and every function export returns `undefined`.
+//!   allocation; `batchOutputs` lends it reused memory for batches, [`outputs`]), and the
+//!   function exports return `undefined` (`computeAtcBatch`: −1 or a refused series' index).
 //! * The streaming classes `NativeStream` / `NativeStreamSet` ([`stream`]) keep a stream's
 //!   state in the Rust object napi-rs wraps into the JS instance (freed with it).
 //! * Every export is `catch_unwind`: a Rust panic becomes a JS `Error`, never an abort.
@@ -24,7 +25,9 @@
 //! places every typed array at a multiple of its element size, which the slices rely on.
 
 mod args;
+mod batch;
 mod isa;
+mod outputs;
 mod overlap;
 mod stream;
 
@@ -290,14 +293,16 @@ pub fn compute_atc(
     })
 }
 
-/// `computeAtcBatch(series, params, outs, threads, nonFinite?)`: `computeAtc(series[i], params,
-/// outs[i])` for every `i` on `min(threads, series.length)` Rust threads, same bits as one call
-/// each. With `nonFinite` (a Float64Array of `series.length`), each thread also runs core's
-/// growth check on the outputs it just wrote: `nonFinite[i]` = the first output bar whose
+/// `computeAtcBatch(series, params, outs, threads, nonFinite?, checkPrices?)`: `computeAtc(series[i],
+/// params, outs[i])` for every `i` on `min(threads, series.length)` Rust threads, same bits as
+/// one call each. With `nonFinite` (a Float64Array of `series.length`), each thread also runs
+/// core's growth check on the outputs it just wrote: `nonFinite[i]` = the first output bar whose
 /// Layer-1 signals or Layer-2 sum is not finite, −1 if none (`atc_kernels::first_non_finite_bar`).
-/// Everything is converted and checked on the JS thread before any work starts; the call
-/// returns when every series is done. A panic in a worker thread becomes an `Error` naming the
-/// series.
+/// With `checkPrices: true`, the threads first check every price (finite, > 0; core's rule)
+/// and compute nothing if one is bad. Returns −1, or the lowest index of a series with a bad
+/// price (only with `checkPrices`; then nothing is written). Every argument is converted and
+/// checked on the JS thread before any work starts; the call returns when every series is
+/// done. A panic in a worker thread becomes an `Error` naming the series.
 #[napi(js_name = "computeAtcBatch", catch_unwind)]
 pub fn compute_atc_batch(
     env: &Env,
@@ -306,7 +311,8 @@ pub fn compute_atc_batch(
     #[napi(ts_arg_type = "readonly Float64Array[]")] outs: Unknown<'_>,
     #[napi(ts_arg_type = "number")] threads: Unknown<'_>,
     #[napi(ts_arg_type = "Float64Array | null | undefined")] non_finite: Unknown<'_>,
-) -> napi::Result<()> {
+    #[napi(ts_arg_type = "boolean | null | undefined")] check_prices: Unknown<'_>,
+) -> napi::Result<f64> {
     run(env, || {
         // Array getters may run JavaScript: fetch every element before borrowing any memory.
         let series = elements(series, "series")?;
@@ -316,6 +322,7 @@ pub fn compute_atc_batch(
         let series = labelled(series, "series", f64_array)?;
         let mut outs = labelled(outs, "outs", f64_array)?;
         let mut non_finite = optional(non_finite, "nonFinite", f64_array)?;
+        let check_prices = optional(check_prices, "checkPrices", batch::boolean)?.unwrap_or(false);
         if let Some(nf) = &non_finite {
             if nf.len() != series.len() {
                 return Err(Failure::Range(format!(
@@ -340,26 +347,21 @@ pub fn compute_atc_batch(
         let kernel = |x: &[f64], p: &k::Params, o: &mut [f64], ws: &mut k::Workspace| {
             isa::compute_atc(x, p, o, None, ws)
         };
-        let result = match non_finite.as_mut() {
-            None => k::compute_atc_batch_with(&xs, &params, &mut os, threads, kernel),
-            Some(nf) => {
-                // SAFETY: see the crate docs (valid for the call; exclusive: checked above).
-                let nf = unsafe { nf.as_mut() };
-                let mut bars = vec![None; nf.len()];
-                let result = k::compute_atc_batch_checked_with(
-                    &xs, &params, &mut os, threads, kernel, &mut bars,
-                );
-                for (slot, bar) in nf.iter_mut().zip(bars) {
-                    *slot = bar.map_or(-1.0, |b| b as f64);
-                }
-                result
-            }
+        // SAFETY: see the crate docs (valid for the call; exclusive: checked above).
+        let nf = non_finite.as_mut().map(|nf| unsafe { nf.as_mut() });
+        let mut bars = vec![None; nf.as_ref().map_or(0, |nf| nf.len())];
+        let checks = k::BatchChecks {
+            growth: nf.is_some().then_some(&mut bars[..]),
+            prices: check_prices,
         };
-        result.map_err(|e| match e {
-            // thrown like a panic at the boundary (napi-rs's `catch_unwind`): a plain `Error`
-            k::BatchError::Panic { .. } => Failure::Napi(napi::Error::from_reason(e.to_string())),
-            _ => Failure::Range(e.to_string()),
-        })
+        let result =
+            k::compute_atc_batch_checks_with(&xs, &params, &mut os, threads, kernel, checks);
+        if let (Some(nf), Ok(())) = (nf, &result) {
+            for (slot, bar) in nf.iter_mut().zip(bars) {
+                *slot = bar.map_or(-1.0, |b| b as f64);
+            }
+        }
+        batch::outcome(result)
     })
 }
 

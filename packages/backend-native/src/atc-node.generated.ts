@@ -54,6 +54,12 @@ export declare class NativeStreamSet {
 export declare function __panicForTest(): void
 
 /**
+ * `batchOutputs(bytes)`: an ArrayBuffer of `bytes` (> 0) for `computeAtcBatch`'s outputs,
+ * uninitialised (zeros, or an earlier batch's outputs), on a pooled block (module docs).
+ */
+export declare function batchOutputs(bytes: number): ArrayBuffer
+
+/**
  * `computeAtc(prices, params, out, mas?, signals?, equities?)`: the whole pipeline for one
  * series. `params` is core's packed config (`atc_kernels::PACKED_LEN` doubles); `out` holds
  * 13·m values and each detail array 54·m (m = n − cutout, or n for Pine semantics:
@@ -65,16 +71,18 @@ export declare function __panicForTest(): void
 export declare function computeAtc(prices: Float64Array, params: Float64Array, out: Float64Array, mas: Float64Array | null | undefined, signals: Int8Array | null | undefined, equities: Float64Array | null | undefined): number
 
 /**
- * `computeAtcBatch(series, params, outs, threads, nonFinite?)`: `computeAtc(series[i], params,
- * outs[i])` for every `i` on `min(threads, series.length)` Rust threads, same bits as one call
- * each. With `nonFinite` (a Float64Array of `series.length`), each thread also runs core's
- * growth check on the outputs it just wrote: `nonFinite[i]` = the first output bar whose
+ * `computeAtcBatch(series, params, outs, threads, nonFinite?, checkPrices?)`: `computeAtc(series[i],
+ * params, outs[i])` for every `i` on `min(threads, series.length)` Rust threads, same bits as
+ * one call each. With `nonFinite` (a Float64Array of `series.length`), each thread also runs
+ * core's growth check on the outputs it just wrote: `nonFinite[i]` = the first output bar whose
  * Layer-1 signals or Layer-2 sum is not finite, −1 if none (`atc_kernels::first_non_finite_bar`).
- * Everything is converted and checked on the JS thread before any work starts; the call
- * returns when every series is done. A panic in a worker thread becomes an `Error` naming the
- * series.
+ * With `checkPrices: true`, the threads first check every price (finite, > 0; core's rule)
+ * and compute nothing if one is bad. Returns −1, or the lowest index of a series with a bad
+ * price (only with `checkPrices`; then nothing is written). Every argument is converted and
+ * checked on the JS thread before any work starts; the call returns when every series is
+ * done. A panic in a worker thread becomes an `Error` naming the series.
  */
-export declare function computeAtcBatch(series: readonly Float64Array[], params: Float64Array, outs: readonly Float64Array[], threads: number, nonFinite: Float64Array | null | undefined): void
+export declare function computeAtcBatch(series: readonly Float64Array[], params: Float64Array, outs: readonly Float64Array[], threads: number, nonFinite: Float64Array | null | undefined, checkPrices: boolean | null | undefined): number
 
 /**
  * `computeLongSeries(prices, params, out)`: `computeAtc` without details on the long-series

@@ -27,13 +27,17 @@ export function createNativeBackend(binding: NativeBinding): Backend {
     allocateOutput: (kind, length) => allocateUninitialized(kind, length),
     computeAtc: (prices, config, buffers) =>
       binding.computeAtc(prices, packConfig(config, params), buffers.outputs, buffers.movingAverages, buffers.maSignals, buffers.maEquities),
-    // The Rust threads also run core's growth check on what they wrote (`nonFinite`), so core
-    // does not scan every output again on its one thread.
-    computeAtcBatch: (series, config, buffers, threads) => {
+    // The Rust threads also run core's growth check on what they wrote (`nonFinite`), and with
+    // `checkPrices` the price check before anything, so core scans neither the inputs nor every
+    // output on its one thread.
+    computeAtcBatch: (series, config, buffers, threads, checkPrices) => {
       const nonFinite = new Float64Array(series.length);
-      binding.computeAtcBatch(series, packConfig(config, params), buffers.map((b) => b.outputs), threads, nonFinite);
-      return nonFinite;
+      const refused = binding.computeAtcBatch(series, packConfig(config, params), buffers.map((b) => b.outputs), threads, nonFinite, checkPrices === true);
+      return refused >= 0 ? refused : nonFinite;
     },
+    batchChecksPrices: true,
+    // (a pool of blocks the Rust side reuses once the GC freed a batch's buffer: crates/atc-node/src/outputs.rs)
+    batchOutputs: (bytes) => binding.batchOutputs(bytes),
     // (the constructors copy the packed config into the Rust object: `params` is free again after)
     createStream: (config, restore) =>
       restore === undefined

@@ -55,6 +55,50 @@ describe('native binding boundary', () => {
     expect(() => binding.computeAtcBatch(series, params, outs, 2, outs[1]!.subarray(0, 2))).toThrow(/must not share memory/);
     expect(() => binding.computeAtcBatch(series, params, outs, 2, new Int32Array(2) as never)).toThrow(/nonFinite must be a Float64Array/);
   });
+  it('computeAtcBatch with checkPrices: the lowest series with a bad price, nothing written; else -1 and the same bits', () => {
+    const params = packConfig(resolveConfig({}));
+    const series = Array.from({ length: 6 }, (_, k) => Float64Array.from({ length: 120 + k }, (_, i) => 100 + Math.sin(i / (5 + k))));
+    const fresh = () => series.map((s) => new Float64Array(13 * s.length).fill(-7));
+    const plain = fresh();
+    expect(binding.computeAtcBatch(series, params, plain, 2, null, false)).toBe(-1);
+    const checked = fresh();
+    const nonFinite = new Float64Array(6).fill(7);
+    expect(binding.computeAtcBatch(series, params, checked, 2, nonFinite, true)).toBe(-1);
+    expect(checked).toEqual(plain);
+    expect([...nonFinite]).toEqual([-1, -1, -1, -1, -1, -1]);
+    for (const [bad, at] of [[NaN, 4], [0, 1], [-2, 5], [Infinity, 0]] as const) {
+      const broken = series.map((s) => s.slice());
+      broken[at]![17] = bad;
+      broken[5]![0] = -1; // a later bad series too (series 5 itself in one case)
+      const outs = fresh();
+      const report = new Float64Array(6).fill(7);
+      expect(binding.computeAtcBatch(broken, params, outs, 2, report, true)).toBe(at);
+      expect(outs.every((o) => o.every((v) => v === -7))).toBe(true);
+      expect(report.every((v) => v === 7)).toBe(true);
+      // without the check the kernels compute any finite input, as before
+      if (Number.isFinite(bad)) expect(binding.computeAtcBatch(broken, params, fresh(), 2, null, false)).toBe(-1);
+    }
+    expect(() => binding.computeAtcBatch(series, params, fresh(), 2, null, 1 as never)).toThrow(/checkPrices must be a boolean/);
+  });
+  it('batchOutputs: an ArrayBuffer of the bytes asked for, on reused memory that computeAtcBatch fills', () => {
+    const params = packConfig(resolveConfig({}));
+    const series = [Float64Array.from({ length: 120 }, (_, i) => 100 + Math.sin(i / 5)), Float64Array.from({ length: 90 }, (_, i) => 50 + Math.cos(i / 7))];
+    for (let round = 0; round < 3; round++) {
+      const buffer = binding.batchOutputs(13 * 210 * 8);
+      expect(buffer).toBeInstanceOf(ArrayBuffer);
+      expect(buffer.byteLength).toBe(13 * 210 * 8);
+      const outs = [new Float64Array(buffer, 0, 13 * 120), new Float64Array(buffer, 13 * 120 * 8, 13 * 90)];
+      expect(binding.computeAtcBatch(series, params, outs, 2, null, true)).toBe(-1);
+      series.forEach((s, i) => {
+        const single = new Float64Array(13 * s.length);
+        binding.computeAtc(s, params, single, null, null, null);
+        expect(outs[i]).toEqual(single);
+      });
+    }
+    expect(() => binding.batchOutputs(0)).toThrow(RangeError);
+    expect(() => binding.batchOutputs(1.5)).toThrow(RangeError);
+    expect(() => binding.batchOutputs('8' as never)).toThrow(TypeError);
+  });
   it('computeAtcBatch reports per series the first bar the growth check refuses (-1: none)', () => {
     const params = packConfig(resolveConfig({}));
     const fine = Float64Array.from({ length: 150 }, (_, i) => (100 + Math.sin(i / 5) * 3 + i * 0.05) * 1e-300);

@@ -187,8 +187,44 @@ export interface Backend extends AtcKernels {
    * finite (−1: none; the verdict of core's growth check, computed in the backend's threads):
    * core then rescans only the series reported non-finite, to build the error. Without it,
    * core scans every series' outputs itself.
+   *
+   * `checkPrices` is true only for a backend that declares {@link Backend.batchChecksPrices}:
+   * core has then checked everything about the series except their values, and the backend
+   * checks every price (finite and > 0, core's rule) on its threads before computing anything.
+   * If one is bad it computes nothing and returns the lowest index of such a series (a
+   * number); core throws that series' input error itself.
+   *
+   * @example
+   * ```ts
+   * const report = backend.computeAtcBatch?.(series, config, buffers, 2, backend.batchChecksPrices === true);
+   * if (typeof report === 'number') throw new Error(`series[${report}] has a bad price`);
+   * ```
    */
-  computeAtcBatch?(series: readonly Float64Array[], config: ResolvedAtcConfig, buffers: readonly AtcBuffers[], threads: number): ArrayLike<number> | void;
+  computeAtcBatch?(
+    series: readonly Float64Array[],
+    config: ResolvedAtcConfig,
+    buffers: readonly AtcBuffers[],
+    threads: number,
+    checkPrices?: boolean,
+  ): ArrayLike<number> | number | void;
+  /**
+   * True when {@link Backend.computeAtcBatch} honours `checkPrices` (the price scan then runs
+   * on the backend's threads instead of on the calling thread before the batch).
+   */
+  readonly batchChecksPrices?: boolean;
+  /**
+   * Optional: a new ArrayBuffer of `bytes` (> 0) for {@link Backend.computeAtcBatch}'s
+   * outputs, on memory the backend reuses once the garbage collector has freed an earlier
+   * batch's buffer (native: a pool of at most 128 MiB, so a batch writes into pages that are
+   * already mapped instead of faulting in fresh ones). Its contents are not initialised (an
+   * earlier batch's outputs): the batch writes every value. Without it, core allocates them.
+   *
+   * @example
+   * ```ts
+   * const outputs = backend.batchOutputs?.(13 * bars * 8) ?? new ArrayBuffer(13 * bars * 8);
+   * ```
+   */
+  batchOutputs?(bytes: number): ArrayBuffer;
   /**
    * A new stream (or one restored from `restore`, whose vector core has already checked
    * against `streamStateLength(config)`). Optional for third-party backends: core refuses

@@ -13,6 +13,7 @@ import { AtcError, AtcInputError, type AtcInputErrorCode } from './errors.js';
 import { requireFiniteOutputs } from './growth.js';
 import { OUTPUT_ROWS, allocateBuffers, runPipeline } from './pipeline.js';
 import { outputBars } from './semantics.js';
+import { toPrices } from './series.js';
 import type { PoolWorker, WorkerPool } from './worker-pool.js';
 
 /** Options of {@link AtcEngine.computeBatch}. */
@@ -151,7 +152,9 @@ class ChunkQueue {
 
 /**
  * The outputs (13 rows × bars) of every series, each equal bit for bit to one `computeAtc`.
- * `series` must be validated already (engine.computeBatch does it for all of them first).
+ * `series` must be validated already (engine.computeBatch does it for all of them first),
+ * their values too unless `pricesUnchecked` (only for one call of a backend with
+ * `batchChecksPrices`, {@link canDeferPriceScan}: its threads check them before any work).
  */
 export async function runBatch(
   backend: Backend,
@@ -159,10 +162,17 @@ export async function runBatch(
   config: ResolvedAtcConfig,
   options: BatchOptions,
   pool: () => Promise<WorkerPool | undefined>,
+  pricesUnchecked = false,
 ): Promise<Float64Array[]> {
   const total = series.length;
   const threads = Math.max(1, Math.min(options.threads ?? (await defaultThreads()), total));
-  if (backend.computeAtcBatch) return runNative(backend, series, config, threads, options.onProgress);
+  if (backend.computeAtcBatch) {
+    // A turn of the event loop first: Node runs the finalizers of garbage-collected external
+    // buffers there, which hands earlier batches' output memory back to the backend's pool
+    // (`batchOutputs`) before this batch takes from it.
+    if (backend.batchOutputs && typeof setImmediate === 'function') await yieldTurn();
+    return runNative(backend, series, config, threads, options.onProgress, pricesUnchecked);
+  }
   const progress = options.onProgress ?? (() => {});
   const workers = threads > 1 ? await pool() : undefined;
   if (!workers) {
@@ -187,12 +197,32 @@ function computeHere(backend: Backend, prices: Float64Array, config: ResolvedAtc
   return buffers.outputs;
 }
 
+/**
+ * True when `computeBatch` may leave the price scan to the backend's threads: a backend that
+ * checks prices in its batch (`batchChecksPrices`), called once (no `onProgress`, which splits
+ * the batch into several calls: the first would compute before the last series was checked).
+ */
+export function canDeferPriceScan(backend: Backend, options: BatchOptions): boolean {
+  return backend.computeAtcBatch !== undefined && backend.batchChecksPrices === true && options.onProgress === undefined;
+}
+
+/** The error `toPrices` throws for series `index`, which the backend refused for a bad price. */
+function priceError(series: readonly Float64Array[], index: number): Error {
+  try {
+    toPrices(label(index), series[index]);
+  } catch (error) {
+    return error as Error;
+  }
+  return new AtcError(`computeBatch: the backend refused the prices of ${label(index)}, which core accepts`);
+}
+
 function runNative(
   backend: Backend,
   series: readonly Float64Array[],
   config: ResolvedAtcConfig,
   threads: number,
   progress: ((done: number, total: number) => void) | undefined,
+  pricesUnchecked: boolean,
 ): Float64Array[] {
   const total = series.length;
   // Every value is written by the kernel (or the batch throws and nothing is returned).
@@ -203,7 +233,9 @@ function runNative(
   const chunk = progress ? Math.max(NATIVE_CHUNK, Math.ceil(total / 4)) : total;
   for (let start = 0; start < total; start += chunk) {
     const end = Math.min(total, start + chunk);
-    const nonFinite = backend.computeAtcBatch!(series.slice(start, end), config, buffers.slice(start, end), threads);
+    const nonFinite = backend.computeAtcBatch!(series.slice(start, end), config, buffers.slice(start, end), threads, pricesUnchecked);
+    // (only when asked to check prices: nothing was computed, series[start + nonFinite] is bad)
+    if (typeof nonFinite === 'number') throw priceError(series, start + nonFinite);
     // The backend's threads ran the growth check: rescan only what they reported (to throw
     // the same error as `compute`); without a report, scan everything here.
     for (let i = start; i < end; i++) {
@@ -217,7 +249,8 @@ function runNative(
 /**
  * Uninitialised output arrays for every series, consecutive views of a few shared buffers of
  * at most {@link MAX_CHUNK_VALUES} values (one allocation per ~50 series of 1,500 bars instead
- * of one each; a result keeps only its buffer alive, as with the worker chunks).
+ * of one each; a result keeps only its buffer alive, as with the worker chunks), from the
+ * backend's reused memory when it has some (`batchOutputs`).
  */
 function packedOutputs(backend: Backend, series: readonly Float64Array[], config: ResolvedAtcConfig): Float64Array[] {
   const sizes = series.map((s) => OUTPUT_ROWS * outputBars(config, s.length));
@@ -226,7 +259,8 @@ function packedOutputs(backend: Backend, series: readonly Float64Array[], config
     let end = start + 1;
     let values = sizes[start]!;
     while (end < sizes.length && values + sizes[end]! <= MAX_CHUNK_VALUES) values += sizes[end++]!;
-    const buffer = outputsBuffer(backend, values * Float64Array.BYTES_PER_ELEMENT);
+    const bytes = values * Float64Array.BYTES_PER_ELEMENT;
+    const buffer = (bytes > 0 && backend.batchOutputs?.(bytes)) || outputsBuffer(backend, bytes);
     for (let i = start, at = 0; i < end; at += sizes[i++]!) out.push(new Float64Array(buffer, at * Float64Array.BYTES_PER_ELEMENT, sizes[i]!));
     start = end;
   }

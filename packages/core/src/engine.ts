@@ -5,7 +5,8 @@ import { MA_KINDS, type MaKind } from './families.js';
 import { OUTPUT_ROWS, allocateBuffers, requireBatchFits, runPipeline } from './pipeline.js';
 import { AtcResult } from './result.js';
 import { outputBars, requireBackendSemantics } from './semantics.js';
-import { type BatchOptions, openWorkerPool, runBatch } from './batch.js';
+import { type BatchOptions, canDeferPriceScan, openWorkerPool, runBatch } from './batch.js';
+import { seriesWithoutValueScan, validateSeries } from './batch-validation.js';
 import type { WorkerPool } from './worker-pool.js';
 import { type AtcStream, type AtcStreamSet, openStream, openStreamSet, restoreStream } from './stream.js';
 import { type SeriesInput, outputBuffer, requireFinite, requireLength, requireSameLength, toFloat64, toPrices } from './series.js';
@@ -143,19 +144,21 @@ export class AtcEngine {
     if (!Array.isArray(series)) throw new AtcInputError('INVALID_TYPE', 'series', 'must be an array of price series');
     const resolved = resolveConfig(config);
     requireBackendSemantics(this.#impl, resolved.semantics);
-    const prices = series.map((s, i) => {
-      const p = toPrices(`series[${i}]`, s);
-      checkConfigAgainstSeries(resolved, p.length, `series[${i}]`);
-      return p;
-    });
     const threads = options.threads;
-    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+    const threadsValid = threads === undefined || (Number.isInteger(threads) && threads >= 1);
+    const progressValid = options.onProgress === undefined || typeof options.onProgress === 'function';
+    // Series errors come before option errors; the price scan is left to the backend's threads
+    // only when nothing else can fail before they run (they check before computing anything).
+    const unscanned = threadsValid && progressValid && canDeferPriceScan(this.#impl, options) ? seriesWithoutValueScan(series, resolved) : undefined;
+    const prices = unscanned ?? validateSeries(series, resolved);
+    if (!threadsValid) {
       throw new AtcInputError('INVALID_OPTION', 'options.threads', `must be a positive integer, got ${String(threads)}`);
     }
-    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    if (!progressValid) {
       throw new AtcInputError('INVALID_OPTION', 'options.onProgress', 'must be a function');
     }
-    const outputs = await runBatch(this.#impl, prices, resolved, options, () => (this.#pool ??= openWorkerPool(this.#impl)));
+    const pool = () => (this.#pool ??= openWorkerPool(this.#impl));
+    const outputs = await runBatch(this.#impl, prices, resolved, options, pool, unscanned !== undefined);
     return outputs.map((o, i) => new AtcResult(allocateBuffers(0, false, o), outputBars(resolved, prices[i]!.length), resolved, this.#impl.name));
   }
 

@@ -80,6 +80,42 @@ export function defineBatchTests(engine: EngineSource): void {
     requireSameAsCompute(engine, series.slice(0, 4), await engine().computeBatch(series.slice(0, 4), {}, { threads: 2 }), {});
   });
 
+  it('every bad batch throws the error of the first bad series in order, whoever scans the prices (one call vs onProgress)', async () => {
+    const series = someSeries(12);
+    type Edit = (bad: unknown[]) => void;
+    const setAt = (k: number, i: number, v: number): Edit => (bad) => void ((bad[k] as Float64Array)[i] = v);
+    const cases: [string, Edit[], { threads?: unknown }?][] = [
+      ['a negative price', [setAt(7, 100, -1)]],
+      ['NaN before a zero', [setAt(4, 10, NaN), setAt(9, 3, 0)]],
+      ['+Infinity before an empty series', [setAt(2, 0, Infinity), (bad) => void (bad[5] = new Float64Array(0))]],
+      ['an empty series before a NaN', [(bad) => void (bad[6] = []), setAt(8, 0, NaN)]],
+      ['-Infinity before a too-short series', [(bad) => void (bad[1] = Float64Array.from({ length: 10 }, () => 100)), setAt(0, 5, -Infinity)]],
+      ['a plain array with a zero', [(bad) => void (bad[3] = Array.from(bad[3] as Float64Array, (v, i) => (i === 42 ? 0 : v)))]],
+      ['a NaN before a string element', [setAt(1, 7, NaN), (bad) => void (bad[4] = ['1', 2])]],
+      ['a NaN and a bad threads option', [setAt(2, 1, NaN)], { threads: 0 }],
+      ['-0 in the last series', [setAt(11, 599, -0)]],
+    ];
+    const failure = async (bad: unknown[], options: object) => {
+      const error = await engine().computeBatch(bad as Float64Array[], {}, options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AtcInputError);
+      const { code, field, index, message } = error as AtcInputError;
+      return { code, field, index, message };
+    };
+    for (const [name, edits, options] of cases) {
+      const bad: unknown[] = series.map((s) => s.slice());
+      for (const edit of edits) edit(bad);
+      const oneCall = await failure(bad, { threads: 2, ...options });
+      const progress: number[] = [];
+      const split = await failure(bad, { threads: 2, ...options, onProgress: (done: number) => progress.push(done) });
+      expect(oneCall, name).toEqual(split);
+      expect(oneCall.field, name).toMatch(/^series\[\d+\]$/);
+      expect(progress, name).toEqual([]);
+    }
+    const first = await failure([series[0], Float64Array.of(...series[1]!.subarray(0, 599), NaN), series[2]], { threads: 2 });
+    expect(first).toMatchObject({ code: 'NON_FINITE_VALUE', field: 'series[1]', index: 599 });
+    requireSameAsCompute(engine, series, await engine().computeBatch(series, {}, { threads: 2 }), {});
+  });
+
   it('an equity overflowing in series N is refused as compute() refuses it, naming series[N] (the growth check of the batch)', async () => {
     // Valid prices near 1e−300 that jump ×1e60 for nine bars: a held long position's equity
     // compounds past 1.8e308 (as in the bit-identity tier). Native runs this check in its

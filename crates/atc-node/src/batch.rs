@@ -1,0 +1,32 @@
+//! `computeAtcBatch`'s own argument and result: whether the batch's threads check the prices
+//! first, and what the kernel crate's batch error becomes at the JS boundary.
+
+use atc_kernels::BatchError;
+use napi::bindgen_prelude::{Unknown, ValueType};
+
+use crate::args::{Failure, Label, Outcome};
+
+/// A JS boolean (`checkPrices`).
+pub fn boolean(v: Unknown<'_>, name: Label) -> Outcome<bool> {
+    if v.get_type()? != ValueType::Boolean {
+        return Err(Failure::Type(format!("{name} must be a boolean")));
+    }
+    // SAFETY: `v` is a handle of the current call, and a boolean (checked just above).
+    unsafe { v.cast::<bool>() }.map_err(Failure::Napi)
+}
+
+/// What `computeAtcBatch` returns for a batch's outcome: −1 when every series was computed,
+/// the index of the first series with a bad price when the price check refused the batch
+/// (nothing computed: core then builds its own error for that series), or the error to throw.
+pub fn outcome(result: Result<(), BatchError>) -> Outcome<f64> {
+    match result {
+        Ok(()) => Ok(-1.0),
+        // (an index of a JS array: exact as a double)
+        Err(BatchError::BadPrice { index }) => Ok(index as f64),
+        // thrown like a panic at the boundary (napi-rs's `catch_unwind`): a plain `Error`
+        Err(e @ BatchError::Panic { .. }) => {
+            Err(Failure::Napi(napi::Error::from_reason(e.to_string())))
+        }
+        Err(e) => Err(Failure::Range(e.to_string())),
+    }
+}
