@@ -107,7 +107,7 @@ export function settleRun(p: StreamPlan, st: Float64Array, x0: number, i0: numbe
     returns[j] = r;
     finite &&= r - r === 0;
   }
-  if (!pine && finite) return referenceFiniteRun(p, st, scratch.closesAt + x0, n, vAt, vStride, out, at, stride, scratch);
+  if (!pine && finite && unitSignals(p, st)) return referenceFiniteRun(p, st, scratch.closesAt + x0, n, vAt, vStride, out, at, stride, scratch);
   const { lane, returnsAt, numAt, denAt } = scratch;
   for (let f = 0; f < 6; f++) {
     const last = (f + 1) * LENGTHS_PER_FAMILY;
@@ -127,6 +127,18 @@ export function settleRun(p: StreamPlan, st: Float64Array, x0: number, i0: numbe
   else referenceAverage(p, st, n, out, at, stride);
   for (let j = 0; j < n; j++) if (!outputsFinite(out, at + j, stride)) return j;
   return -1;
+}
+
+/**
+ * Whether every MA's held signal in `st` is −1, 0 or 1 (always, unless a restored state was
+ * crafted otherwise): the finite-run loops then hold the signals as int32.
+ */
+function unitSignals(p: StreamPlan, st: Float64Array): boolean {
+  for (let q = 0, o = p.layout.mas + 7; q < MA_COUNT; q++, o += STREAM_MA_SLOTS) {
+    const s = st[o]!;
+    if (s !== 0 && s !== 1 && s !== -1) return false;
+  }
+  return true;
 }
 
 /** `settleReference`'s per-MA steady step over the run (branch-free for a finite return, `accumulateMa` otherwise). */
@@ -194,23 +206,28 @@ function referenceThree(st: Float64Array, o0: number, d: number, first: boolean,
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
   const p0 = pickAt, p1 = pickAt + 2, p2 = pickAt + 4; // the floor picks ("Floor picks" above)
-  w[p0 + 1] = EQUITY_FLOOR; w[p1 + 1] = EQUITY_FLOOR; w[p2 + 1] = EQUITY_FLOOR;
-  let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!;
-  let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!;
-  let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!;
+  // unboxed double locals (TurboFan re-reads an imported binding and re-checks a parameter every bar)
+  const floor = +EQUITY_FLOOR, decay = +d;
+  w[p0 + 1] = floor; w[p1 + 1] = floor; w[p2 + 1] = floor;
+  let y0 = st[o0 + 6]!, e0 = st[o0 + 8]!;
+  let y1 = st[o1 + 6]!, e1 = st[o1 + 8]!;
+  let y2 = st[o2 + 6]!, e2 = st[o2 + 8]!;
+  // the held signals as int32 (each is −1, 0 or 1: unitSignals), set or kept as familyPass
+  // does: `(t & 1) − 1` is 0 for t = ±1 and all bits for t = 0, so `t | (s & …)` is t or s
+  let s0 = st[o0 + 7]! | 0, s1 = st[o1 + 7]! | 0, s2 = st[o2 + 7]! | 0;
   for (let j = 0, end = x0; j < n; j++, end++) {
     const v = w[end]!, previous = w[end - 1]!;
     const r = w[rAt + j]!;
-    const u0 = e0 * d * (1.0 + s0 * r), u1 = e1 * d * (1.0 + s1 * r), u2 = e2 * d * (1.0 + s2 * r);
+    const u0 = e0 * decay * (1.0 + s0 * r), u1 = e1 * decay * (1.0 + s1 * r), u2 = e2 * decay * (1.0 + s2 * r);
     w[p0] = u0; w[p1] = u1; w[p2] = u2;
-    e0 = w[p0 + +(u0 < EQUITY_FLOOR)]!; e1 = w[p1 + +(u1 < EQUITY_FLOOR)]!; e2 = w[p2 + +(u2 < EQUITY_FLOOR)]!;
+    e0 = w[p0 + +(u0 < floor)]!; e1 = w[p1 + +(u1 < floor)]!; e2 = w[p2 + +(u2 < floor)]!;
     const m0 = w[v0 + j]!, m1 = w[v1 + j]!, m2 = w[v2 + j]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
     const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
-    s0 = t0 + s0 * (1 - t0 * t0);
-    s1 = t1 + s1 * (1 - t1 * t1);
-    s2 = t2 + s2 * (1 - t2 * t2);
+    s0 = t0 | (s0 & ((t0 & 1) - 1));
+    s1 = t1 | (s1 & ((t1 & 1) - 1));
+    s2 = t2 | (s2 & ((t2 & 1) - 1));
     w[numAt + j] = (first ? 0.0 : w[numAt + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
     w[denAt + j] = (first ? 0.0 : w[denAt + j]!) + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
@@ -230,17 +247,18 @@ function referenceThree(st: Float64Array, o0: number, d: number, first: boolean,
  */
 function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, w: Float64Array, rAt: number, numAt: number, denAt: number, nomAt: number, sumAt: number, pickAt: number, out: Float64Array, at: number, stride: number): void {
   const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
-  const { d, longThreshold, shortThreshold } = p;
+  // unboxed double locals (TurboFan re-reads an imported binding and re-checks a property's value every bar)
+  const floor = +EQUITY_FLOOR, d = +p.d, longThreshold = +p.longThreshold, shortThreshold = +p.shortThreshold;
   const first = f === 0;
   let eq2 = st[g]!, signal = st[g + 2]!;
   const l1At = at + f * stride, l2At = at + (6 + f) * stride;
-  w[pickAt + 1] = EQUITY_FLOOR; // the floor pick ("Floor picks" above)
+  w[pickAt + 1] = floor; // the floor pick ("Floor picks" above)
   for (let j = 0; j < n; j++) {
     const layer1 = layer1Round(w[numAt + j]! / w[denAt + j]!);
     const sign = +(signal > 0) - +(signal < 0);
     const u = eq2 * d * (1.0 + sign * w[rAt + j]!);
     w[pickAt] = u;
-    eq2 = w[pickAt + +(u < EQUITY_FLOOR)]!;
+    eq2 = w[pickAt + +(u < floor)]!;
     signal = layer1;
     out[l1At + j] = layer1;
     out[l2At + j] = eq2;
