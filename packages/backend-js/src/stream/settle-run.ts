@@ -13,10 +13,25 @@ import { pineRound2 } from '../pine/layer1.js';
 import { outputsFinite } from './outputs.js';
 import type { StreamPlan } from './plan.js';
 
+/** Bars `Stepper.advanceMany` steps MA by MA at once: bounds the run's scratch (54 × this doubles). */
+export const RUN = 256;
+
+// The run's lane (see SettleScratch): the MA values (54 rows, from 0), then per-bar rows of RUN
+// — scaled returns, the family's Layer-1 sums, the average's sums — then the floor picks (six
+// doubles: "Floor picks" below), then the closes. Module constants, not scratch fields or
+// parameters: TurboFan folds `RETURNS_AT + j` into the load's address, where an offset passed
+// in took a register (or a stack slot) and an add per access (the long series ≈3 % faster).
+// Not exported: an exported binding is read through its cell, with a hole check.
+const RETURNS_AT = MA_COUNT * RUN;
+const NUM_AT = RETURNS_AT + RUN;
+const DEN_AT = NUM_AT + RUN;
+const NOM_AT = DEN_AT + RUN;
+const SUM_AT = NOM_AT + RUN;
+const PICK_AT = SUM_AT + RUN;
+const CLOSES_AT = PICK_AT + 8;
+
 /**
- * A run's scratch in one buffer, `lane`: the MA values (`values`, at offset 0), the closes
- * (`closes`, at `closesAt`) and per-bar rows of `n` bars or more — scaled returns, the family's
- * Layer-1 sums and the average's sums — at their offsets; `values`, `closes`, `returns`, `num`,
+ * A run's scratch in one buffer, `lane` (layout above); `values`, `closes`, `returns`, `num`,
  * `den` are views of it. One array, because V8 checks and reloads each typed array's map,
  * length and data pointer on every iteration of a loop: with one array instead of five the
  * settle's per-MA loop runs about a quarter fewer instructions.
@@ -24,18 +39,31 @@ import type { StreamPlan } from './plan.js';
 export interface SettleScratch {
   readonly lane: Float64Array;
   readonly values: Float64Array;
+  /** The closes: the state's W, then the run's. */
   readonly closes: Float64Array;
-  readonly closesAt: number;
   readonly returns: Float64Array;
-  readonly returnsAt: number;
   readonly num: Float64Array;
-  readonly numAt: number;
   readonly den: Float64Array;
-  readonly denAt: number;
-  readonly nomAt: number;
-  readonly sumAt: number;
-  /** Six doubles for the branch-free equity floor ("Floor picks" below): candidates at even offsets, the floor at odd ones. */
-  readonly pickAt: number;
+}
+
+/**
+ * `advanceMany`'s scratch, shared by every stream (JavaScript runs one step at a time and a step
+ * calls no user code), so a stream's own memory stays O(longest length); grown to the largest
+ * window W (closes: W + RUN).
+ */
+let shared: SettleScratch | undefined;
+export function runScratch(window: number): SettleScratch {
+  if (shared !== undefined && shared.closes.length >= window + RUN) return shared;
+  const lane = new Float64Array(CLOSES_AT + window + RUN);
+  shared = {
+    lane,
+    values: lane.subarray(0, RETURNS_AT),
+    closes: lane.subarray(CLOSES_AT),
+    returns: lane.subarray(RETURNS_AT, NUM_AT),
+    num: lane.subarray(NUM_AT, DEN_AT),
+    den: lane.subarray(DEN_AT, NOM_AT),
+  };
+  return shared;
 }
 
 /*
@@ -107,13 +135,13 @@ export function settleRun(p: StreamPlan, st: Float64Array, x0: number, i0: numbe
     returns[j] = r;
     finite &&= r - r === 0;
   }
-  if (!pine && finite && unitSignals(p, st)) return referenceFiniteRun(p, st, scratch.closesAt + x0, n, vAt, vStride, out, at, stride, scratch);
-  const { lane, returnsAt, numAt, denAt } = scratch;
+  if (!pine && finite && unitSignals(p, st)) return referenceFiniteRun(p, st, CLOSES_AT + x0, n, vAt, vStride, out, at, stride, scratch.lane);
+  const { lane } = scratch;
   for (let f = 0; f < 6; f++) {
     const last = (f + 1) * LENGTHS_PER_FAMILY;
     if (pine) {
       for (let q = f * LENGTHS_PER_FAMILY; q < last; q += 3) {
-        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, q === f * LENGTHS_PER_FAMILY, lane, scratch.closesAt + x0, n, vAt + q * vStride, vStride, returnsAt, numAt, denAt, scratch.pickAt);
+        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, q === f * LENGTHS_PER_FAMILY, lane, CLOSES_AT + x0, n, vAt + q * vStride, vStride);
       }
       pineFamily(p, st, f, n, returns, num, den, out, at, stride);
       continue;
@@ -182,16 +210,16 @@ function referenceMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Arra
  * core's growth rule per bar ({@link referenceAverageFinite}). Every sum adds its terms in the
  * per-bar step's order from 0.0.
  */
-function referenceFiniteRun(p: StreamPlan, st: Float64Array, x0: number, n: number, vAt: number, vStride: number, out: Float64Array, at: number, stride: number, scratch: SettleScratch): number {
-  const { lane, returnsAt, numAt, denAt, nomAt, sumAt, pickAt } = scratch; // x0, vAt: offsets in lane
+function referenceFiniteRun(p: StreamPlan, st: Float64Array, x0: number, n: number, vAt: number, vStride: number, out: Float64Array, at: number, stride: number, lane: Float64Array): number {
+  // x0, vAt: offsets in lane
   const d = p.d;
   for (let f = 0; f < 6; f++) {
     for (let q = f * LENGTHS_PER_FAMILY, k = 0; k < LENGTHS_PER_FAMILY; q += 3, k += 3) {
-      referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, k === 0, lane, x0, n, vAt + q * vStride, vStride, returnsAt, numAt, denAt, pickAt);
+      referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, k === 0, lane, x0, n, vAt + q * vStride, vStride);
     }
-    referenceFamilyFinite(p, st, f, n, lane, returnsAt, numAt, denAt, nomAt, sumAt, pickAt, out, at, stride);
+    referenceFamilyFinite(p, st, f, n, lane, out, at, stride);
   }
-  return referenceAverageFinite(p, st, n, lane, nomAt, sumAt, out, at, stride);
+  return referenceAverageFinite(p, st, n, lane, out, at, stride);
 }
 
 /**
@@ -200,12 +228,12 @@ function referenceFiniteRun(p: StreamPlan, st: Float64Array, x0: number, n: numb
  * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order;
  * `first` (the family's first three): they start from 0.0 here instead of from a zeroed array.
  * Everything it reads per bar is in `w` (the run's lane): closes from `x0`, the MAs' values from
- * `v0`, returns and the sums at their offsets; the MAs' slots from `o0` in `st`.
+ * `v0`, returns and the sums at the lane's constant offsets; the MAs' slots from `o0` in `st`.
  */
-function referenceThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number, rAt: number, numAt: number, denAt: number, pickAt: number): void {
+function referenceThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number): void {
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
-  const p0 = pickAt, p1 = pickAt + 2, p2 = pickAt + 4; // the floor picks ("Floor picks" above)
+  const p0 = PICK_AT, p1 = PICK_AT + 2, p2 = PICK_AT + 4; // the floor picks ("Floor picks" above)
   // unboxed double locals (TurboFan re-reads an imported binding and re-checks a parameter every bar)
   const floor = +EQUITY_FLOOR, decay = +d;
   w[p0 + 1] = floor; w[p1 + 1] = floor; w[p2 + 1] = floor;
@@ -217,7 +245,7 @@ function referenceThree(st: Float64Array, o0: number, d: number, first: boolean,
   let s0 = st[o0 + 7]! | 0, s1 = st[o1 + 7]! | 0, s2 = st[o2 + 7]! | 0;
   for (let j = 0, end = x0; j < n; j++, end++) {
     const v = w[end]!, previous = w[end - 1]!;
-    const r = w[rAt + j]!;
+    const r = w[RETURNS_AT + j]!;
     const u0 = e0 * decay * (1.0 + s0 * r), u1 = e1 * decay * (1.0 + s1 * r), u2 = e2 * decay * (1.0 + s2 * r);
     w[p0] = u0; w[p1] = u1; w[p2] = u2;
     e0 = w[p0 + +(u0 < floor)]!; e1 = w[p1 + +(u1 < floor)]!; e2 = w[p2 + +(u2 < floor)]!;
@@ -228,8 +256,8 @@ function referenceThree(st: Float64Array, o0: number, d: number, first: boolean,
     s0 = t0 | (s0 & ((t0 & 1) - 1));
     s1 = t1 | (s1 & ((t1 & 1) - 1));
     s2 = t2 | (s2 & ((t2 & 1) - 1));
-    w[numAt + j] = (first ? 0.0 : w[numAt + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
-    w[denAt + j] = (first ? 0.0 : w[denAt + j]!) + e0 + e1 + e2;
+    w[NUM_AT + j] = (first ? 0.0 : w[NUM_AT + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
+    w[DEN_AT + j] = (first ? 0.0 : w[DEN_AT + j]!) + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0;
@@ -245,27 +273,27 @@ function referenceThree(st: Float64Array, o0: number, d: number, first: boolean,
  * picks" above; NaN stays NaN). Adds the family's `cut(L1)·E2` and `E2` to the average's sums
  * (`averageSignal`'s terms, its branch-free cut; family 0 starts them from 0.0).
  */
-function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, w: Float64Array, rAt: number, numAt: number, denAt: number, nomAt: number, sumAt: number, pickAt: number, out: Float64Array, at: number, stride: number): void {
+function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, w: Float64Array, out: Float64Array, at: number, stride: number): void {
   const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
   // unboxed double locals (TurboFan re-reads an imported binding and re-checks a property's value every bar)
   const floor = +EQUITY_FLOOR, d = +p.d, longThreshold = +p.longThreshold, shortThreshold = +p.shortThreshold;
   const first = f === 0;
   let eq2 = st[g]!, signal = st[g + 2]!;
   const l1At = at + f * stride, l2At = at + (6 + f) * stride;
-  w[pickAt + 1] = floor; // the floor pick ("Floor picks" above)
+  w[PICK_AT + 1] = floor; // the floor pick ("Floor picks" above)
   for (let j = 0; j < n; j++) {
-    const layer1 = layer1Round(w[numAt + j]! / w[denAt + j]!);
+    const layer1 = layer1Round(w[NUM_AT + j]! / w[DEN_AT + j]!);
     const sign = +(signal > 0) - +(signal < 0);
-    const u = eq2 * d * (1.0 + sign * w[rAt + j]!);
-    w[pickAt] = u;
-    eq2 = w[pickAt + +(u < floor)]!;
+    const u = eq2 * d * (1.0 + sign * w[RETURNS_AT + j]!);
+    w[PICK_AT] = u;
+    eq2 = w[PICK_AT + +(u < floor)]!;
     signal = layer1;
     out[l1At + j] = layer1;
     out[l2At + j] = eq2;
     const long = +(layer1 > longThreshold);
     const cut = long - (+(layer1 < shortThreshold) & (long ^ 1)); // long wins when both hold
-    w[nomAt + j] = (first ? 0.0 : w[nomAt + j]!) + cut * eq2;
-    w[sumAt + j] = (first ? 0.0 : w[sumAt + j]!) + eq2;
+    w[NOM_AT + j] = (first ? 0.0 : w[NOM_AT + j]!) + cut * eq2;
+    w[SUM_AT + j] = (first ? 0.0 : w[SUM_AT + j]!) + eq2;
   }
   st[g] = eq2;
   st[g + 2] = signal;
@@ -275,14 +303,14 @@ function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: nu
  * `settleReference`'s average from the sums {@link referenceFamilyFinite} left (strategy mode:
  * the previous bar's), and core's growth rule per bar: the first failing bar offset, or −1.
  */
-function referenceAverageFinite(p: StreamPlan, st: Float64Array, n: number, w: Float64Array, nomAt: number, sumAt: number, out: Float64Array, at: number, stride: number): number {
+function referenceAverageFinite(p: StreamPlan, st: Float64Array, n: number, w: Float64Array, out: Float64Array, at: number, stride: number): number {
   const avgAt = p.layout.avgPrev;
   const strategyMode = p.strategyMode;
   const row = at + 12 * stride;
   let avgPrevious = st[avgAt]!;
   let failed = -1;
   for (let j = 0; j < n; j++) {
-    const quotient = w[nomAt + j]! / w[sumAt + j]!;
+    const quotient = w[NOM_AT + j]! / w[SUM_AT + j]!;
     const average = Number.isFinite(quotient) ? quotient : 0.0;
     out[row + j] = strategyMode ? avgPrevious : average;
     avgPrevious = average;
@@ -346,17 +374,17 @@ function referenceAverage(p: StreamPlan, st: Float64Array, n: number, out: Float
  * `settlePine`'s per-MA step (bars past 0 and the cutout) for MAs q, q+1, q+2 in one loop, the
  * sums adding them in order; arguments as {@link referenceThree} (everything per bar in `w`).
  */
-function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number, rAt: number, numAt: number, denAt: number, pickAt: number): void {
+function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number): void {
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
-  const p0 = pickAt, p1 = pickAt + 2, p2 = pickAt + 4; // the floor picks ("Floor picks" above)
+  const p0 = PICK_AT, p1 = PICK_AT + 2, p2 = PICK_AT + 4; // the floor picks ("Floor picks" above)
   w[p0 + 1] = EQUITY_FLOOR; w[p1 + 1] = EQUITY_FLOOR; w[p2 + 1] = EQUITY_FLOOR;
   let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!, a0 = st[o0 + 9]!;
   let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!, a1 = st[o1 + 9]!;
   let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!, a2 = st[o2 + 9]!;
   for (let j = 0, end = x0; j < n; j++, end++) {
     const v = w[end]!, previous = w[end - 1]!;
-    const r = w[rAt + j]!;
+    const r = w[RETURNS_AT + j]!;
     const m0 = w[v0 + j]!, m1 = w[v1 + j]!, m2 = w[v2 + j]!;
     // a from the held signal (sig[1]), before the crossover updates it
     a0 = s0 !== 0 ? s0 * r : a0;
@@ -371,8 +399,8 @@ function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: F
     s0 = t0 + s0 * (1 - t0 * t0);
     s1 = t1 + s1 * (1 - t1 * t1);
     s2 = t2 + s2 * (1 - t2 * t2);
-    w[numAt + j] = (first ? 0.0 : w[numAt + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
-    w[denAt + j] = (first ? 0.0 : w[denAt + j]!) + e0 + e1 + e2;
+    w[NUM_AT + j] = (first ? 0.0 : w[NUM_AT + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
+    w[DEN_AT + j] = (first ? 0.0 : w[DEN_AT + j]!) + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0; st[o0 + 9] = a0;
