@@ -378,7 +378,9 @@ function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: F
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
   const p0 = PICK_AT, p1 = PICK_AT + 2, p2 = PICK_AT + 4; // the floor picks ("Floor picks" above)
-  w[p0 + 1] = EQUITY_FLOOR; w[p1 + 1] = EQUITY_FLOOR; w[p2 + 1] = EQUITY_FLOOR;
+  // unboxed double locals (TurboFan re-reads an imported binding and re-checks a parameter every bar)
+  const floor = +EQUITY_FLOOR, decay = +d;
+  w[p0 + 1] = floor; w[p1 + 1] = floor; w[p2 + 1] = floor;
   let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!, a0 = st[o0 + 9]!;
   let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!, a1 = st[o1 + 9]!;
   let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!, a2 = st[o2 + 9]!;
@@ -390,9 +392,9 @@ function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: F
     a0 = s0 !== 0 ? s0 * r : a0;
     a1 = s1 !== 0 ? s1 * r : a1;
     a2 = s2 !== 0 ? s2 * r : a2;
-    const u0 = e0 * d * (1 + a0), u1 = e1 * d * (1 + a1), u2 = e2 * d * (1 + a2);
+    const u0 = e0 * decay * (1 + a0), u1 = e1 * decay * (1 + a1), u2 = e2 * decay * (1 + a2);
     w[p0] = u0; w[p1] = u1; w[p2] = u2;
-    e0 = w[p0 + +(u0 < EQUITY_FLOOR)]!; e1 = w[p1 + +(u1 < EQUITY_FLOOR)]!; e2 = w[p2 + +(u2 < EQUITY_FLOOR)]!;
+    e0 = w[p0 + +(u0 < floor)]!; e1 = w[p1 + +(u1 < floor)]!; e2 = w[p2 + +(u2 < floor)]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
     const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
