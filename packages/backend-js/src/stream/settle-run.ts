@@ -140,8 +140,10 @@ export function settleRun(p: StreamPlan, st: Float64Array, x0: number, i0: numbe
   for (let f = 0; f < 6; f++) {
     const last = (f + 1) * LENGTHS_PER_FAMILY;
     if (pine) {
+      num.fill(0.0, 0, n);
+      den.fill(0.0, 0, n);
       for (let q = f * LENGTHS_PER_FAMILY; q < last; q += 3) {
-        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, q === f * LENGTHS_PER_FAMILY, lane, CLOSES_AT + x0, n, vAt + q * vStride, vStride);
+        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, lane, CLOSES_AT + x0, n, vAt + q * vStride, vStride);
       }
       pineFamily(p, st, f, n, returns, num, den, out, at, stride);
       continue;
@@ -213,9 +215,14 @@ function referenceMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Arra
 function referenceFiniteRun(p: StreamPlan, st: Float64Array, x0: number, n: number, vAt: number, vStride: number, out: Float64Array, at: number, stride: number, lane: Float64Array): number {
   // x0, vAt: offsets in lane
   const d = p.d;
+  // every sum from 0.0 (the per-bar step's order): zeroed rows, so no loop tests for its first term
+  lane.fill(0.0, NOM_AT, NOM_AT + n);
+  lane.fill(0.0, SUM_AT, SUM_AT + n);
   for (let f = 0; f < 6; f++) {
-    for (let q = f * LENGTHS_PER_FAMILY, k = 0; k < LENGTHS_PER_FAMILY; q += 3, k += 3) {
-      referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, k === 0, lane, x0, n, vAt + q * vStride, vStride);
+    lane.fill(0.0, NUM_AT, NUM_AT + n);
+    lane.fill(0.0, DEN_AT, DEN_AT + n);
+    for (let q = f * LENGTHS_PER_FAMILY; q < (f + 1) * LENGTHS_PER_FAMILY; q += 3) {
+      referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, lane, x0, n, vAt + q * vStride, vStride);
     }
     referenceFamilyFinite(p, st, f, n, lane, out, at, stride);
   }
@@ -225,12 +232,12 @@ function referenceFiniteRun(p: StreamPlan, st: Float64Array, x0: number, n: numb
 /**
  * {@link referenceMa} for MAs q, q+1, q+2 when every return of the run is finite (its
  * branch-free form only), in one loop as `accumulateThree`: three independent equity
- * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order;
- * `first` (the family's first three): they start from 0.0 here instead of from a zeroed array.
+ * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order, onto
+ * the rows the caller zeroed for the family.
  * Everything it reads per bar is in `w` (the run's lane): closes from `x0`, the MAs' values from
  * `v0`, returns and the sums at the lane's constant offsets; the MAs' slots from `o0` in `st`.
  */
-function referenceThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number): void {
+function referenceThree(st: Float64Array, o0: number, d: number, w: Float64Array, x0: number, n: number, v0: number, vStride: number): void {
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
   const p0 = PICK_AT, p1 = PICK_AT + 2, p2 = PICK_AT + 4; // the floor picks ("Floor picks" above)
@@ -243,21 +250,22 @@ function referenceThree(st: Float64Array, o0: number, d: number, first: boolean,
   // the held signals as int32 (each is −1, 0 or 1: unitSignals), set or kept as familyPass
   // does: `(t & 1) − 1` is 0 for t = ±1 and all bits for t = 0, so `t | (s & …)` is t or s
   let s0 = st[o0 + 7]! | 0, s1 = st[o1 + 7]! | 0, s2 = st[o2 + 7]! | 0;
-  for (let j = 0, end = x0; j < n; j++, end++) {
-    const v = w[end]!, previous = w[end - 1]!;
-    const r = w[RETURNS_AT + j]!;
+  // `| 0` on every index: int32 adds without overflow checks (the offsets stay far below 2³¹)
+  for (let j = 0, end = x0; j < n; j = (j + 1) | 0, end = (end + 1) | 0) {
+    const v = w[end]!, previous = w[(end - 1) | 0]!;
+    const r = w[(RETURNS_AT + j) | 0]!;
     const u0 = e0 * decay * (1.0 + s0 * r), u1 = e1 * decay * (1.0 + s1 * r), u2 = e2 * decay * (1.0 + s2 * r);
     w[p0] = u0; w[p1] = u1; w[p2] = u2;
-    e0 = w[p0 + +(u0 < floor)]!; e1 = w[p1 + +(u1 < floor)]!; e2 = w[p2 + +(u2 < floor)]!;
-    const m0 = w[v0 + j]!, m1 = w[v1 + j]!, m2 = w[v2 + j]!;
+    e0 = w[(p0 + +(u0 < floor)) | 0]!; e1 = w[(p1 + +(u1 < floor)) | 0]!; e2 = w[(p2 + +(u2 < floor)) | 0]!;
+    const m0 = w[(v0 + j) | 0]!, m1 = w[(v1 + j) | 0]!, m2 = w[(v2 + j) | 0]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
     const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
     s0 = t0 | (s0 & ((t0 & 1) - 1));
     s1 = t1 | (s1 & ((t1 & 1) - 1));
     s2 = t2 | (s2 & ((t2 & 1) - 1));
-    w[NUM_AT + j] = (first ? 0.0 : w[NUM_AT + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
-    w[DEN_AT + j] = (first ? 0.0 : w[DEN_AT + j]!) + e0 + e1 + e2;
+    w[(NUM_AT + j) | 0] = w[(NUM_AT + j) | 0]! + s0 * e0 + s1 * e1 + s2 * e2;
+    w[(DEN_AT + j) | 0] = w[(DEN_AT + j) | 0]! + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0;
@@ -271,13 +279,12 @@ function referenceThree(st: Float64Array, o0: number, d: number, first: boolean,
  * previous bar's Layer 1 flips often on real data and the `signal > 0` / `signal < 0` branches
  * were mispredicted; σ·r is r, −r or ±0, so `1 + σ·r` is `1 + a`; the floor is a pick ("Floor
  * picks" above; NaN stays NaN). Adds the family's `cut(L1)·E2` and `E2` to the average's sums
- * (`averageSignal`'s terms, its branch-free cut; family 0 starts them from 0.0).
+ * (`averageSignal`'s terms, its branch-free cut; onto rows the caller zeroed).
  */
 function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, w: Float64Array, out: Float64Array, at: number, stride: number): void {
   const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
   // unboxed double locals (TurboFan re-reads an imported binding and re-checks a property's value every bar)
   const floor = +EQUITY_FLOOR, d = +p.d, longThreshold = +p.longThreshold, shortThreshold = +p.shortThreshold;
-  const first = f === 0;
   let eq2 = st[g]!, signal = st[g + 2]!;
   const l1At = at + f * stride, l2At = at + (6 + f) * stride;
   w[PICK_AT + 1] = floor; // the floor pick ("Floor picks" above)
@@ -292,8 +299,8 @@ function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: nu
     out[l2At + j] = eq2;
     const long = +(layer1 > longThreshold);
     const cut = long - (+(layer1 < shortThreshold) & (long ^ 1)); // long wins when both hold
-    w[NOM_AT + j] = (first ? 0.0 : w[NOM_AT + j]!) + cut * eq2;
-    w[SUM_AT + j] = (first ? 0.0 : w[SUM_AT + j]!) + eq2;
+    w[NOM_AT + j] = w[NOM_AT + j]! + cut * eq2;
+    w[SUM_AT + j] = w[SUM_AT + j]! + eq2;
   }
   st[g] = eq2;
   st[g + 2] = signal;
@@ -374,7 +381,7 @@ function referenceAverage(p: StreamPlan, st: Float64Array, n: number, out: Float
  * `settlePine`'s per-MA step (bars past 0 and the cutout) for MAs q, q+1, q+2 in one loop, the
  * sums adding them in order; arguments as {@link referenceThree} (everything per bar in `w`).
  */
-function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number): void {
+function pineThree(st: Float64Array, o0: number, d: number, w: Float64Array, x0: number, n: number, v0: number, vStride: number): void {
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
   const p0 = PICK_AT, p1 = PICK_AT + 2, p2 = PICK_AT + 4; // the floor picks ("Floor picks" above)
@@ -384,25 +391,26 @@ function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: F
   let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!, a0 = st[o0 + 9]!;
   let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!, a1 = st[o1 + 9]!;
   let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!, a2 = st[o2 + 9]!;
-  for (let j = 0, end = x0; j < n; j++, end++) {
-    const v = w[end]!, previous = w[end - 1]!;
-    const r = w[RETURNS_AT + j]!;
-    const m0 = w[v0 + j]!, m1 = w[v1 + j]!, m2 = w[v2 + j]!;
+  // `| 0` on every index: int32 adds without overflow checks (the offsets stay far below 2³¹)
+  for (let j = 0, end = x0; j < n; j = (j + 1) | 0, end = (end + 1) | 0) {
+    const v = w[end]!, previous = w[(end - 1) | 0]!;
+    const r = w[(RETURNS_AT + j) | 0]!;
+    const m0 = w[(v0 + j) | 0]!, m1 = w[(v1 + j) | 0]!, m2 = w[(v2 + j) | 0]!;
     // a from the held signal (sig[1]), before the crossover updates it
     a0 = s0 !== 0 ? s0 * r : a0;
     a1 = s1 !== 0 ? s1 * r : a1;
     a2 = s2 !== 0 ? s2 * r : a2;
     const u0 = e0 * decay * (1 + a0), u1 = e1 * decay * (1 + a1), u2 = e2 * decay * (1 + a2);
     w[p0] = u0; w[p1] = u1; w[p2] = u2;
-    e0 = w[p0 + +(u0 < floor)]!; e1 = w[p1 + +(u1 < floor)]!; e2 = w[p2 + +(u2 < floor)]!;
+    e0 = w[(p0 + +(u0 < floor)) | 0]!; e1 = w[(p1 + +(u1 < floor)) | 0]!; e2 = w[(p2 + +(u2 < floor)) | 0]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
     const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
     s0 = t0 + s0 * (1 - t0 * t0);
     s1 = t1 + s1 * (1 - t1 * t1);
     s2 = t2 + s2 * (1 - t2 * t2);
-    w[NUM_AT + j] = (first ? 0.0 : w[NUM_AT + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
-    w[DEN_AT + j] = (first ? 0.0 : w[DEN_AT + j]!) + e0 + e1 + e2;
+    w[(NUM_AT + j) | 0] = w[(NUM_AT + j) | 0]! + s0 * e0 + s1 * e1 + s2 * e2;
+    w[(DEN_AT + j) | 0] = w[(DEN_AT + j) | 0]! + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0; st[o0 + 9] = a0;
