@@ -16,59 +16,53 @@ import type { StreamPlan } from './plan.js';
 /** Bars `Stepper.advanceMany` steps MA by MA at once: bounds the run's scratch (54 × this doubles). */
 export const RUN = 256;
 
-// The run's lane (see SettleScratch): the MA values (54 rows, from 0), then per-bar rows of RUN
-// — scaled returns, the family's Layer-1 sums, the average's sums — then the floor picks (six
-// doubles: "Floor picks" below), then the closes. Module constants, not scratch fields or
-// parameters: TurboFan folds `RETURNS_AT + j` into the load's address, where an offset passed
-// in took a register (or a stack slot) and an add per access (the long series ≈3 % faster).
-// Not exported: an exported binding is read through its cell, with a hole check.
+// The run's lane, LANE: the MA values (54 rows of RUN, from 0), then per-bar rows of RUN —
+// scaled returns, the family's Layer-1 sums, the average's sums — then the floor picks (six
+// doubles: "Floor picks" below), then the run's closes x[i0 − 1 .. i0 + n) (RUN + 1). The lane
+// and its offsets are module constants, not scratch fields or parameters: TurboFan then folds
+// `RETURNS_AT + j` into the address and knows the array's length and data pointer, where a
+// typed array passed in was map-checked and its length and data pointer reloaded every bar, and
+// each offset took a register and an add (the settle's three-MA loop: 254 → 167 instructions
+// per bar). Not exported: an exported binding is read through its cell, with a hole check.
 const RETURNS_AT = MA_COUNT * RUN;
 const NUM_AT = RETURNS_AT + RUN;
 const DEN_AT = NUM_AT + RUN;
 const NOM_AT = DEN_AT + RUN;
 const SUM_AT = NOM_AT + RUN;
 const PICK_AT = SUM_AT + RUN;
-const CLOSES_AT = PICK_AT + 8;
+const RUN_CLOSES_AT = PICK_AT + 8;
+const LANE = new Float64Array(RUN_CLOSES_AT + RUN + 1);
 
 /**
- * A run's scratch in one buffer, `lane` (layout above); `values`, `closes`, `returns`, `num`,
- * `den` are views of it. One array, because V8 checks and reloads each typed array's map,
- * length and data pointer on every iteration of a loop: with one array instead of five the
- * settle's per-MA loop runs about a quarter fewer instructions.
+ * `advanceMany`'s scratch: views of {@link LANE} (`values`, `returns`, `num`, `den`) and the
+ * closes (the state's W, then the run's), shared by every stream (JavaScript runs one step at a
+ * time and a step calls no user code), so a stream's own memory stays O(longest length).
  */
 export interface SettleScratch {
-  readonly lane: Float64Array;
   readonly values: Float64Array;
-  /** The closes: the state's W, then the run's. */
   readonly closes: Float64Array;
   readonly returns: Float64Array;
   readonly num: Float64Array;
   readonly den: Float64Array;
 }
 
-/**
- * `advanceMany`'s scratch, shared by every stream (JavaScript runs one step at a time and a step
- * calls no user code), so a stream's own memory stays O(longest length); grown to the largest
- * window W (closes: W + RUN).
- */
 let shared: SettleScratch | undefined;
+/** The scratch, its closes grown to the largest window W (W + RUN doubles). */
 export function runScratch(window: number): SettleScratch {
   if (shared !== undefined && shared.closes.length >= window + RUN) return shared;
-  const lane = new Float64Array(CLOSES_AT + window + RUN);
   shared = {
-    lane,
-    values: lane.subarray(0, RETURNS_AT),
-    closes: lane.subarray(CLOSES_AT),
-    returns: lane.subarray(RETURNS_AT, NUM_AT),
-    num: lane.subarray(NUM_AT, DEN_AT),
-    den: lane.subarray(DEN_AT, NOM_AT),
+    values: LANE.subarray(0, RETURNS_AT),
+    closes: new Float64Array(window + RUN),
+    returns: LANE.subarray(RETURNS_AT, NUM_AT),
+    num: LANE.subarray(NUM_AT, DEN_AT),
+    den: LANE.subarray(DEN_AT, NOM_AT),
   };
   return shared;
 }
 
 /*
- * Floor picks: the equity floor `Math.max(u, EQUITY_FLOOR)` without a branch: u goes to `w[at]`, the floor
- * sits in `w[at + 1]`, and the result is `w[at + +(u < EQUITY_FLOOR)]` — the same double for
+ * Floor picks: the equity floor `Math.max(u, EQUITY_FLOOR)` without a branch: u goes to `LANE[at]`, the
+ * floor sits in `LANE[at + 1]`, and the result is `LANE[at + +(u < EQUITY_FLOOR)]` — the same double for
  * every u (below the floor, −∞ and −0 included: the floor; NaN, +∞ and the rest: u). V8 compiles
  * Math.max to compare-and-branch, and on long series the growth factor makes the equities
  * cross the floor often enough that those branches mispredict (pushMany of 10⁷ bars: ~9%
@@ -135,15 +129,15 @@ export function settleRun(p: StreamPlan, st: Float64Array, x0: number, i0: numbe
     returns[j] = r;
     finite &&= r - r === 0;
   }
-  if (!pine && finite && unitSignals(p, st)) return referenceFiniteRun(p, st, CLOSES_AT + x0, n, vAt, vStride, out, at, stride, scratch.lane);
-  const { lane } = scratch;
+  for (let j = 0; j <= n; j++) LANE[RUN_CLOSES_AT + j] = xs[x0 - 1 + j]!; // the run's closes, from the previous bar's
+  if (!pine && finite && unitSignals(p, st)) return referenceFiniteRun(p, st, n, vAt, vStride, out, at, stride);
   for (let f = 0; f < 6; f++) {
     const last = (f + 1) * LENGTHS_PER_FAMILY;
     if (pine) {
       num.fill(0.0, 0, n);
       den.fill(0.0, 0, n);
       for (let q = f * LENGTHS_PER_FAMILY; q < last; q += 3) {
-        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, lane, CLOSES_AT + x0, n, vAt + q * vStride, vStride);
+        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, n, vAt + q * vStride, vStride);
       }
       pineFamily(p, st, f, n, returns, num, den, out, at, stride);
       continue;
@@ -212,21 +206,20 @@ function referenceMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Arra
  * core's growth rule per bar ({@link referenceAverageFinite}). Every sum adds its terms in the
  * per-bar step's order from 0.0.
  */
-function referenceFiniteRun(p: StreamPlan, st: Float64Array, x0: number, n: number, vAt: number, vStride: number, out: Float64Array, at: number, stride: number, lane: Float64Array): number {
-  // x0, vAt: offsets in lane
+function referenceFiniteRun(p: StreamPlan, st: Float64Array, n: number, vAt: number, vStride: number, out: Float64Array, at: number, stride: number): number {
   const d = p.d;
   // every sum from 0.0 (the per-bar step's order): zeroed rows, so no loop tests for its first term
-  lane.fill(0.0, NOM_AT, NOM_AT + n);
-  lane.fill(0.0, SUM_AT, SUM_AT + n);
+  LANE.fill(0.0, NOM_AT, NOM_AT + n);
+  LANE.fill(0.0, SUM_AT, SUM_AT + n);
   for (let f = 0; f < 6; f++) {
-    lane.fill(0.0, NUM_AT, NUM_AT + n);
-    lane.fill(0.0, DEN_AT, DEN_AT + n);
+    LANE.fill(0.0, NUM_AT, NUM_AT + n);
+    LANE.fill(0.0, DEN_AT, DEN_AT + n);
     for (let q = f * LENGTHS_PER_FAMILY; q < (f + 1) * LENGTHS_PER_FAMILY; q += 3) {
-      referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, lane, x0, n, vAt + q * vStride, vStride);
+      referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, n, vAt + q * vStride, vStride);
     }
-    referenceFamilyFinite(p, st, f, n, lane, out, at, stride);
+    referenceFamilyFinite(p, st, f, n, out, at, stride);
   }
-  return referenceAverageFinite(p, st, n, lane, out, at, stride);
+  return referenceAverageFinite(p, st, n, out, at, stride);
 }
 
 /**
@@ -234,16 +227,16 @@ function referenceFiniteRun(p: StreamPlan, st: Float64Array, x0: number, n: numb
  * branch-free form only), in one loop as `accumulateThree`: three independent equity
  * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order, onto
  * the rows the caller zeroed for the family.
- * Everything it reads per bar is in `w` (the run's lane): closes from `x0`, the MAs' values from
- * `v0`, returns and the sums at the lane's constant offsets; the MAs' slots from `o0` in `st`.
+ * Everything it reads per bar is in {@link LANE}: the run's closes, the MAs' values from `v0`,
+ * returns and the sums; the MAs' slots from `o0` in `st`.
  */
-function referenceThree(st: Float64Array, o0: number, d: number, w: Float64Array, x0: number, n: number, v0: number, vStride: number): void {
+function referenceThree(st: Float64Array, o0: number, d: number, n: number, v0: number, vStride: number): void {
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
   const p0 = PICK_AT, p1 = PICK_AT + 2, p2 = PICK_AT + 4; // the floor picks ("Floor picks" above)
   // unboxed double locals (TurboFan re-reads an imported binding and re-checks a parameter every bar)
   const floor = +EQUITY_FLOOR, decay = +d;
-  w[p0 + 1] = floor; w[p1 + 1] = floor; w[p2 + 1] = floor;
+  LANE[p0 + 1] = floor; LANE[p1 + 1] = floor; LANE[p2 + 1] = floor;
   let y0 = st[o0 + 6]!, e0 = st[o0 + 8]!;
   let y1 = st[o1 + 6]!, e1 = st[o1 + 8]!;
   let y2 = st[o2 + 6]!, e2 = st[o2 + 8]!;
@@ -251,21 +244,21 @@ function referenceThree(st: Float64Array, o0: number, d: number, w: Float64Array
   // does: `(t & 1) − 1` is 0 for t = ±1 and all bits for t = 0, so `t | (s & …)` is t or s
   let s0 = st[o0 + 7]! | 0, s1 = st[o1 + 7]! | 0, s2 = st[o2 + 7]! | 0;
   // `| 0` on every index: int32 adds without overflow checks (the offsets stay far below 2³¹)
-  for (let j = 0, end = x0; j < n; j = (j + 1) | 0, end = (end + 1) | 0) {
-    const v = w[end]!, previous = w[(end - 1) | 0]!;
-    const r = w[(RETURNS_AT + j) | 0]!;
+  for (let j = 0, end = RUN_CLOSES_AT + 1; j < n; j = (j + 1) | 0, end = (end + 1) | 0) {
+    const v = LANE[end]!, previous = LANE[(end - 1) | 0]!;
+    const r = LANE[(RETURNS_AT + j) | 0]!;
     const u0 = e0 * decay * (1.0 + s0 * r), u1 = e1 * decay * (1.0 + s1 * r), u2 = e2 * decay * (1.0 + s2 * r);
-    w[p0] = u0; w[p1] = u1; w[p2] = u2;
-    e0 = w[(p0 + +(u0 < floor)) | 0]!; e1 = w[(p1 + +(u1 < floor)) | 0]!; e2 = w[(p2 + +(u2 < floor)) | 0]!;
-    const m0 = w[(v0 + j) | 0]!, m1 = w[(v1 + j) | 0]!, m2 = w[(v2 + j) | 0]!;
+    LANE[p0] = u0; LANE[p1] = u1; LANE[p2] = u2;
+    e0 = LANE[(p0 + +(u0 < floor)) | 0]!; e1 = LANE[(p1 + +(u1 < floor)) | 0]!; e2 = LANE[(p2 + +(u2 < floor)) | 0]!;
+    const m0 = LANE[(v0 + j) | 0]!, m1 = LANE[(v1 + j) | 0]!, m2 = LANE[(v2 + j) | 0]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
     const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
     s0 = t0 | (s0 & ((t0 & 1) - 1));
     s1 = t1 | (s1 & ((t1 & 1) - 1));
     s2 = t2 | (s2 & ((t2 & 1) - 1));
-    w[(NUM_AT + j) | 0] = w[(NUM_AT + j) | 0]! + s0 * e0 + s1 * e1 + s2 * e2;
-    w[(DEN_AT + j) | 0] = w[(DEN_AT + j) | 0]! + e0 + e1 + e2;
+    LANE[(NUM_AT + j) | 0] = LANE[(NUM_AT + j) | 0]! + s0 * e0 + s1 * e1 + s2 * e2;
+    LANE[(DEN_AT + j) | 0] = LANE[(DEN_AT + j) | 0]! + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0;
@@ -281,26 +274,26 @@ function referenceThree(st: Float64Array, o0: number, d: number, w: Float64Array
  * picks" above; NaN stays NaN). Adds the family's `cut(L1)·E2` and `E2` to the average's sums
  * (`averageSignal`'s terms, its branch-free cut; onto rows the caller zeroed).
  */
-function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, w: Float64Array, out: Float64Array, at: number, stride: number): void {
+function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, out: Float64Array, at: number, stride: number): void {
   const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
   // unboxed double locals (TurboFan re-reads an imported binding and re-checks a property's value every bar)
   const floor = +EQUITY_FLOOR, d = +p.d, longThreshold = +p.longThreshold, shortThreshold = +p.shortThreshold;
   let eq2 = st[g]!, signal = st[g + 2]!;
   const l1At = at + f * stride, l2At = at + (6 + f) * stride;
-  w[PICK_AT + 1] = floor; // the floor pick ("Floor picks" above)
+  LANE[PICK_AT + 1] = floor; // the floor pick ("Floor picks" above)
   for (let j = 0; j < n; j++) {
-    const layer1 = layer1Round(w[NUM_AT + j]! / w[DEN_AT + j]!);
+    const layer1 = layer1Round(LANE[NUM_AT + j]! / LANE[DEN_AT + j]!);
     const sign = +(signal > 0) - +(signal < 0);
-    const u = eq2 * d * (1.0 + sign * w[RETURNS_AT + j]!);
-    w[PICK_AT] = u;
-    eq2 = w[PICK_AT + +(u < floor)]!;
+    const u = eq2 * d * (1.0 + sign * LANE[RETURNS_AT + j]!);
+    LANE[PICK_AT] = u;
+    eq2 = LANE[PICK_AT + +(u < floor)]!;
     signal = layer1;
     out[l1At + j] = layer1;
     out[l2At + j] = eq2;
     const long = +(layer1 > longThreshold);
     const cut = long - (+(layer1 < shortThreshold) & (long ^ 1)); // long wins when both hold
-    w[NOM_AT + j] = w[NOM_AT + j]! + cut * eq2;
-    w[SUM_AT + j] = w[SUM_AT + j]! + eq2;
+    LANE[NOM_AT + j] = LANE[NOM_AT + j]! + cut * eq2;
+    LANE[SUM_AT + j] = LANE[SUM_AT + j]! + eq2;
   }
   st[g] = eq2;
   st[g + 2] = signal;
@@ -310,14 +303,14 @@ function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: nu
  * `settleReference`'s average from the sums {@link referenceFamilyFinite} left (strategy mode:
  * the previous bar's), and core's growth rule per bar: the first failing bar offset, or −1.
  */
-function referenceAverageFinite(p: StreamPlan, st: Float64Array, n: number, w: Float64Array, out: Float64Array, at: number, stride: number): number {
+function referenceAverageFinite(p: StreamPlan, st: Float64Array, n: number, out: Float64Array, at: number, stride: number): number {
   const avgAt = p.layout.avgPrev;
   const strategyMode = p.strategyMode;
   const row = at + 12 * stride;
   let avgPrevious = st[avgAt]!;
   let failed = -1;
   for (let j = 0; j < n; j++) {
-    const quotient = w[NOM_AT + j]! / w[SUM_AT + j]!;
+    const quotient = LANE[NOM_AT + j]! / LANE[SUM_AT + j]!;
     const average = Number.isFinite(quotient) ? quotient : 0.0;
     out[row + j] = strategyMode ? avgPrevious : average;
     avgPrevious = average;
@@ -379,38 +372,38 @@ function referenceAverage(p: StreamPlan, st: Float64Array, n: number, out: Float
 
 /**
  * `settlePine`'s per-MA step (bars past 0 and the cutout) for MAs q, q+1, q+2 in one loop, the
- * sums adding them in order; arguments as {@link referenceThree} (everything per bar in `w`).
+ * sums adding them in order; arguments as {@link referenceThree} (everything per bar in {@link LANE}).
  */
-function pineThree(st: Float64Array, o0: number, d: number, w: Float64Array, x0: number, n: number, v0: number, vStride: number): void {
+function pineThree(st: Float64Array, o0: number, d: number, n: number, v0: number, vStride: number): void {
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
   const p0 = PICK_AT, p1 = PICK_AT + 2, p2 = PICK_AT + 4; // the floor picks ("Floor picks" above)
   // unboxed double locals (TurboFan re-reads an imported binding and re-checks a parameter every bar)
   const floor = +EQUITY_FLOOR, decay = +d;
-  w[p0 + 1] = floor; w[p1 + 1] = floor; w[p2 + 1] = floor;
+  LANE[p0 + 1] = floor; LANE[p1 + 1] = floor; LANE[p2 + 1] = floor;
   let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!, a0 = st[o0 + 9]!;
   let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!, a1 = st[o1 + 9]!;
   let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!, a2 = st[o2 + 9]!;
   // `| 0` on every index: int32 adds without overflow checks (the offsets stay far below 2³¹)
-  for (let j = 0, end = x0; j < n; j = (j + 1) | 0, end = (end + 1) | 0) {
-    const v = w[end]!, previous = w[(end - 1) | 0]!;
-    const r = w[(RETURNS_AT + j) | 0]!;
-    const m0 = w[(v0 + j) | 0]!, m1 = w[(v1 + j) | 0]!, m2 = w[(v2 + j) | 0]!;
+  for (let j = 0, end = RUN_CLOSES_AT + 1; j < n; j = (j + 1) | 0, end = (end + 1) | 0) {
+    const v = LANE[end]!, previous = LANE[(end - 1) | 0]!;
+    const r = LANE[(RETURNS_AT + j) | 0]!;
+    const m0 = LANE[(v0 + j) | 0]!, m1 = LANE[(v1 + j) | 0]!, m2 = LANE[(v2 + j) | 0]!;
     // a from the held signal (sig[1]), before the crossover updates it
     a0 = s0 !== 0 ? s0 * r : a0;
     a1 = s1 !== 0 ? s1 * r : a1;
     a2 = s2 !== 0 ? s2 * r : a2;
     const u0 = e0 * decay * (1 + a0), u1 = e1 * decay * (1 + a1), u2 = e2 * decay * (1 + a2);
-    w[p0] = u0; w[p1] = u1; w[p2] = u2;
-    e0 = w[(p0 + +(u0 < floor)) | 0]!; e1 = w[(p1 + +(u1 < floor)) | 0]!; e2 = w[(p2 + +(u2 < floor)) | 0]!;
+    LANE[p0] = u0; LANE[p1] = u1; LANE[p2] = u2;
+    e0 = LANE[(p0 + +(u0 < floor)) | 0]!; e1 = LANE[(p1 + +(u1 < floor)) | 0]!; e2 = LANE[(p2 + +(u2 < floor)) | 0]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
     const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
     s0 = t0 + s0 * (1 - t0 * t0);
     s1 = t1 + s1 * (1 - t1 * t1);
     s2 = t2 + s2 * (1 - t2 * t2);
-    w[(NUM_AT + j) | 0] = w[(NUM_AT + j) | 0]! + s0 * e0 + s1 * e1 + s2 * e2;
-    w[(DEN_AT + j) | 0] = w[(DEN_AT + j) | 0]! + e0 + e1 + e2;
+    LANE[(NUM_AT + j) | 0] = LANE[(NUM_AT + j) | 0]! + s0 * e0 + s1 * e1 + s2 * e2;
+    LANE[(DEN_AT + j) | 0] = LANE[(DEN_AT + j) | 0]! + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0; st[o0 + 9] = a0;
