@@ -18,7 +18,8 @@ export const RUN = 256;
 
 // The run's lane, LANE: the MA values (54 rows of RUN, from 0), then per-bar rows of RUN —
 // scaled returns, the family's Layer-1 sums, the average's sums — then the floor picks (six
-// doubles: "Floor picks" below), then the run's closes x[i0 − 1 .. i0 + n) (RUN + 1). The lane
+// doubles: "Floor picks" below), the run's closes x[i0 − 1 .. i0 + n) (RUN + 1), then the run's
+// 13 output rows, copied into the caller's rows at the end of the run. The lane
 // and its offsets are module constants, not scratch fields or parameters: TurboFan then folds
 // `RETURNS_AT + j` into the address and knows the array's length and data pointer, where a
 // typed array passed in was map-checked and its length and data pointer reloaded every bar, and
@@ -31,7 +32,10 @@ const NOM_AT = DEN_AT + RUN;
 const SUM_AT = NOM_AT + RUN;
 const PICK_AT = SUM_AT + RUN;
 const RUN_CLOSES_AT = PICK_AT + 8;
-const LANE = new Float64Array(RUN_CLOSES_AT + RUN + 1);
+const OUT_AT = RUN_CLOSES_AT + RUN + 1; // the run's 13 output rows (row r at OUT_AT + r·RUN)
+const LANE = new Float64Array(OUT_AT + 13 * RUN);
+/** The 13 output rows of a full run, as views (copied out with `set`: no per-bar checks on `out`). */
+const OUT_ROWS = Array.from({ length: 13 }, (_, r) => LANE.subarray(OUT_AT + r * RUN, OUT_AT + (r + 1) * RUN));
 
 /**
  * `advanceMany`'s scratch: views of {@link LANE} (`values`, `returns`, `num`, `den`) and the
@@ -217,9 +221,11 @@ function referenceFiniteRun(p: StreamPlan, st: Float64Array, n: number, vAt: num
     for (let q = f * LENGTHS_PER_FAMILY; q < (f + 1) * LENGTHS_PER_FAMILY; q += 3) {
       referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, n, vAt + q * vStride, vStride);
     }
-    referenceFamilyFinite(p, st, f, n, out, at, stride);
+    referenceFamilyFinite(p, st, f, n);
   }
-  return referenceAverageFinite(p, st, n, out, at, stride);
+  const failed = referenceAverageFinite(p, st, n);
+  for (let r = 0; r < 13; r++) out.set(n === RUN ? OUT_ROWS[r]! : LANE.subarray(OUT_AT + r * RUN, OUT_AT + r * RUN + n), at + r * stride);
+  return failed;
 }
 
 /**
@@ -274,12 +280,12 @@ function referenceThree(st: Float64Array, o0: number, d: number, n: number, v0: 
  * picks" above; NaN stays NaN). Adds the family's `cut(L1)·E2` and `E2` to the average's sums
  * (`averageSignal`'s terms, its branch-free cut; onto rows the caller zeroed).
  */
-function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, out: Float64Array, at: number, stride: number): void {
+function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number): void {
   const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
   // unboxed double locals (TurboFan re-reads an imported binding and re-checks a property's value every bar)
   const floor = +EQUITY_FLOOR, d = +p.d, longThreshold = +p.longThreshold, shortThreshold = +p.shortThreshold;
   let eq2 = st[g]!, signal = st[g + 2]!;
-  const l1At = at + f * stride, l2At = at + (6 + f) * stride;
+  const l1At = OUT_AT + f * RUN, l2At = OUT_AT + (6 + f) * RUN;
   LANE[PICK_AT + 1] = floor; // the floor pick ("Floor picks" above)
   for (let j = 0; j < n; j++) {
     const layer1 = layer1Round(LANE[NUM_AT + j]! / LANE[DEN_AT + j]!);
@@ -288,8 +294,8 @@ function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: nu
     LANE[PICK_AT] = u;
     eq2 = LANE[PICK_AT + +(u < floor)]!;
     signal = layer1;
-    out[l1At + j] = layer1;
-    out[l2At + j] = eq2;
+    LANE[l1At + j] = layer1;
+    LANE[l2At + j] = eq2;
     const long = +(layer1 > longThreshold);
     const cut = long - (+(layer1 < shortThreshold) & (long ^ 1)); // long wins when both hold
     LANE[NOM_AT + j] = LANE[NOM_AT + j]! + cut * eq2;
@@ -303,18 +309,18 @@ function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: nu
  * `settleReference`'s average from the sums {@link referenceFamilyFinite} left (strategy mode:
  * the previous bar's), and core's growth rule per bar: the first failing bar offset, or −1.
  */
-function referenceAverageFinite(p: StreamPlan, st: Float64Array, n: number, out: Float64Array, at: number, stride: number): number {
+function referenceAverageFinite(p: StreamPlan, st: Float64Array, n: number): number {
   const avgAt = p.layout.avgPrev;
   const strategyMode = p.strategyMode;
-  const row = at + 12 * stride;
+  const row = OUT_AT + 12 * RUN;
   let avgPrevious = st[avgAt]!;
   let failed = -1;
   for (let j = 0; j < n; j++) {
     const quotient = LANE[NOM_AT + j]! / LANE[SUM_AT + j]!;
     const average = Number.isFinite(quotient) ? quotient : 0.0;
-    out[row + j] = strategyMode ? avgPrevious : average;
+    LANE[row + j] = strategyMode ? avgPrevious : average;
     avgPrevious = average;
-    if (failed < 0 && !outputsFinite(out, at + j, stride)) failed = j;
+    if (failed < 0 && !outputsFinite(LANE, OUT_AT + j, RUN)) failed = j;
   }
   st[avgAt] = avgPrevious;
   return failed;
