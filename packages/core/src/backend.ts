@@ -137,6 +137,12 @@ export interface BatchFootprint {
   readonly limit: string;
 }
 
+/** The arrays {@link Backend.allocateOutput} makes, by element kind. */
+export interface OutputArrayKinds {
+  f64: Float64Array;
+  i8: Int8Array;
+}
+
 /** A stream's restored state: the bars it had seen and its canonical state vector. */
 export interface StreamState {
   readonly bars: number;
@@ -196,6 +202,25 @@ export interface Backend extends AtcKernels {
    * the long-series path without details, and is refused with `SERIES_TOO_LONG` with them.
    */
   batchFootprint?(bars: number, details: boolean): BatchFootprint;
+  /**
+   * Optional: a new array of `length` elements for a result that this backend's kernels
+   * overwrite in full, so its contents need not be zeroed first (native: `malloc` without
+   * `calloc`'s memset: ~0.5 ms less per 8 MB result when the allocator reuses freed memory).
+   * Core uses it for the
+   * results it allocates (`compute`'s 13 output rows and detail rows, the single kernels'
+   * `out`); a backend that has it promises that its `computeAtc`, `computeLongSeries` and every
+   * kernel write each element of the outputs they are given (the backend's tests prove it with
+   * sentinel-filled arrays). Must return an ordinary typed array: byteOffset 0 over its own
+   * transferable ArrayBuffer of exactly `length` elements. Without it, core allocates zeroed
+   * arrays.
+   *
+   * @example
+   * ```ts
+   * const out = backend.allocateOutput?.('f64', n) ?? new Float64Array(n);
+   * backend.equityCurve(returns, signal, 1, decayMultiplier, 0, out); // writes all n values
+   * ```
+   */
+  allocateOutput?<K extends keyof OutputArrayKinds>(kind: K, length: number): OutputArrayKinds[K];
   /** URL of a module that, imported in a worker, exports `backendFactory` for this backend. */
   readonly workerModule?: string;
   /** Structured-clonable options a worker passes to that factory's `load`. */

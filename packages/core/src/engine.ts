@@ -40,9 +40,6 @@ export interface EquityOptions {
   cutout?: number;
 }
 
-const newF64 = (n: number) => new Float64Array(n);
-const newI8 = (n: number) => new Int8Array(n);
-
 function toFlags(field: string, input: unknown): Uint8Array {
   if (input instanceof Uint8Array) return input;
   if (Array.isArray(input)) {
@@ -78,6 +75,11 @@ export class AtcEngine {
     this.#impl = impl;
   }
 
+  // Results core allocates for the backend's kernels to fill: the backend's own allocator when
+  // it has one (they write every element, so its arrays need not be zeroed), else zeroed arrays.
+  readonly #newF64 = (n: number): Float64Array => this.#impl.allocateOutput?.('f64', n) ?? new Float64Array(n);
+  readonly #newI8 = (n: number): Int8Array => this.#impl.allocateOutput?.('i8', n) ?? new Int8Array(n);
+
   /** Name of the backend that runs every computation of this engine. */
   get backend(): BackendName {
     return this.#impl.name;
@@ -107,7 +109,7 @@ export class AtcEngine {
     requireBackendSemantics(this.#impl, resolved.semantics);
     const bars = outputBars(resolved, series.length);
     if (options.details === true) requireBatchFits(this.#impl, series.length, true); // before allocating 3 × 54 rows
-    const buffers = allocateBuffers(bars, options.details === true, outputBuffer('options.outputs', options.outputs, newF64, Float64Array, OUTPUT_ROWS * bars, [series]));
+    const buffers = allocateBuffers(bars, options.details === true, outputBuffer('options.outputs', options.outputs, this.#newF64, Float64Array, OUTPUT_ROWS * bars, [series]), this.#impl);
     runPipeline(this.#impl, series, resolved, buffers);
     return new AtcResult(buffers, bars, resolved, this.#impl.name);
   }
@@ -238,7 +240,7 @@ export class AtcEngine {
     requireFinite('source', x);
     if (kind === 'kama') requireLength('length', length, Number.MAX_SAFE_INTEGER);
     else requireLength('length', length, x.length, kind === 'hma' ? 2 : 1);
-    const target = outputBuffer('out', out, newF64, Float64Array, x.length, [x]);
+    const target = outputBuffer('out', out, this.#newF64, Float64Array, x.length, [x]);
     this.#impl.movingAverage(kind, x, length, target);
     return target;
   }
@@ -275,7 +277,7 @@ export class AtcEngine {
   /** Rate of change `p[i]/p[i−1] − 1` (NaN at bar 0). */
   rateOfChange(prices: SeriesInput, out?: Float64Array): Float64Array {
     const p = toPrices('prices', prices);
-    const target = outputBuffer('out', out, newF64, Float64Array, p.length, [p]);
+    const target = outputBuffer('out', out, this.#newF64, Float64Array, p.length, [p]);
     this.#impl.rateOfChange(p, target);
     return target;
   }
@@ -284,7 +286,7 @@ export class AtcEngine {
   scaledReturns(prices: SeriesInput, lambda = 0.02, out?: Float64Array): Float64Array {
     const p = toPrices('prices', prices);
     resolveConfig({ lambda });
-    const target = outputBuffer('out', out, newF64, Float64Array, p.length, [p]);
+    const target = outputBuffer('out', out, this.#newF64, Float64Array, p.length, [p]);
     this.#impl.scaledReturns(p, scaledLambda({ lambda }), target);
     return target;
   }
@@ -295,7 +297,7 @@ export class AtcEngine {
     requireFinite('prices', p);
     const m = toFloat64('ma', ma);
     requireSameLength('ma', m.length, p.length, 'prices');
-    const target = outputBuffer('out', out, newI8, Int8Array, p.length, [p, m]);
+    const target = outputBuffer('out', out, this.#newI8, Int8Array, p.length, [p, m]);
     this.#impl.crossoverSignal(p, m, target);
     return target;
   }
@@ -305,7 +307,7 @@ export class AtcEngine {
     const u = toFlags('up', up);
     const d = toFlags('down', down);
     requireSameLength('down', d.length, u.length, 'up');
-    const target = outputBuffer('out', out, newI8, Int8Array, u.length, [u, d]);
+    const target = outputBuffer('out', out, this.#newI8, Int8Array, u.length, [u, d]);
     this.#impl.persistSignal(u, d, target);
     return target;
   }
@@ -323,7 +325,7 @@ export class AtcEngine {
     if (!Number.isInteger(cutout) || cutout < 0 || (r.length > 0 && cutout >= r.length)) {
       throw new AtcInputError('INVALID_CUTOUT', 'options.cutout', `must be an integer in [0, ${r.length}), got ${String(cutout)}`);
     }
-    const target = outputBuffer('out', out, newF64, Float64Array, r.length, [r, s]);
+    const target = outputBuffer('out', out, this.#newF64, Float64Array, r.length, [r, s]);
     this.#impl.equityCurve(r, s, startingEquity, decayMultiplier({ decay }), cutout, target);
     return target;
   }
@@ -339,7 +341,7 @@ export class AtcEngine {
     if (!Number.isInteger(rows) || rows < 1 || signals.length % rows !== 0) {
       throw new AtcInputError('INVALID_LENGTH', 'rows', `must be a positive integer dividing signals.length ${signals.length}, got ${String(rows)}`);
     }
-    const target = outputBuffer('out', out, newF64, Float64Array, signals.length / rows, [signals, e]);
+    const target = outputBuffer('out', out, this.#newF64, Float64Array, signals.length / rows, [signals, e]);
     this.#impl.layer1Signal(signals, e, target);
     return target;
   }

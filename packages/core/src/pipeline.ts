@@ -15,7 +15,8 @@ export const OUTPUT_ROWS = 13;
 export const MA_COUNT = FAMILIES.length * LENGTHS_PER_FAMILY;
 
 /**
- * Allocates the buffers of one computation of `bars` output bars.
+ * Allocates the buffers of one computation of `bars` output bars: zeroed, or from
+ * `backend.allocateOutput` when given a backend that has it (its `computeAtc` writes every value).
  *
  * @example
  * ```ts
@@ -23,14 +24,15 @@ export const MA_COUNT = FAMILIES.length * LENGTHS_PER_FAMILY;
  * backend.computeAtc(prices, config, buffers);
  * ```
  */
-export function allocateBuffers(bars: number, details: boolean, outputs?: Float64Array): AtcBuffers {
-  const out = outputs ?? allocated(bars, '13 output rows', () => new Float64Array(OUTPUT_ROWS * bars));
+export function allocateBuffers(bars: number, details: boolean, outputs?: Float64Array, backend?: Pick<Backend, 'allocateOutput'>): AtcBuffers {
+  const f64 = (n: number) => backend?.allocateOutput?.('f64', n) ?? new Float64Array(n);
+  const out = outputs ?? allocated(bars, '13 output rows', () => f64(OUTPUT_ROWS * bars));
   if (!details) return { outputs: out, movingAverages: undefined, maSignals: undefined, maEquities: undefined };
   return allocated(bars, `3 × ${MA_COUNT} detail rows`, () => ({
     outputs: out,
-    movingAverages: new Float64Array(MA_COUNT * bars),
-    maSignals: new Int8Array(MA_COUNT * bars),
-    maEquities: new Float64Array(MA_COUNT * bars),
+    movingAverages: f64(MA_COUNT * bars),
+    maSignals: backend?.allocateOutput?.('i8', MA_COUNT * bars) ?? new Int8Array(MA_COUNT * bars),
+    maEquities: f64(MA_COUNT * bars),
   }));
 }
 
