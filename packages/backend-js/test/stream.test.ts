@@ -252,6 +252,31 @@ describe.each(CASES)('js stream: %s', (_name, config) => {
     }
   });
 
+  it('a restored state whose held signals are not −1, 0 or 1 (crafted): pushMany equals pushes', () => {
+    // the run loops hold the signals as int32 when each is −1, 0 or 1; any other double takes
+    // the per-MA path with the per-bar step's arithmetic, so pushMany still equals pushes
+    const n = 900;
+    const x = adversarialSeries(n, 41);
+    const start = createStream(config);
+    const head = 320;
+    expect(start.pushMany(x.subarray(0, head), new Float64Array(13 * head))).toBe(-1);
+    const state = start.exportState();
+    const mas = streamLayout(config).mas;
+    const odd = [0.5, -2, 3, -0.25];
+    for (let q = 0; q < MA_COUNT; q++) if (q % 3 !== 1) state[mas + q * STREAM_MA_SLOTS + 7] = odd[q % odd.length]!;
+    const many = createStream(config, { bars: head, state });
+    const pushed = createStream(config, { bars: head, state });
+    const k = n - head;
+    const out = new Float64Array(13 * k);
+    expect(many.pushMany(x.subarray(head), out)).toBe(-1);
+    const one = new Float64Array(13);
+    for (let j = 0; j < k; j++) {
+      expect(pushed.push(x[head + j]!, one)).toBe(STEP_OK);
+      expectBar(column(out, j, k), one, `bar ${head + j}`);
+    }
+    expect(bitsOf(many.exportState())).toEqual(bitsOf(pushed.exportState()));
+  });
+
   it('random push / replaceLast / export → restore sequences equal the batch', () => {
     const n = 150;
     const x = adversarialSeries(n, 21);

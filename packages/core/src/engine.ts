@@ -132,7 +132,10 @@ export class AtcEngine {
    * ones (each worker loads the backend once). Idle workers never keep the process alive;
    * {@link AtcEngine.close} terminates them. The series are copied to the workers (your arrays
    * are never transferred); the results of one chunk of series are views of one ArrayBuffer
-   * of at most 8 MB (native too), so keeping one result keeps its chunk's buffer alive.
+   * of at most 8 MB (native too), so keeping one result keeps its chunk's buffer alive. To
+   * hand a result to another thread, copy it (`result.averageSignal.slice()`): transferring its
+   * `.buffer` would move the whole chunk (js, wasm), and native's chunks are external memory the
+   * addon reuses for later batches, which Node copies instead of transferring.
    *
    * @example
    * ```ts

@@ -399,8 +399,9 @@ function threeSteadyEmas(p: StreamPlan, q: number, last: number, i0: number): bo
 function weightedSteady(p: StreamPlan, st: Float64Array, o: number, q: number, position: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
   const length = p.lengths[q]!;
   const sx = p.triangle[q]!, sxx = p.sxx[q]!, det = p.det[q]!;
+  const at = +position; // unboxed (a parameter is re-checked every bar)
   let s = st[o]!, w = st[o + 1]!;
-  if (position !== position) {
+  if (at !== at) {
     for (let j = 0, end = x0; j < n; j++, end++) {
       const v = xs[end]!;
       w = w + length * v - s;
@@ -414,7 +415,7 @@ function weightedSteady(p: StreamPlan, st: Float64Array, o: number, q: number, p
       s = s + v - xs[end - length]!;
       const m = (length * w - sx * s) / det;
       const b = (s * sxx - sx * w) / det;
-      values[v0 + j] = m * position + b;
+      values[v0 + j] = m * at + b;
     }
   }
   st[o] = s;
@@ -444,23 +445,29 @@ function wmaSteady3(p: StreamPlan, st: Float64Array, q: number, xs: Float64Array
 }
 
 function smaSteady(st: Float64Array, o: number, length: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
+  const l = length | 0; // unboxed (a parameter is re-checked every bar)
   let s = st[o]!;
   for (let j = 0, end = x0; j < n; j++, end++) {
-    s = s + xs[end]! - xs[end - length]!;
-    values[v0 + j] = s / length;
+    s = s + xs[end]! - xs[end - l]!;
+    values[v0 + j] = s / l;
   }
   st[o] = s;
 }
 
-/** Reference (`pine` false: `noise === 0 ? 0 : …`) or Pine (`noise !== 0 ? … : 0`) KAMA. */
-function kamaSteady(st: Float64Array, o: number, length: number, pine: boolean, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
+/**
+ * Reference (`noise === 0 ? 0 : …`) or Pine (`noise !== 0 ? … : 0`) KAMA: one form, since the
+ * two give the same value for every noise (±0: 0; NaN and the rest: the quotient).
+ */
+function kamaSteady(st: Float64Array, o: number, length: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number): void {
+  // unboxed locals: TurboFan re-reads an imported binding and re-checks a parameter every bar
+  const span = +KAMA_SPAN, slow = +KAMA_SLOW, l = length | 0;
   let k = st[o]!, noise = st[o + 1]!;
   for (let j = 0, end = x0; j < n; j++, end++) {
     const v = xs[end]!;
-    noise = noise + Math.abs(xs[end]! - xs[end - 1]!) - Math.abs(xs[end - length]! - xs[end - 1 - length]!);
-    const back = xs[end - length]!;
-    const ratio = pine ? (noise !== 0 ? Math.abs(v - back) / noise : 0) : noise === 0 ? 0 : Math.abs(v - back) / noise;
-    const t = ratio * KAMA_SPAN + KAMA_SLOW;
+    noise = noise + Math.abs(xs[end]! - xs[end - 1]!) - Math.abs(xs[end - l]! - xs[end - 1 - l]!);
+    const back = xs[end - l]!;
+    const ratio = noise === 0 ? 0 : Math.abs(v - back) / noise;
+    const t = ratio * span + slow;
     k = k + t * t * (v - k);
     values[v0 + j] = k;
   }
@@ -469,21 +476,23 @@ function kamaSteady(st: Float64Array, o: number, length: number, pine: boolean, 
 }
 
 /** {@link kamaSteady} of MAs at `o`, `o + 10`, `o + 20` (lengths l0..l2) in one loop: three latency-bound recurrences overlap (as `kama3`). */
-function kamaSteady3(st: Float64Array, o: number, l0: number, l1: number, l2: number, pine: boolean, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number): void {
+function kamaSteady3(st: Float64Array, o: number, l0: number, l1: number, l2: number, xs: Float64Array, x0: number, n: number, values: Float64Array, v0: number, vStride: number): void {
   const o1 = o + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const w1 = v0 + vStride, w2 = w1 + vStride;
+  // unboxed locals (as kamaSteady)
+  const span = +KAMA_SPAN, slow = +KAMA_SLOW, la = l0 | 0, lb = l1 | 0, lc = l2 | 0;
   let k0 = st[o]!, n0 = st[o + 1]!, k1 = st[o1]!, n1 = st[o1 + 1]!, k2 = st[o2]!, n2 = st[o2 + 1]!;
   for (let j = 0, end = x0; j < n; j++, end++) {
     const v = xs[end]!;
     const step = Math.abs(xs[end]! - xs[end - 1]!);
-    n0 = n0 + step - Math.abs(xs[end - l0]! - xs[end - 1 - l0]!);
-    n1 = n1 + step - Math.abs(xs[end - l1]! - xs[end - 1 - l1]!);
-    n2 = n2 + step - Math.abs(xs[end - l2]! - xs[end - 1 - l2]!);
-    const b0 = xs[end - l0]!, b1 = xs[end - l1]!, b2 = xs[end - l2]!;
-    const r0 = pine ? (n0 !== 0 ? Math.abs(v - b0) / n0 : 0) : n0 === 0 ? 0 : Math.abs(v - b0) / n0;
-    const r1 = pine ? (n1 !== 0 ? Math.abs(v - b1) / n1 : 0) : n1 === 0 ? 0 : Math.abs(v - b1) / n1;
-    const r2 = pine ? (n2 !== 0 ? Math.abs(v - b2) / n2 : 0) : n2 === 0 ? 0 : Math.abs(v - b2) / n2;
-    const t0 = r0 * KAMA_SPAN + KAMA_SLOW, t1 = r1 * KAMA_SPAN + KAMA_SLOW, t2 = r2 * KAMA_SPAN + KAMA_SLOW;
+    n0 = n0 + step - Math.abs(xs[end - la]! - xs[end - 1 - la]!);
+    n1 = n1 + step - Math.abs(xs[end - lb]! - xs[end - 1 - lb]!);
+    n2 = n2 + step - Math.abs(xs[end - lc]! - xs[end - 1 - lc]!);
+    const b0 = xs[end - la]!, b1 = xs[end - lb]!, b2 = xs[end - lc]!;
+    const r0 = n0 === 0 ? 0 : Math.abs(v - b0) / n0;
+    const r1 = n1 === 0 ? 0 : Math.abs(v - b1) / n1;
+    const r2 = n2 === 0 ? 0 : Math.abs(v - b2) / n2;
+    const t0 = r0 * span + slow, t1 = r1 * span + slow, t2 = r2 * span + slow;
     k0 = k0 + t0 * t0 * (v - k0);
     k1 = k1 + t1 * t1 * (v - k1);
     k2 = k2 + t2 * t2 * (v - k2);
@@ -651,7 +660,7 @@ function kamaRunOf(p: StreamPlan, st: Float64Array, pine: boolean, xs: Float64Ar
   for (let q = 5 * K; q < MA_COUNT; q++) {
     const o = maAt(p, q);
     if (q + 3 <= MA_COUNT && i0 > p.lengths[q]! && i0 > p.lengths[q + 1]! && i0 > p.lengths[q + 2]!) {
-      kamaSteady3(st, o, p.lengths[q]!, p.lengths[q + 1]!, p.lengths[q + 2]!, pine, xs, end0, count, values, q * count, count);
+      kamaSteady3(st, o, p.lengths[q]!, p.lengths[q + 1]!, p.lengths[q + 2]!, xs, end0, count, values, q * count, count);
       q += 2;
       continue;
     }
@@ -660,7 +669,7 @@ function kamaRunOf(p: StreamPlan, st: Float64Array, pine: boolean, xs: Float64Ar
       if (pine) stepPineKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
       else stepKama(p, st, o, q, xs, end0 + j, i0 + j, values, q * count + j);
     }
-    if (m < count) kamaSteady(st, o, p.lengths[q]!, pine, xs, end0 + m, count - m, values, q * count + m);
+    if (m < count) kamaSteady(st, o, p.lengths[q]!, xs, end0 + m, count - m, values, q * count + m);
   }
 }
 function hmaRun(p: StreamPlan, st: Float64Array, xs: Float64Array, end0: number, i0: number, count: number, slots: Int32Array, values: Float64Array): void {

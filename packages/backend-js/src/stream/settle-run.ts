@@ -13,34 +13,60 @@ import { pineRound2 } from '../pine/layer1.js';
 import { outputsFinite } from './outputs.js';
 import type { StreamPlan } from './plan.js';
 
+/** Bars `Stepper.advanceMany` steps MA by MA at once: bounds the run's scratch (54 × this doubles). */
+export const RUN = 256;
+
+// The run's lane, LANE: the MA values (54 rows of RUN, from 0), then per-bar rows of RUN —
+// scaled returns, the family's Layer-1 sums, the average's sums — then the floor picks (six
+// doubles: "Floor picks" below), the run's closes x[i0 − 1 .. i0 + n) (RUN + 1), then the run's
+// 13 output rows, copied into the caller's rows at the end of the run. The lane
+// and its offsets are module constants, not scratch fields or parameters: TurboFan then folds
+// `RETURNS_AT + j` into the address and knows the array's length and data pointer, where a
+// typed array passed in was map-checked and its length and data pointer reloaded every bar, and
+// each offset took a register and an add (the settle's three-MA loop: 254 → 167 instructions
+// per bar). Not exported: an exported binding is read through its cell, with a hole check.
+const RETURNS_AT = MA_COUNT * RUN;
+const NUM_AT = RETURNS_AT + RUN;
+const DEN_AT = NUM_AT + RUN;
+const NOM_AT = DEN_AT + RUN;
+const SUM_AT = NOM_AT + RUN;
+const PICK_AT = SUM_AT + RUN;
+const RUN_CLOSES_AT = PICK_AT + 8;
+const OUT_AT = RUN_CLOSES_AT + RUN + 1; // the run's 13 output rows (row r at OUT_AT + r·RUN)
+const LANE = new Float64Array(OUT_AT + 13 * RUN);
+/** The 13 output rows of a full run, as views (copied out with `set`: no per-bar checks on `out`). */
+const OUT_ROWS = Array.from({ length: 13 }, (_, r) => LANE.subarray(OUT_AT + r * RUN, OUT_AT + (r + 1) * RUN));
+
 /**
- * A run's scratch in one buffer, `lane`: the MA values (`values`, at offset 0), the closes
- * (`closes`, at `closesAt`) and per-bar rows of `n` bars or more — scaled returns, the family's
- * Layer-1 sums and the average's sums — at their offsets; `values`, `closes`, `returns`, `num`,
- * `den` are views of it. One array, because V8 checks and reloads each typed array's map,
- * length and data pointer on every iteration of a loop: with one array instead of five the
- * settle's per-MA loop runs about a quarter fewer instructions.
+ * `advanceMany`'s scratch: views of {@link LANE} (`values`, `returns`, `num`, `den`) and the
+ * closes (the state's W, then the run's), shared by every stream (JavaScript runs one step at a
+ * time and a step calls no user code), so a stream's own memory stays O(longest length).
  */
 export interface SettleScratch {
-  readonly lane: Float64Array;
   readonly values: Float64Array;
   readonly closes: Float64Array;
-  readonly closesAt: number;
   readonly returns: Float64Array;
-  readonly returnsAt: number;
   readonly num: Float64Array;
-  readonly numAt: number;
   readonly den: Float64Array;
-  readonly denAt: number;
-  readonly nomAt: number;
-  readonly sumAt: number;
-  /** Six doubles for the branch-free equity floor ("Floor picks" below): candidates at even offsets, the floor at odd ones. */
-  readonly pickAt: number;
+}
+
+let shared: SettleScratch | undefined;
+/** The scratch, its closes grown to the largest window W (W + RUN doubles). */
+export function runScratch(window: number): SettleScratch {
+  if (shared !== undefined && shared.closes.length >= window + RUN) return shared;
+  shared = {
+    values: LANE.subarray(0, RETURNS_AT),
+    closes: new Float64Array(window + RUN),
+    returns: LANE.subarray(RETURNS_AT, NUM_AT),
+    num: LANE.subarray(NUM_AT, DEN_AT),
+    den: LANE.subarray(DEN_AT, NOM_AT),
+  };
+  return shared;
 }
 
 /*
- * Floor picks: the equity floor `Math.max(u, EQUITY_FLOOR)` without a branch: u goes to `w[at]`, the floor
- * sits in `w[at + 1]`, and the result is `w[at + +(u < EQUITY_FLOOR)]` — the same double for
+ * Floor picks: the equity floor `Math.max(u, EQUITY_FLOOR)` without a branch: u goes to `LANE[at]`, the
+ * floor sits in `LANE[at + 1]`, and the result is `LANE[at + +(u < EQUITY_FLOOR)]` — the same double for
  * every u (below the floor, −∞ and −0 included: the floor; NaN, +∞ and the rest: u). V8 compiles
  * Math.max to compare-and-branch, and on long series the growth factor makes the equities
  * cross the floor often enough that those branches mispredict (pushMany of 10⁷ bars: ~9%
@@ -107,13 +133,15 @@ export function settleRun(p: StreamPlan, st: Float64Array, x0: number, i0: numbe
     returns[j] = r;
     finite &&= r - r === 0;
   }
-  if (!pine && finite) return referenceFiniteRun(p, st, scratch.closesAt + x0, n, vAt, vStride, out, at, stride, scratch);
-  const { lane, returnsAt, numAt, denAt } = scratch;
+  for (let j = 0; j <= n; j++) LANE[RUN_CLOSES_AT + j] = xs[x0 - 1 + j]!; // the run's closes, from the previous bar's
+  if (!pine && finite && unitSignals(p, st)) return referenceFiniteRun(p, st, n, vAt, vStride, out, at, stride);
   for (let f = 0; f < 6; f++) {
     const last = (f + 1) * LENGTHS_PER_FAMILY;
     if (pine) {
+      num.fill(0.0, 0, n);
+      den.fill(0.0, 0, n);
       for (let q = f * LENGTHS_PER_FAMILY; q < last; q += 3) {
-        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, q === f * LENGTHS_PER_FAMILY, lane, scratch.closesAt + x0, n, vAt + q * vStride, vStride, returnsAt, numAt, denAt, scratch.pickAt);
+        pineThree(st, p.layout.mas + q * STREAM_MA_SLOTS, p.d, n, vAt + q * vStride, vStride);
       }
       pineFamily(p, st, f, n, returns, num, den, out, at, stride);
       continue;
@@ -127,6 +155,18 @@ export function settleRun(p: StreamPlan, st: Float64Array, x0: number, i0: numbe
   else referenceAverage(p, st, n, out, at, stride);
   for (let j = 0; j < n; j++) if (!outputsFinite(out, at + j, stride)) return j;
   return -1;
+}
+
+/**
+ * Whether every MA's held signal in `st` is −1, 0 or 1 (always, unless a restored state was
+ * crafted otherwise): the finite-run loops then hold the signals as int32.
+ */
+function unitSignals(p: StreamPlan, st: Float64Array): boolean {
+  for (let q = 0, o = p.layout.mas + 7; q < MA_COUNT; q++, o += STREAM_MA_SLOTS) {
+    const s = st[o]!;
+    if (s !== 0 && s !== 1 && s !== -1) return false;
+  }
+  return true;
 }
 
 /** `settleReference`'s per-MA steady step over the run (branch-free for a finite return, `accumulateMa` otherwise). */
@@ -170,49 +210,61 @@ function referenceMa(p: StreamPlan, st: Float64Array, q: number, xs: Float64Arra
  * core's growth rule per bar ({@link referenceAverageFinite}). Every sum adds its terms in the
  * per-bar step's order from 0.0.
  */
-function referenceFiniteRun(p: StreamPlan, st: Float64Array, x0: number, n: number, vAt: number, vStride: number, out: Float64Array, at: number, stride: number, scratch: SettleScratch): number {
-  const { lane, returnsAt, numAt, denAt, nomAt, sumAt, pickAt } = scratch; // x0, vAt: offsets in lane
+function referenceFiniteRun(p: StreamPlan, st: Float64Array, n: number, vAt: number, vStride: number, out: Float64Array, at: number, stride: number): number {
   const d = p.d;
+  // every sum from 0.0 (the per-bar step's order): zeroed rows, so no loop tests for its first term
+  LANE.fill(0.0, NOM_AT, NOM_AT + n);
+  LANE.fill(0.0, SUM_AT, SUM_AT + n);
   for (let f = 0; f < 6; f++) {
-    for (let q = f * LENGTHS_PER_FAMILY, k = 0; k < LENGTHS_PER_FAMILY; q += 3, k += 3) {
-      referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, k === 0, lane, x0, n, vAt + q * vStride, vStride, returnsAt, numAt, denAt, pickAt);
+    LANE.fill(0.0, NUM_AT, NUM_AT + n);
+    LANE.fill(0.0, DEN_AT, DEN_AT + n);
+    for (let q = f * LENGTHS_PER_FAMILY; q < (f + 1) * LENGTHS_PER_FAMILY; q += 3) {
+      referenceThree(st, p.layout.mas + q * STREAM_MA_SLOTS, d, n, vAt + q * vStride, vStride);
     }
-    referenceFamilyFinite(p, st, f, n, lane, returnsAt, numAt, denAt, nomAt, sumAt, pickAt, out, at, stride);
+    referenceFamilyFinite(p, st, f, n);
   }
-  return referenceAverageFinite(p, st, n, lane, nomAt, sumAt, out, at, stride);
+  const failed = referenceAverageFinite(p, st, n);
+  for (let r = 0; r < 13; r++) out.set(n === RUN ? OUT_ROWS[r]! : LANE.subarray(OUT_AT + r * RUN, OUT_AT + r * RUN + n), at + r * stride);
+  return failed;
 }
 
 /**
  * {@link referenceMa} for MAs q, q+1, q+2 when every return of the run is finite (its
  * branch-free form only), in one loop as `accumulateThree`: three independent equity
- * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order;
- * `first` (the family's first three): they start from 0.0 here instead of from a zeroed array.
- * Everything it reads per bar is in `w` (the run's lane): closes from `x0`, the MAs' values from
- * `v0`, returns and the sums at their offsets; the MAs' slots from `o0` in `st`.
+ * recurrences overlap in the CPU pipeline. Each bar's sums still add q, q+1, q+2 in order, onto
+ * the rows the caller zeroed for the family.
+ * Everything it reads per bar is in {@link LANE}: the run's closes, the MAs' values from `v0`,
+ * returns and the sums; the MAs' slots from `o0` in `st`.
  */
-function referenceThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number, rAt: number, numAt: number, denAt: number, pickAt: number): void {
+function referenceThree(st: Float64Array, o0: number, d: number, n: number, v0: number, vStride: number): void {
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
-  const p0 = pickAt, p1 = pickAt + 2, p2 = pickAt + 4; // the floor picks ("Floor picks" above)
-  w[p0 + 1] = EQUITY_FLOOR; w[p1 + 1] = EQUITY_FLOOR; w[p2 + 1] = EQUITY_FLOOR;
-  let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!;
-  let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!;
-  let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!;
-  for (let j = 0, end = x0; j < n; j++, end++) {
-    const v = w[end]!, previous = w[end - 1]!;
-    const r = w[rAt + j]!;
-    const u0 = e0 * d * (1.0 + s0 * r), u1 = e1 * d * (1.0 + s1 * r), u2 = e2 * d * (1.0 + s2 * r);
-    w[p0] = u0; w[p1] = u1; w[p2] = u2;
-    e0 = w[p0 + +(u0 < EQUITY_FLOOR)]!; e1 = w[p1 + +(u1 < EQUITY_FLOOR)]!; e2 = w[p2 + +(u2 < EQUITY_FLOOR)]!;
-    const m0 = w[v0 + j]!, m1 = w[v1 + j]!, m2 = w[v2 + j]!;
+  const p0 = PICK_AT, p1 = PICK_AT + 2, p2 = PICK_AT + 4; // the floor picks ("Floor picks" above)
+  // unboxed double locals (TurboFan re-reads an imported binding and re-checks a parameter every bar)
+  const floor = +EQUITY_FLOOR, decay = +d;
+  LANE[p0 + 1] = floor; LANE[p1 + 1] = floor; LANE[p2 + 1] = floor;
+  let y0 = st[o0 + 6]!, e0 = st[o0 + 8]!;
+  let y1 = st[o1 + 6]!, e1 = st[o1 + 8]!;
+  let y2 = st[o2 + 6]!, e2 = st[o2 + 8]!;
+  // the held signals as int32 (each is −1, 0 or 1: unitSignals), set or kept as familyPass
+  // does: `(t & 1) − 1` is 0 for t = ±1 and all bits for t = 0, so `t | (s & …)` is t or s
+  let s0 = st[o0 + 7]! | 0, s1 = st[o1 + 7]! | 0, s2 = st[o2 + 7]! | 0;
+  // `| 0` on every index: int32 adds without overflow checks (the offsets stay far below 2³¹)
+  for (let j = 0, end = RUN_CLOSES_AT + 1; j < n; j = (j + 1) | 0, end = (end + 1) | 0) {
+    const v = LANE[end]!, previous = LANE[(end - 1) | 0]!;
+    const r = LANE[(RETURNS_AT + j) | 0]!;
+    const u0 = e0 * decay * (1.0 + s0 * r), u1 = e1 * decay * (1.0 + s1 * r), u2 = e2 * decay * (1.0 + s2 * r);
+    LANE[p0] = u0; LANE[p1] = u1; LANE[p2] = u2;
+    e0 = LANE[(p0 + +(u0 < floor)) | 0]!; e1 = LANE[(p1 + +(u1 < floor)) | 0]!; e2 = LANE[(p2 + +(u2 < floor)) | 0]!;
+    const m0 = LANE[(v0 + j) | 0]!, m1 = LANE[(v1 + j) | 0]!, m2 = LANE[(v2 + j) | 0]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
     const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
-    s0 = t0 + s0 * (1 - t0 * t0);
-    s1 = t1 + s1 * (1 - t1 * t1);
-    s2 = t2 + s2 * (1 - t2 * t2);
-    w[numAt + j] = (first ? 0.0 : w[numAt + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
-    w[denAt + j] = (first ? 0.0 : w[denAt + j]!) + e0 + e1 + e2;
+    s0 = t0 | (s0 & ((t0 & 1) - 1));
+    s1 = t1 | (s1 & ((t1 & 1) - 1));
+    s2 = t2 | (s2 & ((t2 & 1) - 1));
+    LANE[(NUM_AT + j) | 0] = LANE[(NUM_AT + j) | 0]! + s0 * e0 + s1 * e1 + s2 * e2;
+    LANE[(DEN_AT + j) | 0] = LANE[(DEN_AT + j) | 0]! + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0;
@@ -226,28 +278,28 @@ function referenceThree(st: Float64Array, o0: number, d: number, first: boolean,
  * previous bar's Layer 1 flips often on real data and the `signal > 0` / `signal < 0` branches
  * were mispredicted; σ·r is r, −r or ±0, so `1 + σ·r` is `1 + a`; the floor is a pick ("Floor
  * picks" above; NaN stays NaN). Adds the family's `cut(L1)·E2` and `E2` to the average's sums
- * (`averageSignal`'s terms, its branch-free cut; family 0 starts them from 0.0).
+ * (`averageSignal`'s terms, its branch-free cut; onto rows the caller zeroed).
  */
-function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number, w: Float64Array, rAt: number, numAt: number, denAt: number, nomAt: number, sumAt: number, pickAt: number, out: Float64Array, at: number, stride: number): void {
+function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: number): void {
   const g = p.layout.families + f * STREAM_FAMILY_SLOTS;
-  const { d, longThreshold, shortThreshold } = p;
-  const first = f === 0;
+  // unboxed double locals (TurboFan re-reads an imported binding and re-checks a property's value every bar)
+  const floor = +EQUITY_FLOOR, d = +p.d, longThreshold = +p.longThreshold, shortThreshold = +p.shortThreshold;
   let eq2 = st[g]!, signal = st[g + 2]!;
-  const l1At = at + f * stride, l2At = at + (6 + f) * stride;
-  w[pickAt + 1] = EQUITY_FLOOR; // the floor pick ("Floor picks" above)
+  const l1At = OUT_AT + f * RUN, l2At = OUT_AT + (6 + f) * RUN;
+  LANE[PICK_AT + 1] = floor; // the floor pick ("Floor picks" above)
   for (let j = 0; j < n; j++) {
-    const layer1 = layer1Round(w[numAt + j]! / w[denAt + j]!);
+    const layer1 = layer1Round(LANE[NUM_AT + j]! / LANE[DEN_AT + j]!);
     const sign = +(signal > 0) - +(signal < 0);
-    const u = eq2 * d * (1.0 + sign * w[rAt + j]!);
-    w[pickAt] = u;
-    eq2 = w[pickAt + +(u < EQUITY_FLOOR)]!;
+    const u = eq2 * d * (1.0 + sign * LANE[RETURNS_AT + j]!);
+    LANE[PICK_AT] = u;
+    eq2 = LANE[PICK_AT + +(u < floor)]!;
     signal = layer1;
-    out[l1At + j] = layer1;
-    out[l2At + j] = eq2;
+    LANE[l1At + j] = layer1;
+    LANE[l2At + j] = eq2;
     const long = +(layer1 > longThreshold);
     const cut = long - (+(layer1 < shortThreshold) & (long ^ 1)); // long wins when both hold
-    w[nomAt + j] = (first ? 0.0 : w[nomAt + j]!) + cut * eq2;
-    w[sumAt + j] = (first ? 0.0 : w[sumAt + j]!) + eq2;
+    LANE[NOM_AT + j] = LANE[NOM_AT + j]! + cut * eq2;
+    LANE[SUM_AT + j] = LANE[SUM_AT + j]! + eq2;
   }
   st[g] = eq2;
   st[g + 2] = signal;
@@ -257,18 +309,18 @@ function referenceFamilyFinite(p: StreamPlan, st: Float64Array, f: number, n: nu
  * `settleReference`'s average from the sums {@link referenceFamilyFinite} left (strategy mode:
  * the previous bar's), and core's growth rule per bar: the first failing bar offset, or −1.
  */
-function referenceAverageFinite(p: StreamPlan, st: Float64Array, n: number, w: Float64Array, nomAt: number, sumAt: number, out: Float64Array, at: number, stride: number): number {
+function referenceAverageFinite(p: StreamPlan, st: Float64Array, n: number): number {
   const avgAt = p.layout.avgPrev;
   const strategyMode = p.strategyMode;
-  const row = at + 12 * stride;
+  const row = OUT_AT + 12 * RUN;
   let avgPrevious = st[avgAt]!;
   let failed = -1;
   for (let j = 0; j < n; j++) {
-    const quotient = w[nomAt + j]! / w[sumAt + j]!;
+    const quotient = LANE[NOM_AT + j]! / LANE[SUM_AT + j]!;
     const average = Number.isFinite(quotient) ? quotient : 0.0;
-    out[row + j] = strategyMode ? avgPrevious : average;
+    LANE[row + j] = strategyMode ? avgPrevious : average;
     avgPrevious = average;
-    if (failed < 0 && !outputsFinite(out, at + j, stride)) failed = j;
+    if (failed < 0 && !outputsFinite(LANE, OUT_AT + j, RUN)) failed = j;
   }
   st[avgAt] = avgPrevious;
   return failed;
@@ -326,35 +378,38 @@ function referenceAverage(p: StreamPlan, st: Float64Array, n: number, out: Float
 
 /**
  * `settlePine`'s per-MA step (bars past 0 and the cutout) for MAs q, q+1, q+2 in one loop, the
- * sums adding them in order; arguments as {@link referenceThree} (everything per bar in `w`).
+ * sums adding them in order; arguments as {@link referenceThree} (everything per bar in {@link LANE}).
  */
-function pineThree(st: Float64Array, o0: number, d: number, first: boolean, w: Float64Array, x0: number, n: number, v0: number, vStride: number, rAt: number, numAt: number, denAt: number, pickAt: number): void {
+function pineThree(st: Float64Array, o0: number, d: number, n: number, v0: number, vStride: number): void {
   const o1 = o0 + STREAM_MA_SLOTS, o2 = o1 + STREAM_MA_SLOTS;
   const v1 = v0 + vStride, v2 = v1 + vStride;
-  const p0 = pickAt, p1 = pickAt + 2, p2 = pickAt + 4; // the floor picks ("Floor picks" above)
-  w[p0 + 1] = EQUITY_FLOOR; w[p1 + 1] = EQUITY_FLOOR; w[p2 + 1] = EQUITY_FLOOR;
+  const p0 = PICK_AT, p1 = PICK_AT + 2, p2 = PICK_AT + 4; // the floor picks ("Floor picks" above)
+  // unboxed double locals (TurboFan re-reads an imported binding and re-checks a parameter every bar)
+  const floor = +EQUITY_FLOOR, decay = +d;
+  LANE[p0 + 1] = floor; LANE[p1 + 1] = floor; LANE[p2 + 1] = floor;
   let y0 = st[o0 + 6]!, s0 = st[o0 + 7]!, e0 = st[o0 + 8]!, a0 = st[o0 + 9]!;
   let y1 = st[o1 + 6]!, s1 = st[o1 + 7]!, e1 = st[o1 + 8]!, a1 = st[o1 + 9]!;
   let y2 = st[o2 + 6]!, s2 = st[o2 + 7]!, e2 = st[o2 + 8]!, a2 = st[o2 + 9]!;
-  for (let j = 0, end = x0; j < n; j++, end++) {
-    const v = w[end]!, previous = w[end - 1]!;
-    const r = w[rAt + j]!;
-    const m0 = w[v0 + j]!, m1 = w[v1 + j]!, m2 = w[v2 + j]!;
+  // `| 0` on every index: int32 adds without overflow checks (the offsets stay far below 2³¹)
+  for (let j = 0, end = RUN_CLOSES_AT + 1; j < n; j = (j + 1) | 0, end = (end + 1) | 0) {
+    const v = LANE[end]!, previous = LANE[(end - 1) | 0]!;
+    const r = LANE[(RETURNS_AT + j) | 0]!;
+    const m0 = LANE[(v0 + j) | 0]!, m1 = LANE[(v1 + j) | 0]!, m2 = LANE[(v2 + j) | 0]!;
     // a from the held signal (sig[1]), before the crossover updates it
     a0 = s0 !== 0 ? s0 * r : a0;
     a1 = s1 !== 0 ? s1 * r : a1;
     a2 = s2 !== 0 ? s2 * r : a2;
-    const u0 = e0 * d * (1 + a0), u1 = e1 * d * (1 + a1), u2 = e2 * d * (1 + a2);
-    w[p0] = u0; w[p1] = u1; w[p2] = u2;
-    e0 = w[p0 + +(u0 < EQUITY_FLOOR)]!; e1 = w[p1 + +(u1 < EQUITY_FLOOR)]!; e2 = w[p2 + +(u2 < EQUITY_FLOOR)]!;
+    const u0 = e0 * decay * (1 + a0), u1 = e1 * decay * (1 + a1), u2 = e2 * decay * (1 + a2);
+    LANE[p0] = u0; LANE[p1] = u1; LANE[p2] = u2;
+    e0 = LANE[(p0 + +(u0 < floor)) | 0]!; e1 = LANE[(p1 + +(u1 < floor)) | 0]!; e2 = LANE[(p2 + +(u2 < floor)) | 0]!;
     const t0 = (+(v > m0) & +(previous <= y0)) - (+(v < m0) & +(previous >= y0));
     const t1 = (+(v > m1) & +(previous <= y1)) - (+(v < m1) & +(previous >= y1));
     const t2 = (+(v > m2) & +(previous <= y2)) - (+(v < m2) & +(previous >= y2));
     s0 = t0 + s0 * (1 - t0 * t0);
     s1 = t1 + s1 * (1 - t1 * t1);
     s2 = t2 + s2 * (1 - t2 * t2);
-    w[numAt + j] = (first ? 0.0 : w[numAt + j]!) + s0 * e0 + s1 * e1 + s2 * e2;
-    w[denAt + j] = (first ? 0.0 : w[denAt + j]!) + e0 + e1 + e2;
+    LANE[(NUM_AT + j) | 0] = LANE[(NUM_AT + j) | 0]! + s0 * e0 + s1 * e1 + s2 * e2;
+    LANE[(DEN_AT + j) | 0] = LANE[(DEN_AT + j) | 0]! + e0 + e1 + e2;
     y0 = m0; y1 = m1; y2 = m2;
   }
   st[o0 + 6] = y0; st[o0 + 7] = s0; st[o0 + 8] = e0; st[o0 + 9] = a0;

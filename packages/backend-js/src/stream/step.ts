@@ -6,41 +6,7 @@ import { stepMovingAverages } from './moving-averages.js';
 import { settlePine } from './pine-step.js';
 import type { StreamPlan } from './plan.js';
 import { settleReference } from './reference-step.js';
-import { type SettleScratch, firstSteadyBar, settleBeforeCutout, settleRun } from './settle-run.js';
-
-/** Bars `advanceMany` steps MA by MA at once: bounds its scratch (54 × this doubles). */
-const RUN = 256;
-
-/**
- * `advanceMany`'s scratch, shared by every stream (JavaScript runs one step at a time and a step
- * calls no user code), so a stream's own memory stays O(longest length): one buffer (see
- * {@link SettleScratch}) with the MA values of a run (`54 × RUN`), five per-bar rows of RUN, the
- * floor picks and the closes (the state's W, then the run's), grown to the largest W.
- */
-let run: SettleScratch | undefined;
-function runScratch(window: number): SettleScratch {
-  if (run !== undefined && run.closes.length >= window + RUN) return run;
-  const row = (k: number) => (MA_COUNT + k) * RUN; // per-bar row k after the values
-  const pickAt = row(5);
-  const closesAt = pickAt + 8;
-  const lane = new Float64Array(closesAt + window + RUN);
-  run = {
-    lane,
-    values: lane.subarray(0, MA_COUNT * RUN),
-    closes: lane.subarray(closesAt),
-    closesAt,
-    returns: lane.subarray(row(0), row(1)),
-    returnsAt: row(0),
-    num: lane.subarray(row(1), row(2)),
-    numAt: row(1),
-    den: lane.subarray(row(2), row(3)),
-    denAt: row(2),
-    nomAt: row(3),
-    sumAt: row(4),
-    pickAt,
-  };
-  return run;
-}
+import { RUN, firstSteadyBar, runScratch, settleBeforeCutout, settleRun } from './settle-run.js';
 
 /** Steps state vectors in place; one per stream or set. */
 export class Stepper {
