@@ -1036,6 +1036,9 @@ pub(crate) struct Layer2Run<'a> {
     pub(crate) short: f64,
     pub(crate) eq: &'a mut [f64; F],
     pub(crate) prev: &'a mut [f64; F],
+    /// Out: the run's growth-check verdict (`layer2_rows`'): the first bar whose Layer-1
+    /// signals or Layer-2 sum is not finite, `None` if every bar is.
+    pub(crate) non_finite: Option<usize>,
 }
 
 /// A hot loop of a lane run, for one instruction-set twin to perform (`isa/stream_run.rs`).
@@ -1272,7 +1275,10 @@ fn layer2_run(
     let mut prev: [f64; F] = core::array::from_fn(|f| core.fam[f][2]);
     let prm = &plan.params;
     let avg = &mut row_avg[col0..col0 + nr];
-    isa(RunJob::Layer2(&mut Layer2Run {
+    if rows_l1.len() < col0 + (F - 1) * total + nr || rows_e2.len() < col0 + (F - 1) * total + nr {
+        return false;
+    }
+    let mut job = Layer2Run {
         l1: &rows_l1[col0..],
         e2: &mut rows_e2[col0..],
         stride: total,
@@ -1283,31 +1289,11 @@ fn layer2_run(
         short: prm.short_threshold,
         eq: &mut eq,
         prev: &mut prev,
-    }));
-    // core's growth rule on every bar (`finish`): Layer 1 finite, the equities' sum finite
-    // (no early exit: the loop vectorises, and a refusal is rare)
-    fn row(rows: &[f64], f: usize, at: usize, nr: usize) -> &[f64] {
-        rows.get(f * at..f * at + nr).unwrap_or(&[])
-    }
-    let (rows_e2, rows_l1) = (&rows_e2[col0..], &rows_l1[col0..]);
-    let (e, l) = (
-        [0, 1, 2, 3, 4, 5].map(|f| row(rows_e2, f, total, nr)),
-        [0, 1, 2, 3, 4, 5].map(|f| row(rows_l1, f, total, nr)),
-    );
-    if e.iter().chain(l.iter()).any(|r| r.len() != nr) {
-        return false;
-    }
-    let mut finite = true;
-    for j in 0..nr {
-        let sum = ((((e[0][j] + e[1][j]) + e[2][j]) + e[3][j]) + e[4][j]) + e[5][j];
-        // `x − x` is 0 for a finite x and NaN for ±∞ / NaN: the six Layer-1 values are finite
-        // iff the sum of their differences is 0 (each term 0 or NaN: nothing overflows)
-        #[allow(clippy::eq_op)] // `x − x` is the finiteness test
-        let z = |f: usize| l[f][j] - l[f][j];
-        let zeros = ((((z(0) + z(1)) + z(2)) + z(3)) + z(4)) + z(5);
-        finite &= sum.is_finite() & (zeros == 0.0);
-    }
-    if !finite {
+        non_finite: None,
+    };
+    isa(RunJob::Layer2(&mut job));
+    // core's growth rule on every bar (`finish`), fused into the loop that wrote them
+    if job.non_finite.is_some() {
         return false;
     }
     for f in 0..F {

@@ -13,9 +13,8 @@ pub(crate) fn stream_run(job: RunJob<'_, '_>) {
     match job {
         RunJob::Mas(run) => stream_family_run(run),
         RunJob::Signals(run) => stream_signals_run(run),
-        RunJob::Layer2(Layer2Run { l1, e2, stride, avg, r, d, long, short, eq, prev }) => {
-            // (the stream checks the run's bars itself: `layer2_run`)
-            let _ = layer2_rows(l1, e2, *stride, avg, r, *d, *long, *short, eq, prev, true);
+        RunJob::Layer2(Layer2Run { l1, e2, stride, avg, r, d, long, short, eq, prev, non_finite }) => {
+            *non_finite = layer2_rows(l1, e2, *stride, avg, r, *d, *long, *short, eq, prev, true);
         }
     }
 }
