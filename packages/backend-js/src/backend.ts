@@ -1,4 +1,4 @@
-import type { Backend, MaKind } from '@adaptive-trend/core';
+import { type Backend, type MaKind, uninitializedArray } from '@adaptive-trend/core';
 import { withBoundaryChecks } from './boundary.js';
 import { equityCurve, rateOfChange, scaledReturns } from './kernels/equity.js';
 import { layer1Signal } from './kernels/layer1.js';
@@ -41,6 +41,9 @@ export function createJsBackend(): Backend {
     createStreamSet: (count, config) => createJsStreamSet(count, config),
     // compute's long-series path: the stream's runs written straight into the output rows
     computeLongSeries: computeJsLongSeries,
+    // results core allocates need no zeroing: every kernel above writes each element it is given
+    // (tests/output-writes.test.ts hands them sentinel-filled arrays)
+    allocateOutput: uninitializedArray,
     // computeBatch's worker threads import this module to get the same backend. The path is
     // not a literal in `new URL(…, import.meta.url)`: bundlers would inline the entry into
     // browser builds as a data: URL (core's browser stub never opens workers).

@@ -75,7 +75,8 @@ export declare function computeAtc(prices: Float64Array, params: Float64Array, o
  * params, outs[i])` for every `i` on `min(threads, series.length)` Rust threads, same bits as
  * one call each. With `nonFinite` (a Float64Array of `series.length`), each thread also runs
  * core's growth check on the outputs it just wrote: `nonFinite[i]` = the first output bar whose
- * Layer-1 signals or Layer-2 sum is not finite, −1 if none (`atc_kernels::first_non_finite_bar`).
+ * Layer-1 signals or Layer-2 sum is not finite, −1 if none (the verdict `compute_atc` returns,
+ * the same as `atc_kernels::first_non_finite_bar` scanning the outputs).
  * With `checkPrices: true`, the threads first check every price (finite, > 0; core's rule)
  * and compute nothing if one is bad. Returns −1, or the lowest index of a series with a bad
  * price (only with `checkPrices`; then nothing is written). Every argument is converted and

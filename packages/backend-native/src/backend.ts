@@ -1,6 +1,5 @@
-import { type Backend, MA_KIND_CODE, PACKED_CONFIG_LENGTH, packConfig } from '@adaptive-trend/core';
+import { type Backend, MA_KIND_CODE, PACKED_CONFIG_LENGTH, packConfig, uninitializedArray } from '@adaptive-trend/core';
 import type { NativeBinding } from './binding.js';
-import { allocateUninitialized } from './output.js';
 
 /**
  * The native backend over a loaded addon: one call per kernel or per whole series; the addon
@@ -24,7 +23,7 @@ export function createNativeBackend(binding: NativeBinding): Backend {
     equityCurve: (r, s, start, d, cutout, out) => binding.equityCurve(r, s, start, d, cutout, out),
     layer1Signal: (signals, equities, out) => binding.layer1Signal(signals, equities, out),
     // every kernel above, computeAtc and computeLongSeries write each element of their outputs
-    allocateOutput: (kind, length) => allocateUninitialized(kind, length),
+    allocateOutput: uninitializedArray,
     computeAtc: (prices, config, buffers) =>
       binding.computeAtc(prices, packConfig(config, params), buffers.outputs, buffers.movingAverages, buffers.maSignals, buffers.maEquities),
     // The Rust threads also run core's growth check on what they wrote (`nonFinite`), and with

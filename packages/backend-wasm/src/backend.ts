@@ -8,6 +8,7 @@ import {
   type StreamState,
   packConfig,
   sharesMemory,
+  uninitializedArray,
 } from '@adaptive-trend/core';
 import { type AtcGlue, MODULE_EXPORTS, createAtcGlue } from '../wasm/atc.js';
 import { wasmBatchFootprint } from './footprint.js';
@@ -231,6 +232,12 @@ export class WasmBackend implements Backend {
 
   /** What `computeAtc` of `bars` bars needs in linear memory (core checks it before allocating). */
   batchFootprint = (bars: number, details: boolean) => wasmBatchFootprint(bars, details, this.memoryLimitBytes);
+
+  /**
+   * Results core allocates, not zeroed: every kernel copies a full result out of linear memory
+   * into them (tests/output-writes.test.ts hands them sentinel-filled arrays).
+   */
+  allocateOutput = uninitializedArray;
 
   // --- streams --------------------------------------------------------------------------------
 

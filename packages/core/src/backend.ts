@@ -1,3 +1,4 @@
+import type { OutputArrayKinds } from './uninitialized.js';
 import type { ResolvedAtcConfig } from './config.js';
 import type { MaKind } from './families.js';
 import type { Semantics } from './semantics.js';
@@ -137,11 +138,6 @@ export interface BatchFootprint {
   readonly limit: string;
 }
 
-/** The arrays {@link Backend.allocateOutput} makes, by element kind. */
-export interface OutputArrayKinds {
-  f64: Float64Array;
-  i8: Int8Array;
-}
 
 /** A stream's restored state: the bars it had seen and its canonical state vector. */
 export interface StreamState {

@@ -3,7 +3,8 @@
  * Install a backend next to it (`@adaptive-trend/backend-js`, `-wasm` or `-native`).
  * @packageDocumentation
  */
-export type { AtcBuffers, AtcKernels, Backend, BatchFootprint, BackendFactory, BackendName, BackendOptions, BackendStream, BackendStreamSet, OutputArrayKinds, StreamState } from './backend.js';
+export type { AtcBuffers, AtcKernels, Backend, BatchFootprint, BackendFactory, BackendName, BackendOptions, BackendStream, BackendStreamSet, StreamState } from './backend.js';
+export { type OutputArrayKinds, uninitializedArray } from './uninitialized.js';
 export { STEP_NOT_FINITE, STEP_OK } from './backend.js';
 export { STREAM_FAMILY_SLOTS, STREAM_MA_SLOTS, type StreamLayout, streamLayout, streamStateLength } from './stream-layout.js';
 export {
