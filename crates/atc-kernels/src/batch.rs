@@ -141,7 +141,7 @@ pub fn compute_atc_batch_with<F>(
 where
     F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult<Option<usize>> + Sync,
 {
-    run_batch(
+    compute_atc_batch_checks_with(
         series,
         params,
         outs,
@@ -191,7 +191,23 @@ pub struct BatchChecks<'a> {
     pub prices: bool,
 }
 
-/// [`compute_atc_batch_with`] plus the checks in `checks`, run by the batch's own threads.
+/// True when every price is finite and > 0 (branch-free within each block of 64, so the
+/// comparison vectorises; NaN fails both comparisons).
+fn prices_ok(prices: &[f64]) -> bool {
+    prices.chunks(64).all(|block| {
+        block
+            .iter()
+            .fold(true, |ok, &v| ok & (v > 0.0) & (v < f64::INFINITY))
+    })
+}
+
+/// One series' output and its growth-check report, claimed by the worker that computes it.
+type Slot<'a> = (&'a mut [f64], &'a mut Option<usize>);
+
+/// [`compute_atc_batch_with`] plus the checks in `checks`, run by the batch's own threads:
+/// validation, then on `threads` threads the price check (when `checks.prices`: every series
+/// is checked before any is computed) and the series, each one's growth-check verdict (the
+/// kernel's) stored when `checks.growth` is given.
 pub fn compute_atc_batch_checks_with<F>(
     series: &[&[f64]],
     params: &Params,
@@ -211,36 +227,6 @@ where
             });
         }
     }
-    run_batch(series, params, outs, threads, kernel, checks)
-}
-
-/// True when every price is finite and > 0 (branch-free within each block of 64, so the
-/// comparison vectorises; NaN fails both comparisons).
-fn prices_ok(prices: &[f64]) -> bool {
-    prices.chunks(64).all(|block| {
-        block
-            .iter()
-            .fold(true, |ok, &v| ok & (v > 0.0) & (v < f64::INFINITY))
-    })
-}
-
-/// One series' output and its growth-check report, claimed by the worker that computes it.
-type Slot<'a> = (&'a mut [f64], &'a mut Option<usize>);
-
-/// The batch: validation, then on `threads` threads the price check (when `checks.prices`:
-/// every series is checked before any is computed) and the series, each one's growth-check
-/// verdict (the kernel's) stored when `checks.growth` is given.
-fn run_batch<F>(
-    series: &[&[f64]],
-    params: &Params,
-    outs: &mut [&mut [f64]],
-    threads: usize,
-    kernel: F,
-    checks: BatchChecks<'_>,
-) -> Result<(), BatchError>
-where
-    F: Fn(&[f64], &Params, &mut [f64], &mut Workspace) -> KResult<Option<usize>> + Sync,
-{
     let lens: Vec<usize> = outs.iter().map(|o| o.len()).collect();
     check_atc_batch(series, params, &lens)?;
     let count = series.len();
