@@ -1,4 +1,4 @@
-import type { OutputArrayKinds } from './uninitialized.js';
+import type { OutputArrayKinds, uninitializedArray } from './uninitialized.js';
 import type { ResolvedAtcConfig } from './config.js';
 import type { MaKind } from './families.js';
 import type { Semantics } from './semantics.js';
@@ -138,7 +138,6 @@ export interface BatchFootprint {
   readonly limit: string;
 }
 
-
 /** A stream's restored state: the bars it had seen and its canonical state vector. */
 export interface StreamState {
   readonly bars: number;
@@ -253,13 +252,13 @@ export interface Backend extends AtcKernels {
   batchFootprint?(bars: number, details: boolean): BatchFootprint;
   /**
    * Optional: a new array of `length` elements for a result that this backend's kernels
-   * overwrite in full, so its contents need not be zeroed first (native: `malloc` without
-   * `calloc`'s memset: ~0.5 ms less per 8 MB result when the allocator reuses freed memory).
-   * Core uses it for the
-   * results it allocates (`compute`'s 13 output rows and detail rows, the single kernels'
-   * `out`); a backend that has it promises that its `computeAtc`, `computeLongSeries` and every
-   * kernel write each element of the outputs they are given (the backend's tests prove it with
-   * sentinel-filled arrays). Must return an ordinary typed array: byteOffset 0 over its own
+   * overwrite in full, so its contents need not be zeroed first (the shipped backends answer
+   * with {@link uninitializedArray}: `malloc` without `calloc`'s memset, ~0.5 ms less per 8 MB
+   * result when the allocator reuses freed memory). Core uses it for the results it allocates
+   * (`compute`'s 13 output rows and detail rows, the single kernels' `out`); a backend that has
+   * it promises that its `computeAtc`, `computeLongSeries` and every kernel write each element
+   * of the outputs they are given (for the shipped ones `tests/output-writes.test.ts` proves it
+   * with sentinel-filled arrays). Must return an ordinary typed array: byteOffset 0 over its own
    * transferable ArrayBuffer of exactly `length` elements. Without it, core allocates zeroed
    * arrays.
    *
