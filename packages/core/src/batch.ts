@@ -14,7 +14,7 @@ import { requireFiniteOutputs } from './growth.js';
 import { OUTPUT_ROWS, allocateBuffers, runPipeline } from './pipeline.js';
 import { outputBars } from './semantics.js';
 import { toPrices } from './series.js';
-import { uninitializedArray } from './uninitialized.js';
+import type { uninitializedArray } from './uninitialized.js';
 import type { PoolWorker, WorkerPool } from './worker-pool.js';
 
 /** Options of {@link AtcEngine.computeBatch}. */
@@ -86,21 +86,15 @@ async function defaultThreads(): Promise<number> {
 
 const label = (i: number) => `series[${i}]`;
 
-const SHIPPED: ReadonlySet<string> = new Set(['native', 'wasm', 'js']);
-
 /**
- * A new ArrayBuffer of `bytes` for `backend`'s outputs. For the shipped backends in Node its
- * contents are NOT zeroed ({@link uninitializedArray}): their kernels write every value before
- * anyone sees it, and zeroing 500 × 156 kB on the calling thread cost a tenth of a native batch.
- * Zeroed everywhere else.
+ * A new ArrayBuffer of `bytes` (a whole number of doubles) for `backend`'s outputs: from its
+ * `allocateOutput` when it has one — the backend's promise that its kernels write every value
+ * (the shipped ones: unzeroed, {@link uninitializedArray}; zeroing 500 × 156 kB on the calling
+ * thread cost a tenth of a native batch) — else zeroed.
  */
 export function outputsBuffer(backend: Backend, bytes: number): ArrayBuffer {
-  // Only for the shipped backends (conformance tier batch checks they write every value):
-  // a third-party backend that skipped one would hand out stale heap memory.
-  if (SHIPPED.has(backend.name) && bytes % Float64Array.BYTES_PER_ELEMENT === 0) {
-    return uninitializedArray('f64', bytes / Float64Array.BYTES_PER_ELEMENT).buffer as ArrayBuffer;
-  }
-  return new ArrayBuffer(bytes);
+  const values = bytes / Float64Array.BYTES_PER_ELEMENT;
+  return (backend.allocateOutput?.('f64', values).buffer as ArrayBuffer | undefined) ?? new ArrayBuffer(bytes);
 }
 
 /**
