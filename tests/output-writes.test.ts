@@ -6,7 +6,7 @@
 import { backendFactory as jsFactory } from '@adaptive-trend/backend-js';
 import { backendFactory as nativeFactory } from '@adaptive-trend/backend-native';
 import { backendFactory as wasmFactory } from '@adaptive-trend/backend-wasm';
-import { findSharedDir, loadCloses, seededWalk } from '@adaptive-trend/conformance';
+import { findSharedDir, firstDifference, loadCloses, seededWalk } from '@adaptive-trend/conformance';
 import { AtcEngine, type AtcConfigInput, type Backend, MA_KINDS } from '@adaptive-trend/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // core's test hook (not public API): forces compute onto the long-series path
@@ -30,12 +30,6 @@ function poisoned<K extends 'f64' | 'i8'>(kind: K, length: number): K extends 'f
 function firstSentinel(a: Float64Array | Int8Array): number {
   if (a instanceof Int8Array) return a.indexOf(SENTINEL_I8);
   return new BigUint64Array(a.buffer, a.byteOffset, a.length).indexOf(SENTINEL_F64);
-}
-
-function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }
 
 describe.each([
@@ -76,7 +70,7 @@ describe.each([
     expect(hooked.length, `${label}: core allocated through the hook`).toBeGreaterThan(0);
     for (const [i, a] of hooked.entries()) expect(firstSentinel(a), `${label}: array ${i} of ${hooked.length} left unwritten at`).toBe(-1);
     const want = call(zeroedEngine);
-    got.forEach((a, i) => expect(sameBits(a, want[i]!), `${label}: result ${i} equals the zero-allocated one`).toBe(true));
+    got.forEach((a, i) => expect(firstDifference(a, want[i]!), `${label}: result ${i} equals the zero-allocated one`).toBe(-1));
   }
 
   describe('sentinel check (the detector itself)', () => {
