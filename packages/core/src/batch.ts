@@ -11,7 +11,7 @@ import type { Backend } from './backend.js';
 import type { ResolvedAtcConfig } from './config.js';
 import { AtcError, AtcInputError, type AtcInputErrorCode } from './errors.js';
 import { requireFiniteOutputs } from './growth.js';
-import { OUTPUT_ROWS, allocateBuffers, runPipeline } from './pipeline.js';
+import { OUTPUT_ROWS, allocateBuffers, resultArray, runPipeline } from './pipeline.js';
 import { outputBars } from './semantics.js';
 import { toPrices } from './series.js';
 import type { uninitializedArray } from './uninitialized.js';
@@ -93,8 +93,7 @@ const label = (i: number) => `series[${i}]`;
  * thread cost a tenth of a native batch) — else zeroed.
  */
 export function outputsBuffer(backend: Backend, bytes: number): ArrayBuffer {
-  const values = bytes / Float64Array.BYTES_PER_ELEMENT;
-  return (backend.allocateOutput?.('f64', values).buffer as ArrayBuffer | undefined) ?? new ArrayBuffer(bytes);
+  return resultArray(backend, 'f64', bytes / Float64Array.BYTES_PER_ELEMENT).buffer as ArrayBuffer;
 }
 
 /**

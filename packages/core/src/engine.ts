@@ -2,7 +2,7 @@ import type { Backend, BackendName } from './backend.js';
 import { type AtcConfigInput, type ResolvedAtcConfig, checkConfigAgainstSeries, decayMultiplier, requireDecay, resolveConfig, scaledLambda } from './config.js';
 import { AtcInputError } from './errors.js';
 import { MA_KINDS, type MaKind } from './families.js';
-import { OUTPUT_ROWS, allocateBuffers, requireBatchFits, runPipeline } from './pipeline.js';
+import { OUTPUT_ROWS, allocateBuffers, requireBatchFits, resultArray, runPipeline } from './pipeline.js';
 import { AtcResult } from './result.js';
 import { outputBars, requireBackendSemantics } from './semantics.js';
 import { type BatchOptions, canDeferPriceScan, openWorkerPool, runBatch } from './batch.js';
@@ -78,8 +78,8 @@ export class AtcEngine {
 
   // Results core allocates for the backend's kernels to fill: the backend's own allocator when
   // it has one (they write every element, so its arrays need not be zeroed), else zeroed arrays.
-  readonly #newF64 = (n: number): Float64Array => this.#impl.allocateOutput?.('f64', n) ?? new Float64Array(n);
-  readonly #newI8 = (n: number): Int8Array => this.#impl.allocateOutput?.('i8', n) ?? new Int8Array(n);
+  readonly #newF64 = (n: number): Float64Array => resultArray(this.#impl, 'f64', n);
+  readonly #newI8 = (n: number): Int8Array => resultArray(this.#impl, 'i8', n);
 
   /** Name of the backend that runs every computation of this engine. */
   get backend(): BackendName {

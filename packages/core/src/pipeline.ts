@@ -2,6 +2,7 @@
 // backend's fused `computeAtc`; the only arithmetic is the check that what came back is
 // finite (the growth rule of docs/input-contract.md), skipped when the backend reports it.
 import type { AtcBuffers, Backend } from './backend.js';
+import type { OutputArrayKinds } from './uninitialized.js';
 import type { ResolvedAtcConfig } from './config.js';
 import { AtcInputError } from './errors.js';
 import { FAMILIES, LENGTHS_PER_FAMILY } from './families.js';
@@ -14,6 +15,22 @@ export const OUTPUT_ROWS = 13;
 /** Number of MAs (rows of the detail buffers). */
 export const MA_COUNT = FAMILIES.length * LENGTHS_PER_FAMILY;
 
+const ZEROED = { f64: Float64Array, i8: Int8Array } as const;
+
+/**
+ * A result array of `length` elements for `backend`'s kernels to fill: from its
+ * `allocateOutput` when it has one (its kernels write every element), else zeroed.
+ *
+ * @example
+ * ```ts
+ * const out = resultArray(backend, 'f64', n);
+ * backend.equityCurve(returns, signal, 1, decayMultiplier, 0, out);
+ * ```
+ */
+export function resultArray<K extends keyof OutputArrayKinds>(backend: Pick<Backend, 'allocateOutput'> | undefined, kind: K, length: number): OutputArrayKinds[K] {
+  return backend?.allocateOutput?.(kind, length) ?? (new ZEROED[kind](length) as OutputArrayKinds[K]);
+}
+
 /**
  * Allocates the buffers of one computation of `bars` output bars: zeroed, or from
  * `backend.allocateOutput` when given a backend that has it (its `computeAtc` writes every value).
@@ -25,13 +42,13 @@ export const MA_COUNT = FAMILIES.length * LENGTHS_PER_FAMILY;
  * ```
  */
 export function allocateBuffers(bars: number, details: boolean, outputs?: Float64Array, backend?: Pick<Backend, 'allocateOutput'>): AtcBuffers {
-  const f64 = (n: number) => backend?.allocateOutput?.('f64', n) ?? new Float64Array(n);
+  const f64 = (n: number) => resultArray(backend, 'f64', n);
   const out = outputs ?? allocated(bars, '13 output rows', () => f64(OUTPUT_ROWS * bars));
   if (!details) return { outputs: out, movingAverages: undefined, maSignals: undefined, maEquities: undefined };
   return allocated(bars, `3 × ${MA_COUNT} detail rows`, () => ({
     outputs: out,
     movingAverages: f64(MA_COUNT * bars),
-    maSignals: backend?.allocateOutput?.('i8', MA_COUNT * bars) ?? new Int8Array(MA_COUNT * bars),
+    maSignals: resultArray(backend, 'i8', MA_COUNT * bars),
     maEquities: f64(MA_COUNT * bars),
   }));
 }
