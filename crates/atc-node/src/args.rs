@@ -105,6 +105,15 @@ pub fn number(v: Unknown<'_>, name: &'static str) -> Outcome<f64> {
     unsafe { v.cast::<f64>() }.map_err(|_| wrong_type(v, name.into(), "a number"))
 }
 
+/// A JS boolean.
+pub fn boolean(v: Unknown<'_>, name: Label) -> Outcome<bool> {
+    if v.get_type()? != ValueType::Boolean {
+        return Err(wrong_type(v, name, "a boolean"));
+    }
+    // SAFETY: `v` is a handle of the current call, and a boolean (checked just above).
+    unsafe { v.cast::<bool>() }.map_err(Failure::Napi)
+}
+
 /// A JS number that is an integer in `[min, 2^32 − 1]`.
 pub fn integer(v: Unknown<'_>, name: &'static str, min: u32) -> Outcome<usize> {
     checked_integer(number(v, name)?, name, min)

@@ -1,19 +1,7 @@
-//! `computeAtcBatch`'s own argument and result: whether the batch's threads check the prices
-//! first, and what the kernel crate's batch error becomes at the JS boundary.
+//! `computeAtcBatch`'s result: what the kernel crate's batch outcome becomes at the JS boundary.
 
+use crate::args::{Failure, Outcome};
 use atc_kernels::BatchError;
-use napi::bindgen_prelude::{Unknown, ValueType};
-
-use crate::args::{Failure, Label, Outcome};
-
-/// A JS boolean (`checkPrices`).
-pub fn boolean(v: Unknown<'_>, name: Label) -> Outcome<bool> {
-    if v.get_type()? != ValueType::Boolean {
-        return Err(Failure::Type(format!("{name} must be a boolean")));
-    }
-    // SAFETY: `v` is a handle of the current call, and a boolean (checked just above).
-    unsafe { v.cast::<bool>() }.map_err(Failure::Napi)
-}
 
 /// What `computeAtcBatch` returns for a batch's outcome: −1 when every series was computed,
 /// the index of the first series with a bad price when the price check refused the batch

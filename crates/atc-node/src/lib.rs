@@ -38,8 +38,8 @@ use napi::bindgen_prelude::{Env, Unknown};
 use napi_derive::napi;
 
 use args::{
-    elements, f64_array, finite, i8_array, integer, labelled, number, optional, throw, u8_array,
-    Failure, Label, Outcome,
+    boolean, elements, f64_array, finite, i8_array, integer, labelled, number, optional, throw,
+    u8_array, Failure, Label, Outcome,
 };
 use overlap::{check_exclusive, writable, writable_all, Region};
 
@@ -323,7 +323,7 @@ pub fn compute_atc_batch(
         let series = labelled(series, "series", f64_array)?;
         let mut outs = labelled(outs, "outs", f64_array)?;
         let mut non_finite = optional(non_finite, "nonFinite", f64_array)?;
-        let check_prices = optional(check_prices, "checkPrices", batch::boolean)?.unwrap_or(false);
+        let check_prices = optional(check_prices, "checkPrices", boolean)?.unwrap_or(false);
         if let Some(nf) = &non_finite {
             if nf.len() != series.len() {
                 return Err(Failure::Range(format!(
